@@ -1,1 +1,6 @@
-Console.WriteLine("tessera");
+using Tessera.Server.Cli;
+
+return await TesseraCli.RunAsync(args);
+
+/// <summary>Visible to the end-to-end tests, which start the real server in-process on loopback.</summary>
+public partial class Program;

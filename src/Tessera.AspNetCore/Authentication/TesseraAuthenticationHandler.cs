@@ -1,0 +1,74 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Http;
+using Tessera.Core.Admission;
+
+namespace Tessera.AspNetCore.Authentication;
+
+/// <summary>
+/// The two steps every scheme shares (ARCHITECTURE.md, "The one idea"): the scheme proves its
+/// credential (<see cref="ProveAsync"/>), then the one <see cref="AdmissionGate"/> decides whether
+/// that login and user are still admitted. Challenges and denials answer in DRF's shapes.
+/// </summary>
+public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<TOptions>(options, logger, encoder)
+    where TOptions : AuthenticationSchemeOptions, new()
+{
+    private AuthFailure? _failure;
+
+    /// <summary>Step 1: turn this scheme's credential into a login, or say there is none, or refuse it.</summary>
+    protected abstract ValueTask<ProofResult> ProveAsync();
+
+    /// <summary>The scheme's words for a login the gate turned away.</summary>
+    protected abstract AuthFailure DescribeRejection(AdmissionRejection rejection);
+
+    /// <summary>The <c>WWW-Authenticate</c> value of this scheme's 401s; null answers 403 instead, as DRF does.</summary>
+    protected virtual string? AuthenticateHeader => null;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var proof = await ProveAsync().ConfigureAwait(false);
+        if (proof.Failure is { } failure)
+            return Refuse(failure);
+        if (proof.Login is not { } login)
+            return AuthenticateResult.NoResult();
+
+        var gate = Context.RequestServices.GetRequiredService<AdmissionGate>();
+        var admission = await gate.AdmitAsync(login, Context.RequestAborted).ConfigureAwait(false);
+        if (!admission.IsAdmitted)
+            return Refuse(DescribeRejection(admission.Rejection));
+
+        var user = new AuthenticatedUser(admission.User!, login, proof.Credential);
+        Context.Features.Set(user);
+        return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(Scheme.Name), Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        var failure = _failure ?? AuthFailure.Detail(ApiResults.Messages.NotAuthenticated);
+        var status = failure.Status;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            if (AuthenticateHeader is { } header)
+                Response.Headers.WWWAuthenticate = header;
+            else
+                status = StatusCodes.Status403Forbidden;
+        }
+        Response.StatusCode = status;
+        await Response.WriteAsJsonAsync(failure.Body, TesseraJson.Options, "application/json").ConfigureAwait(false);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+        => ApiResults.WriteDetailAsync(Response, StatusCodes.Status403Forbidden, ApiResults.Messages.PermissionDenied);
+
+    private AuthenticateResult Refuse(AuthFailure failure)
+    {
+        _failure = failure;
+        return AuthenticateResult.Fail("Credentials refused.");
+    }
+}

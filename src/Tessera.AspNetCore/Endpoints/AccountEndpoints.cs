@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Http;
+using Tessera.Core.Credentials;
+using Tessera.Core.Logins;
+using Tessera.Core.Users;
+
+namespace Tessera.AspNetCore.Endpoints;
+
+/// <summary>Registration, logout and the caller's profile.</summary>
+public static partial class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/register/", RegisterAsync).AllowAnonymous();
+        routes.MapPost("/api/logout/", LogoutAsync).RequireAuthorization();
+        routes.MapGet("/api/profile/", GetProfileAsync).RequireAuthorization();
+        routes.MapMethods("/api/profile/", ["PUT", "PATCH"], UpdateProfileAsync).RequireAuthorization();
+        return routes;
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext context, IUserStore users, PasswordHashingPool hashing,
+        JwtLoginService logins, TimeProvider time)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return bodyError;
+        var fields = new FieldValidator(body.Fields);
+        var username = fields.Text("username", maxLength: User.UsernameMaxLength);
+        var password = fields.Password("password");
+        var email = fields.Email("email");
+        var firstName = fields.Text("first_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        var lastName = fields.Text("last_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        if (username is not null && !UsernamePattern().IsMatch(username))
+            fields.AddError("username", "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.");
+        if (password is not null)
+            foreach (var problem in PasswordPolicy.Check(password, username))
+                fields.AddError("password", problem);
+        if (!fields.IsValid)
+            return fields.ToResult();
+
+        if (await users.FindByUsernameAsync(username!, context.RequestAborted).ConfigureAwait(false) is not null)
+            return UsernameTaken();
+        var user = new User
+        {
+            Username = username!,
+            Email = email ?? "",
+            FirstName = firstName ?? "",
+            LastName = lastName ?? "",
+            PasswordHash = await hashing.HashAsync(password!, context.RequestAborted).ConfigureAwait(false),
+            DateJoined = time.GetUtcNow().UtcDateTime,
+        };
+        // Two registrations of one name can both pass the check above; the unique index decides.
+        if (!await users.TryCreateAsync(user, context.RequestAborted).ConfigureAwait(false))
+            return UsernameTaken();
+
+        var pair = logins.IssuePair(user.ToSnapshot());
+        return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);
+    }
+
+    /// <summary>Blacklists the caller's refresh token: 205 and no body, or 400 for a token that cannot be logged out.</summary>
+    private static async Task<IResult> LogoutAsync(HttpContext context, JwtLoginService logins)
+    {
+        var field = await JwtTokenEndpoints.ReadTokenFieldAsync(context, "refresh").ConfigureAwait(false);
+        if (field.Error is { } error)
+            return error;
+        var caller = context.GetTesseraUser();
+        var outcome = await logins.BlacklistAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+            return ApiResults.Detail(StatusCodes.Status400BadRequest, failure.Message, failure.Code);
+        if (outcome.Value!.UserId != caller.User.Id)
+        {
+            // Denied all the same (it was presented, so it is exposed), but say it was not the caller's.
+            return ApiResults.Detail(StatusCodes.Status400BadRequest, "Token does not belong to the authenticated user.", TokenFailure.TokenNotValid);
+        }
+        return Results.StatusCode(StatusCodes.Status205ResetContent);
+    }
+
+    private static async Task<IResult> GetProfileAsync(HttpContext context, IUserStore users)
+    {
+        var user = await users.FindByIdAsync(context.GetTesseraUser().User.Id, context.RequestAborted).ConfigureAwait(false);
+        return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
+    }
+
+    /// <summary>PUT or PATCH of the caller's own names and email; the username is read-only.</summary>
+    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return bodyError;
+        var fields = new FieldValidator(body.Fields, partial: true);
+        var email = fields.Email("email");
+        var firstName = fields.Text("first_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        var lastName = fields.Text("last_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        if (!fields.IsValid)
+            return fields.ToResult();
+        var id = context.GetTesseraUser().User.Id;
+        await users.UpdateProfileAsync(id, email, firstName, lastName, context.RequestAborted).ConfigureAwait(false);
+        var user = await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
+    }
+
+    private static object Profile(User user) => new
+    {
+        username = user.Username,
+        email = user.Email,
+        first_name = user.FirstName,
+        last_name = user.LastName,
+        date_joined = FormatDateTime(user.DateJoined),
+    };
+
+    /// <summary>DRF's DateTimeField output: ISO 8601 with microseconds and "Z" for UTC.</summary>
+    public static string FormatDateTime(DateTime utc)
+        => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static IResult UsernameTaken() => ApiResults.Json(new { error = "Username already exists" }, StatusCodes.Status400BadRequest);
+
+    // Django's UnicodeUsernameValidator: word characters and @ . + -
+    [GeneratedRegex(@"^[\w.@+-]+\z")]
+    private static partial Regex UsernamePattern();
+}

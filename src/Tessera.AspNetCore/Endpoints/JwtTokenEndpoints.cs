@@ -1,0 +1,140 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Http;
+using Tessera.Core.Logins;
+using Tessera.Core.Tokens;
+using Tessera.Core.Users;
+
+namespace Tessera.AspNetCore.Endpoints;
+
+/// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens.</summary>
+public static class JwtTokenEndpoints
+{
+    public static IEndpointRouteBuilder MapJwtTokenEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/token/", ObtainPairAsync).AllowAnonymous();
+        routes.MapPost("/api/v1/token/", ObtainPairAsync).AllowAnonymous();
+        routes.MapPost("/api/token/refresh/", RefreshAsync).AllowAnonymous();
+        routes.MapPost("/api/token/verify/", VerifyAsync).AllowAnonymous();
+        routes.MapPost("/api/token/blacklist/", BlacklistAsync).AllowAnonymous();
+        routes.MapPost("/api/sliding/token/", ObtainSlidingAsync).AllowAnonymous();
+        routes.MapPost("/api/sliding/token/refresh/", RefreshSlidingAsync).AllowAnonymous();
+        return routes;
+    }
+
+    private static async Task<IResult> ObtainPairAsync(HttpContext context, PasswordSignIn signIn, JwtLoginService logins,
+        IUserStore users, IOptions<JwtOptions> options, TimeProvider time)
+    {
+        var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
+        if (user.Error is { } error)
+            return error;
+        var pair = logins.IssuePair(user.Value!.ToSnapshot());
+        return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value });
+    }
+
+    private static async Task<IResult> ObtainSlidingAsync(HttpContext context, PasswordSignIn signIn, JwtLoginService logins,
+        IUserStore users, IOptions<JwtOptions> options, TimeProvider time)
+    {
+        var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
+        if (user.Error is { } error)
+            return error;
+        return ApiResults.Json(new { token = logins.IssueSliding(user.Value!.ToSnapshot()).Value });
+    }
+
+    private static async Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins)
+    {
+        var field = await ReadTokenFieldAsync(context, "refresh").ConfigureAwait(false);
+        if (field.Error is { } error)
+            return error;
+        var outcome = await logins.RefreshAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+            return TokenError(context, failure);
+        var tokens = outcome.Value!;
+        return tokens.Refresh is { } refresh
+            ? ApiResults.Json(new { access = tokens.Access.Value, refresh = refresh.Value })
+            : ApiResults.Json(new { access = tokens.Access.Value });
+    }
+
+    private static async Task<IResult> VerifyAsync(HttpContext context, JwtLoginService logins)
+    {
+        var field = await ReadTokenFieldAsync(context, "token").ConfigureAwait(false);
+        if (field.Error is { } error)
+            return error;
+        var outcome = await logins.VerifyAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+            return TokenError(context, failure);
+        return ApiResults.Json(new { });
+    }
+
+    private static async Task<IResult> BlacklistAsync(HttpContext context, JwtLoginService logins)
+    {
+        var field = await ReadTokenFieldAsync(context, "refresh").ConfigureAwait(false);
+        if (field.Error is { } error)
+            return error;
+        var outcome = await logins.BlacklistAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+            return TokenError(context, failure);
+        return ApiResults.Json(new { });
+    }
+
+    private static async Task<IResult> RefreshSlidingAsync(HttpContext context, JwtLoginService logins)
+    {
+        var field = await ReadTokenFieldAsync(context, "token").ConfigureAwait(false);
+        if (field.Error is { } error)
+            return error;
+        var outcome = await logins.SlideAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+            return TokenError(context, failure);
+        return ApiResults.Json(new { token = outcome.Value!.Value });
+    }
+
+    /// <summary>
+    /// SimpleJWT's TokenObtainSerializer: both fields required, a wrong password and an unknown or
+    /// inactive user answer alike, and last_login is updated when configured.
+    /// </summary>
+    internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, PasswordSignIn signIn,
+        IUserStore users, JwtOptions options, TimeProvider time)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return (null, bodyError);
+        var fields = new FieldValidator(body.Fields);
+        var username = fields.Text("username", maxLength: 4096);
+        var password = fields.Password("password");
+        if (!fields.IsValid)
+            return (null, fields.ToResult());
+
+        var user = await signIn.AuthenticateAsync(username!, password!, context.RequestAborted).ConfigureAwait(false);
+        if (user is null)
+        {
+            Challenge(context);
+            return (null, ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials"));
+        }
+        if (options.UpdateLastLogin)
+            await users.SetLastLoginAsync(user.Id, time.GetUtcNow().UtcDateTime, context.RequestAborted).ConfigureAwait(false);
+        return (user, null);
+    }
+
+    /// <summary>A token field read as SimpleJWT's serializers read it (a required, non-blank string).</summary>
+    internal static async Task<(string? Value, IResult? Error)> ReadTokenFieldAsync(HttpContext context, string name)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return (null, bodyError);
+        var fields = new FieldValidator(body.Fields);
+        var value = fields.Text(name, trim: false);
+        return fields.IsValid ? (value, null) : (null, fields.ToResult());
+    }
+
+    /// <summary>SimpleJWT's InvalidToken / AuthenticationFailed: 401 with detail and code.</summary>
+    internal static IResult TokenError(HttpContext context, TokenFailure failure)
+    {
+        Challenge(context);
+        return ApiResults.Detail(StatusCodes.Status401Unauthorized, failure.Message, failure.Code);
+    }
+
+    // SimpleJWT's views name their realm on every 401, as DRF requires of a 401.
+    private static void Challenge(HttpContext context) => context.Response.Headers.WWWAuthenticate = "Bearer realm=\"api\"";
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tessera.Core.Revocation;
+
+namespace Tessera.AspNetCore.Hosting;
+
+public sealed class ExpiredTokenSweeperOptions
+{
+    public const string SectionName = "Tessera:Sweeper";
+
+    /// <summary>How often rows that outlived the token they deny are deleted; zero turns the sweeper off.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// Deletes blacklist rows once the token they deny has expired, at start and then periodically, so that
+/// storage is bounded by the rate of revocations times the token lifetime, never by history.
+/// </summary>
+public sealed class ExpiredTokenSweeper(
+    IServiceScopeFactory scopes,
+    IOptions<ExpiredTokenSweeperOptions> options,
+    TimeProvider time,
+    ILogger<ExpiredTokenSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.Interval;
+        if (interval <= TimeSpan.Zero)
+            return;
+        using var timer = new PeriodicTimer(interval, time);
+        do
+        {
+            try
+            {
+                var removed = await SweepOnceAsync(scopes, time, stoppingToken).ConfigureAwait(false);
+                if (removed > 0)
+                    logger.LogInformation("Deleted {Count} expired blacklist rows", removed);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Sweeping expired blacklist rows failed; will retry");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    public static async Task<int> SweepOnceAsync(IServiceScopeFactory scopes, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var blacklist = scope.ServiceProvider.GetRequiredService<ITokenBlacklist>();
+        return await blacklist.RemoveExpiredAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Tessera.Core.Credentials;
+
+namespace Tessera.AspNetCore.Http;
+
+/// <summary>
+/// Outermost middleware: whatever goes wrong, the client gets JSON in DRF's shape with the right
+/// status, never a stack trace or an HTML page. Also gives routing's bodiless 404/405 DRF's bodies.
+/// </summary>
+public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            var status = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status400BadRequest;
+            await ApiResults.WriteDetailAsync(context.Response, status,
+                status == StatusCodes.Status413PayloadTooLarge ? "Request body is too large." : "Malformed request.").ConfigureAwait(false);
+            return;
+        }
+        catch (PasswordHashingBusyException) when (!context.Response.HasStarted)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status503ServiceUnavailable,
+                "The server is busy. Try again shortly.").ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client went away; nobody is left to answer
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            logger.LogError(e, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status500InternalServerError,
+                ApiResults.Messages.ServerError).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Response.HasStarted || context.Response.ContentLength is > 0 || context.Response.ContentType is not null)
+            return;
+        switch (context.Response.StatusCode)
+        {
+            case StatusCodes.Status404NotFound:
+                await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status404NotFound, ApiResults.Messages.NotFound).ConfigureAwait(false);
+                break;
+            case StatusCodes.Status405MethodNotAllowed:
+                await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status405MethodNotAllowed,
+                    $"Method \"{context.Request.Method}\" not allowed.").ConfigureAwait(false);
+                break;
+        }
+    }
+}

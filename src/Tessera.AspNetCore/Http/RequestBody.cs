@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Tessera.AspNetCore.Http;
+
+/// <summary>
+/// Reads a request body the way DRF's default parsers do: JSON, form-urlencoded or multipart into one
+/// JSON object of fields, with DRF's errors for what cannot be read (400 parse error, 413, 415).
+/// </summary>
+public static class RequestBody
+{
+    /// <summary>Larger bodies are refused with 413 before they are read; no Tessera endpoint needs more.</summary>
+    public const int DefaultMaxBytes = 64 * 1024;
+
+    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 32 };
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static async Task<BodyReadResult> ReadAsync(HttpContext context, int maxBytes = DefaultMaxBytes)
+    {
+        var request = context.Request;
+        if (request.ContentLength > maxBytes)
+            return TooLarge();
+
+        var contentType = request.ContentType;
+        if (contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return await ReadMultipartAsync(request, maxBytes).ConfigureAwait(false);
+
+        var body = await ReadBytesAsync(request.Body, maxBytes, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+            return TooLarge();
+        if (body.Length == 0)
+            return new BodyReadResult(EmptyObject, null);
+
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out media))
+            return Unsupported(contentType ?? "");
+
+        if (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            return ParseJson(body);
+        if (media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            return ParseForm(body);
+        return Unsupported(contentType);
+    }
+
+    private static BodyReadResult ParseJson(byte[] body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body, JsonOptions);
+            return new BodyReadResult(doc.RootElement.Clone(), null);
+        }
+        catch (JsonException e)
+        {
+            // STJ's message names the position, as Python's does; it carries no input text.
+            return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "JSON parse error - " + e.Message));
+        }
+    }
+
+    private static BodyReadResult ParseForm(byte[] body)
+    {
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Form parse error - the body is not valid UTF-8."));
+        }
+        return FromPairs(QueryHelpers.ParseQuery(text).Select(kv => (kv.Key, (string?)kv.Value[^1])));
+    }
+
+    private static async Task<BodyReadResult> ReadMultipartAsync(HttpRequest request, int maxBytes)
+    {
+        try
+        {
+            var form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions
+            {
+                MultipartBodyLengthLimit = maxBytes,
+                ValueLengthLimit = maxBytes,
+            }).ConfigureAwait(false);
+            return FromPairs(form.Select(kv => (kv.Key, (string?)kv.Value[^1])));
+        }
+        catch (InvalidDataException)
+        {
+            return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Multipart form parse error - the body is malformed or too large."));
+        }
+        catch (IOException)
+        {
+            return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Multipart form parse error - the body is malformed or too large."));
+        }
+    }
+
+    /// <summary>Form fields become JSON strings; as in Django's QueryDict, the last of repeated keys wins.</summary>
+    private static BodyReadResult FromPairs(IEnumerable<(string Key, string? Value)> pairs)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in pairs.DistinctBy(p => p.Key))
+                writer.WriteString(key, value);
+            writer.WriteEndObject();
+        }
+        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
+        return new BodyReadResult(doc.RootElement.Clone(), null);
+    }
+
+    private static async Task<byte[]?> ReadBytesAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var ms = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (ms.Length + read > maxBytes)
+                    return null;
+                ms.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        return ms.ToArray();
+    }
+
+    private static BodyReadResult TooLarge()
+        => new(default, ApiResults.Detail(StatusCodes.Status413PayloadTooLarge, "Request body is too large."));
+
+    private static BodyReadResult Unsupported(string contentType)
+        => new(default, ApiResults.Detail(StatusCodes.Status415UnsupportedMediaType, $"Unsupported media type \"{contentType}\" in request."));
+}
+
+/// <summary>The body's fields as one JSON value (an object unless the client sent something else), or the error response.</summary>
+public readonly record struct BodyReadResult(JsonElement Fields, IResult? Error);

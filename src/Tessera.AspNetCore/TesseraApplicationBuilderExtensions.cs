@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Tessera.AspNetCore.Endpoints;
+using Tessera.AspNetCore.Http;
+
+namespace Tessera.AspNetCore;
+
+public static class TesseraApplicationBuilderExtensions
+{
+    /// <summary>DRF-shaped errors for everything after it, then authentication and authorization.</summary>
+    public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
+    {
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The authentication endpoints of the API contract: tokens, registration, logout, profile.</summary>
+    public static IEndpointRouteBuilder MapTesseraAuth(this IEndpointRouteBuilder routes)
+    {
+        routes.MapJwtTokenEndpoints();
+        routes.MapAccountEndpoints();
+        return routes;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+
+namespace Tessera.Core.Tokens;
+
+/// <summary>
+/// A token whose signature, header and registered claims have been checked. What a caller may rely
+/// on is typed here; everything else (custom claims, for <c>/api/token-info/</c> and for copying
+/// into new tokens) is in <see cref="Payload"/>.
+/// </summary>
+public sealed class ValidatedToken
+{
+    internal ValidatedToken(
+        TokenKind kind,
+        long? userId,
+        bool userIdUnrepresentable,
+        string? jti,
+        long exp,
+        long? iat,
+        long? refreshExp,
+        JsonElement payload)
+    {
+        Kind = kind;
+        UserId = userId;
+        UserIdUnrepresentable = userIdUnrepresentable;
+        Jti = jti;
+        Exp = exp;
+        Iat = iat;
+        RefreshExp = refreshExp;
+        Payload = payload;
+    }
+
+    public TokenKind Kind { get; }
+
+    /// <summary>
+    /// <c>user_id</c> as an integer: a JSON integer, or a string of one (SimpleJWT 5.5 sends
+    /// <c>"42"</c>). Null when the claim is absent or <see cref="UserIdUnrepresentable"/>.
+    /// </summary>
+    public long? UserId { get; }
+
+    /// <summary>
+    /// <c>user_id</c> is present but names no possible user: null, a float, a bool, a non-numeric
+    /// string, or an integer beyond <see cref="long"/>. SimpleJWT answers "User not found" then,
+    /// whereas an absent claim is "Token contained no recognizable user identification".
+    /// </summary>
+    public bool UserIdUnrepresentable { get; }
+
+    /// <summary><c>jti</c>; SimpleJWT requires it of every token it accepts, so it is set on valid tokens.</summary>
+    public string? Jti { get; }
+
+    /// <summary><c>exp</c> in unix seconds, truncated and clamped to year 1..9999.</summary>
+    public long Exp { get; }
+
+    /// <summary><c>iat</c> in unix seconds (truncated, clamped), if present.</summary>
+    public long? Iat { get; }
+
+    /// <summary><c>refresh_exp</c> (sliding tokens) in unix seconds, if present and numeric.</summary>
+    public long? RefreshExp { get; }
+
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Exp);
+
+    public DateTimeOffset? IssuedAt => Iat is { } iat ? DateTimeOffset.FromUnixTimeSeconds(iat) : null;
+
+    /// <summary>
+    /// The whole payload object. It owns its memory (no disposal, safe to keep), has no duplicate
+    /// members, and every string in it reads as a valid string.
+    /// </summary>
+    public JsonElement Payload { get; }
+}

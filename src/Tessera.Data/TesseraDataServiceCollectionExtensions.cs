@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Core.Revocation;
+using Tessera.Core.Users;
+using Tessera.Data.Revocation;
+using Tessera.Data.Users;
+
+namespace Tessera.Data;
+
+public static class TesseraDataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the EF Core stores over the application's context, which derives from
+    /// <see cref="TesseraDbContext"/> and must itself be registered (AddDbContext).
+    /// </summary>
+    public static IServiceCollection AddTesseraEntityFrameworkStores<TContext>(this IServiceCollection services)
+        where TContext : TesseraDbContext
+    {
+        services.AddScoped<TesseraDbContext>(sp => sp.GetRequiredService<TContext>());
+        services.AddScoped<IUserStore, EfUserStore>();
+        services.AddScoped<IUserDirectory, EfUserDirectory>();
+        services.AddScoped<ITokenBlacklist, EfTokenBlacklist>();
+        return services;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using Tessera.Core.Credentials;
+using Tessera.Core.Users;
+
+namespace Tessera.Server.Cli;
+
+/// <summary>Django's <c>createsuperuser</c>: an active staff superuser.</summary>
+public static class CreateSuperuserCommand
+{
+    public const string PasswordVariable = "TESSERA_SUPERUSER_PASSWORD";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? username = null, email = null;
+        var noInput = false;
+        var hostArgs = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--username": username = Value(args, ref i); break;
+                case "--email": email = Value(args, ref i); break;
+                case "--no-input" or "--noinput": noInput = true; break;
+                default: hostArgs.Add(args[i]); break;
+            }
+        }
+
+        username ??= noInput ? throw new CliException("--username is required with --no-input.") : Prompt("Username: ");
+        email ??= noInput ? "" : Prompt("Email address: ");
+        var password = Environment.GetEnvironmentVariable(PasswordVariable);
+        if (string.IsNullOrEmpty(password))
+        {
+            if (noInput)
+                throw new CliException($"{PasswordVariable} must be set with --no-input.");
+            password = PromptPassword();
+        }
+        if (string.IsNullOrWhiteSpace(username) || username.Length > User.UsernameMaxLength)
+            throw new CliException("Enter a valid username.");
+
+        await using var app = ServerHost.Build([.. hostArgs]);
+        await TesseraCli.MigrateAsync(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<IUserStore>();
+        var hashing = scope.ServiceProvider.GetRequiredService<PasswordHashingPool>();
+        var user = new User
+        {
+            Username = username,
+            Email = email,
+            PasswordHash = await hashing.HashAsync(password),
+            IsStaff = true,
+            IsSuperuser = true,
+            DateJoined = DateTime.UtcNow,
+        };
+        if (!await users.TryCreateAsync(user))
+            throw new CliException("That username is already taken.");
+        Console.WriteLine("Superuser created successfully.");
+        return 0;
+    }
+
+    private static string Value(string[] args, ref int i)
+        => ++i < args.Length ? args[i] : throw new CliException($"{args[i - 1]} needs a value.");
+
+    private static string Prompt(string label)
+    {
+        Console.Write(label);
+        return Console.ReadLine()?.Trim() ?? throw new CliException("No input.");
+    }
+
+    private static string PromptPassword()
+    {
+        if (Console.IsInputRedirected)
+            return Prompt("Password: ");
+        Console.Write("Password: ");
+        var password = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace) { if (password.Length > 0) password.Length--; continue; }
+            password.Append(key.KeyChar);
+        }
+        Console.WriteLine();
+        var first = password.ToString();
+        if (first.Length == 0)
+            throw new CliException("Blank passwords aren't allowed.");
+        return first;
+    }
+}

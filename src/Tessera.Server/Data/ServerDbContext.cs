@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Tessera.Core.Users;
+using Tessera.Data;
+using Tessera.Server.Samples;
+
+namespace Tessera.Server.Data;
+
+/// <summary>Tessera's tables plus the sample resources; its migrations are in Data/Migrations.</summary>
+public sealed class ServerDbContext(DbContextOptions<ServerDbContext> options) : TesseraDbContext(options)
+{
+    public DbSet<Article> Articles => Set<Article>();
+
+    public DbSet<TaskItem> Tasks => Set<TaskItem>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Article>(article =>
+        {
+            article.ToTable("articles");
+            article.Property(a => a.Title).HasMaxLength(Article.TitleMaxLength);
+            article.HasOne<User>().WithMany().HasForeignKey(a => a.AuthorId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<TaskItem>(task =>
+        {
+            task.ToTable("tasks");
+            task.Property(t => t.Title).HasMaxLength(TaskItem.TitleMaxLength);
+            task.HasOne<User>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            task.HasIndex(t => t.OwnerId);
+        });
+    }
+}
