@@ -302,6 +302,11 @@ public sealed class JwsCodec
         {
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check unescapes names, and throws on an unpaired surrogate.
+            return false;
+        }
         finally
         {
             if (rented is not null)

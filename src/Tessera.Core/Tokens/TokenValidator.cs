@@ -11,6 +11,9 @@ namespace Tessera.Core.Tokens;
 /// </summary>
 public sealed class TokenValidator
 {
+    /// <summary>The longest jti accepted: the blacklist keys on it (SimpleJWT's column is varchar(255) too).</summary>
+    public const int MaxJtiLength = 255;
+
     private readonly JwtOptions _options;
     private readonly JwsCodec _codec;
 
@@ -116,9 +119,9 @@ public sealed class TokenValidator
             return TokenValidationResult.Fail(TokenError.NoExpiration);
         }
 
-        // SimpleJWT only asks that jti exist; we also need it to be a string, because blacklisting
-        // and revocation key on it.
-        if (claims.Jti.ValueKind != JsonValueKind.String)
+        // SimpleJWT only asks that jti exist; we also need it to be a string that fits the blacklist's
+        // key column (SimpleJWT's is varchar(255) too), because blacklisting and revocation key on it.
+        if (claims.Jti.ValueKind != JsonValueKind.String || claims.Jti.GetString()!.Length > MaxJtiLength)
         {
             return TokenValidationResult.Fail(TokenError.NoId);
         }
