@@ -4,8 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Authentication.ApiKey;
+using Tessera.AspNetCore.Authentication.Basic;
 using Tessera.AspNetCore.Authentication.Jwt;
+using Tessera.AspNetCore.Authentication.OpaqueToken;
+using Tessera.AspNetCore.Authentication.Session;
 using Tessera.AspNetCore.Authorization;
+using Tessera.AspNetCore.Cors;
 using Tessera.AspNetCore.Hosting;
 using Tessera.Core.Admission;
 using Tessera.Core.Credentials;
@@ -43,13 +48,33 @@ public static class TesseraServiceCollectionExtensions
         services.AddScoped<JwtLoginService>();
         services.AddHostedService<ExpiredTokenSweeper>();
 
-        var selector = new CredentialSchemeSelector();
-        selector.Add(TesseraSchemes.Jwt, context => JwtAuthenticationHandler.HasCredentials(context,
-            context.RequestServices.GetRequiredService<IOptionsMonitor<JwtAuthenticationOptions>>().Get(TesseraSchemes.Jwt)));
-        services.AddSingleton(selector);
-        services.AddAuthentication(TesseraSchemes.Default)
-            .AddPolicyScheme(TesseraSchemes.Default, "Tessera", o => o.ForwardDefaultSelector = selector.Select)
-            .AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { });
+        var cors = configuration.GetSection(TesseraCorsOptions.SectionName).Get<TesseraCorsOptions>() ?? new TesseraCorsOptions();
+        services.AddOptions<TesseraCorsOptions>().Bind(configuration.GetSection(TesseraCorsOptions.SectionName))
+            .Validate(o => !o.Validate().Any(), string.Join(" ", cors.Validate())).ValidateOnStart();
+        services.AddCors(o => o.AddPolicy(TesseraCorsOptions.PolicyName, policy =>
+        {
+            policy.WithOrigins([.. cors.AllowedOrigins])
+                .WithHeaders(TesseraCorsOptions.AllowedHeaders)
+                .WithMethods(TesseraCorsOptions.AllowedMethods)
+                .SetPreflightMaxAge(cors.PreflightMaxAge);
+            if (cors.AllowCredentials)
+                policy.AllowCredentials();
+        }));
+
+        services.Configure<SchemeChainOptions>(o => o.Schemes.AddRange(TesseraSchemes.InOrder));
+        services.AddAuthentication(o =>
+            {
+                o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");
+                o.DefaultScheme = TesseraSchemes.Default;
+            })
+            .AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { })
+            .AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
+                o => configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o))
+            .AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
+                o => configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o))
+            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic, _ => { })
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
+                o => configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
         services.AddAuthorizationBuilder()
             .AddPolicy(TesseraPolicies.IsAdminUser, p => p.RequireRole(AuthenticatedUser.StaffRole))
             .AddPolicy(TesseraPolicies.IsPremium, p => p.RequireRole(AuthenticatedUser.PremiumRole));

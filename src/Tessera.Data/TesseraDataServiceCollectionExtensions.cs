@@ -1,6 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.Core.ApiKeys;
+using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
+using Tessera.Core.Sessions;
+using Tessera.Data.ApiKeys;
+using Tessera.Data.OpaqueTokens;
+using Tessera.Data.Sessions;
 using Tessera.Core.Users;
 using Tessera.Data.Revocation;
 using Tessera.Data.Users;
@@ -20,6 +26,13 @@ public static class TesseraDataServiceCollectionExtensions
         services.AddScoped<IUserStore, EfUserStore>();
         services.AddScoped<IUserDirectory, EfUserDirectory>();
         services.AddScoped<ITokenBlacklist, EfTokenBlacklist>();
+        services.AddScoped<ISessionStore, EfSessionStore>();
+        services.AddScoped<IOpaqueTokenStore, EfOpaqueTokenStore>();
+        services.AddScoped<IApiKeyStore, EfApiKeyStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ITokenBlacklist>());
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISessionStore>());
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IOpaqueTokenStore>());
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IApiKeyStore>());
         return services;
     }
 }

@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Tessera.Core.ApiKeys;
+using Tessera.Core.Credentials;
+using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
+using Tessera.Core.Sessions;
 using Tessera.Core.Users;
 using Tessera.Data.Modeling;
 
@@ -14,6 +18,12 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<User> Users => Set<User>();
 
     public DbSet<BlacklistedToken> BlacklistedTokens => Set<BlacklistedToken>();
+
+    public DbSet<ServerSession> Sessions => Set<ServerSession>();
+
+    public DbSet<OpaqueToken> OpaqueTokens => Set<OpaqueToken>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -37,6 +47,39 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             token.Property(t => t.Jti).HasMaxLength(BlacklistedToken.JtiMaxLength);
             // The sweeper deletes by expiry.
             token.HasIndex(t => t.ExpiresAt);
+        });
+
+        modelBuilder.Entity<ServerSession>(session =>
+        {
+            session.ToTable("sessions");
+            session.HasKey(s => s.KeyHash);
+            session.Property(s => s.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
+            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.HasIndex(s => s.ExpiresAt);
+        });
+
+        modelBuilder.Entity<OpaqueToken>(token =>
+        {
+            token.ToTable("auth_tokens");
+            token.HasKey(t => t.KeyHash);
+            token.Property(t => t.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
+            token.Property(t => t.Prefix).HasMaxLength(OpaqueToken.PrefixLength);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasIndex(t => new { t.UserId, t.Prefix });
+            token.HasIndex(t => t.ExpiresAt);
+        });
+
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Prefix);
+            key.Property(k => k.Prefix).HasMaxLength(ApiKey.PrefixLength);
+            key.Property(k => k.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
+            key.HasIndex(k => k.KeyHash).IsUnique();
+            key.Property(k => k.Name).HasMaxLength(ApiKey.NameMaxLength);
+            key.HasOne<User>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+            key.HasIndex(k => k.UserId);
+            key.HasIndex(k => k.ExpiresAt);
         });
 
         base.OnModelCreating(modelBuilder);

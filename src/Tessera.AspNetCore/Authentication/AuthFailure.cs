@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
 namespace Tessera.AspNetCore.Authentication;
@@ -8,4 +9,13 @@ public sealed record AuthFailure(object Body, int Status = StatusCodes.Status401
     public static AuthFailure Detail(string detail) => new(new { detail });
 
     public static AuthFailure Detail(string detail, string code) => new(new { detail, code });
+
+    /// <summary>The refusal carried by an authentication result, if it is one of Tessera's.</summary>
+    public static AuthFailure? From(AuthenticateResult result) => (result.Failure as AuthFailureException)?.Failure;
+}
+
+/// <summary>Carries an <see cref="AuthFailure"/> inside <see cref="AuthenticateResult.Fail(Exception)"/>.</summary>
+public sealed class AuthFailureException(AuthFailure failure) : Exception("Credentials refused.")
+{
+    public AuthFailure Failure { get; } = failure;
 }

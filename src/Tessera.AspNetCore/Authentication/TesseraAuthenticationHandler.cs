@@ -18,7 +18,8 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
     : AuthenticationHandler<TOptions>(options, logger, encoder)
     where TOptions : AuthenticationSchemeOptions, new()
 {
-    private AuthFailure? _failure;
+    /// <summary>The header of a 401 for a request with no credentials: the first scheme's, JWT's, as in DRF.</summary>
+    public const string DefaultAuthenticateHeader = "Bearer realm=\"api\"";
 
     /// <summary>Step 1: turn this scheme's credential into a login, or say there is none, or refuse it.</summary>
     protected abstract ValueTask<ProofResult> ProveAsync();
@@ -49,12 +50,12 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        var failure = _failure ?? AuthFailure.Detail(ApiResults.Messages.NotAuthenticated);
+        var refused = AuthFailure.From(await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false));
+        var failure = refused ?? AuthFailure.Detail(ApiResults.Messages.NotAuthenticated);
         var status = failure.Status;
         if (status == StatusCodes.Status401Unauthorized)
         {
-            if (AuthenticateHeader is { } header)
+            if ((refused is null ? DefaultAuthenticateHeader : AuthenticateHeader) is { } header)
                 Response.Headers.WWWAuthenticate = header;
             else
                 status = StatusCodes.Status403Forbidden;
@@ -66,9 +67,5 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
         => ApiResults.WriteDetailAsync(Response, StatusCodes.Status403Forbidden, ApiResults.Messages.PermissionDenied);
 
-    private AuthenticateResult Refuse(AuthFailure failure)
-    {
-        _failure = failure;
-        return AuthenticateResult.Fail("Credentials refused.");
-    }
+    private static AuthenticateResult Refuse(AuthFailure failure) => AuthenticateResult.Fail(new AuthFailureException(failure));
 }

@@ -3,8 +3,15 @@ namespace Tessera.AspNetCore.Authentication;
 /// <summary>The authentication scheme names Tessera registers.</summary>
 public static class TesseraSchemes
 {
-    /// <summary>The default scheme: forwards each request to the one scheme whose credentials it carries.</summary>
+    /// <summary>The default scheme: tries the schemes below in order (see <see cref="SchemeChainHandler"/>).</summary>
     public const string Default = "Tessera";
 
     public const string Jwt = "jwt";
+    public const string Session = "session";
+    public const string Token = "token";
+    public const string Basic = "basic";
+    public const string ApiKey = "api_key";
+
+    /// <summary>DRF's order in the API contract: the first scheme that finds its credential decides.</summary>
+    public static readonly IReadOnlyList<string> InOrder = [Jwt, Session, Token, Basic, ApiKey];
 }

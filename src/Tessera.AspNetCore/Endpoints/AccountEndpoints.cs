@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -110,12 +109,8 @@ public static partial class AccountEndpoints
         email = user.Email,
         first_name = user.FirstName,
         last_name = user.LastName,
-        date_joined = FormatDateTime(user.DateJoined),
+        date_joined = UnixTime.Format(user.DateJoined),
     };
-
-    /// <summary>DRF's DateTimeField output: ISO 8601 with microseconds and "Z" for UTC.</summary>
-    public static string FormatDateTime(DateTime utc)
-        => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private static IResult UsernameTaken() => ApiResults.Json(new { error = "Username already exists" }, StatusCodes.Status400BadRequest);
 

@@ -15,7 +15,7 @@ public sealed class ExpiredTokenSweeperOptions
 }
 
 /// <summary>
-/// Deletes blacklist rows once the token they deny has expired, at start and then periodically, so that
+/// Deletes rows that outlived what they describe (blacklist rows, sessions, expiring tokens and keys), at start and then periodically, so that
 /// storage is bounded by the rate of revocations times the token lifetime, never by history.
 /// </summary>
 public sealed class ExpiredTokenSweeper(
@@ -34,22 +34,27 @@ public sealed class ExpiredTokenSweeper(
         {
             try
             {
-                var removed = await SweepOnceAsync(scopes, time, stoppingToken).ConfigureAwait(false);
-                if (removed > 0)
-                    logger.LogInformation("Deleted {Count} expired blacklist rows", removed);
+                foreach (var (description, removed) in await SweepOnceAsync(scopes, time, stoppingToken).ConfigureAwait(false))
+                    if (removed > 0)
+                        logger.LogInformation("Deleted {Count} {Description}", removed, description);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Sweeping expired blacklist rows failed; will retry");
+                logger.LogWarning(e, "Sweeping expired rows failed; will retry");
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    public static async Task<int> SweepOnceAsync(IServiceScopeFactory scopes, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <summary>One pass over every table of expiring rows; what each lost.</summary>
+    public static async Task<IReadOnlyList<(string Description, int Removed)>> SweepOnceAsync(
+        IServiceScopeFactory scopes, TimeProvider time, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var blacklist = scope.ServiceProvider.GetRequiredService<ITokenBlacklist>();
-        return await blacklist.RemoveExpiredAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var results = new List<(string, int)>();
+        foreach (var records in scope.ServiceProvider.GetServices<IExpiringRecords>())
+            results.Add((records.Description, await records.RemoveExpiredAsync(now, cancellationToken).ConfigureAwait(false)));
+        return results;
     }
 }

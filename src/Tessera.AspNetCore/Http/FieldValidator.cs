@@ -55,6 +55,23 @@ public sealed partial class FieldValidator(JsonElement fields, bool partial = fa
         return text;
     }
 
+    /// <summary>DRF's IntegerField within bounds (optional unless required).</summary>
+    public long? Integer(string name, long min, long max, bool required = false)
+    {
+        if (!TryGet(name, required, out var value))
+            return null;
+        long number;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out number)) { }
+        else if (value.ValueKind == JsonValueKind.String && long.TryParse(TryGetString(name, value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number)) { }
+        else if (value.ValueKind == JsonValueKind.Null) { Error(name, "This field may not be null."); return null; }
+        else { if (IsValid || !_errors.ContainsKey(name)) Error(name, "A valid integer is required."); return null; }
+        if (number < min)
+            return Error<long?>(name, $"Ensure this value is greater than or equal to {min}.");
+        if (number > max)
+            return Error<long?>(name, $"Ensure this value is less than or equal to {max}.");
+        return number;
+    }
+
     /// <summary>DRF's BooleanField, with its accepted spellings.</summary>
     public bool? Boolean(string name, bool required = false)
     {
@@ -113,10 +130,12 @@ public sealed partial class FieldValidator(JsonElement fields, bool partial = fa
         }
     }
 
-    private string? Error(string name, string message)
+    private string? Error(string name, string message) => Error<string?>(name, message);
+
+    private T? Error<T>(string name, string message)
     {
         AddError(name, message);
-        return null;
+        return default;
     }
 
     private static Dictionary<string, List<string>> CheckIsObject(JsonElement fields)

@@ -1,7 +1,7 @@
 namespace Tessera.Core.Revocation;
 
 /// <summary>The denied refresh and sliding tokens, by <c>jti</c>. Implemented over EF Core in Tessera.Data.</summary>
-public interface ITokenBlacklist
+public interface ITokenBlacklist : IExpiringRecords
 {
     /// <summary>
     /// Denies the token; true only for the one caller that denied it first. Atomic in the database
@@ -10,7 +10,4 @@ public interface ITokenBlacklist
     Task<bool> TryAddAsync(string jti, long? userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     Task<bool> ContainsAsync(string jti, CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes the rows whose token expired before <paramref name="now"/>; returns how many.</summary>
-    Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 }

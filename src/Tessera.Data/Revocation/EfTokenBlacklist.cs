@@ -5,6 +5,8 @@ namespace Tessera.Data.Revocation;
 
 public sealed class EfTokenBlacklist(TesseraDbContext db) : ITokenBlacklist
 {
+    public string Description => "expired blacklist entries";
+
     // Far beyond any token lifetime; keeps a forged-but-signed exp of 1e30 storable and sweepable.
     private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 

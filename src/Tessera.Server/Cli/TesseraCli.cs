@@ -15,7 +15,7 @@ public static class TesseraCli
           serve (default)        run the server; host options such as --urls http://127.0.0.1:8000, --environment Development
           createsuperuser        --username NAME --email EMAIL [--no-input]; the password comes from
                                  TESSERA_SUPERUSER_PASSWORD, or is asked for
-          flushexpiredtokens     delete blacklist rows whose tokens have expired, and say how many
+          flushexpiredtokens     delete blacklist rows, sessions, tokens and keys that have expired, and say how many
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -57,9 +57,10 @@ public static class TesseraCli
     {
         await using var app = ServerHost.Build(args);
         await MigrateAsync(app);
-        var removed = await Tessera.AspNetCore.Hosting.ExpiredTokenSweeper.SweepOnceAsync(
+        var swept = await Tessera.AspNetCore.Hosting.ExpiredTokenSweeper.SweepOnceAsync(
             app.Services.GetRequiredService<IServiceScopeFactory>(), app.Services.GetRequiredService<TimeProvider>());
-        Console.WriteLine($"Deleted {removed} expired blacklist entries.");
+        foreach (var (description, removed) in swept)
+            Console.WriteLine($"Deleted {removed} {description}.");
         return 0;
     }
 

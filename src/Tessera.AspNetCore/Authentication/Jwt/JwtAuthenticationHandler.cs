@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Tessera.Core.Admission;
 using Tessera.Core.Tokens;
 
@@ -24,11 +23,6 @@ public sealed class JwtAuthenticationHandler(
         [("AccessToken", TokenKind.Access), ("SlidingToken", TokenKind.Sliding)];
 
     protected override string AuthenticateHeader => $"{Options.HeaderType} realm=\"api\"";
-
-    /// <summary>Whether the request carries this scheme's credential at all.</summary>
-    public static bool HasCredentials(Microsoft.AspNetCore.Http.HttpContext context, JwtAuthenticationOptions options)
-        => FirstWord(context.Request.Headers.Authorization.ToString()) == options.HeaderType
-           || (options.AccessTokenCookieName is { } cookie && context.Request.Cookies.ContainsKey(cookie));
 
     protected override ValueTask<ProofResult> ProveAsync()
     {

@@ -51,6 +51,28 @@ namespace Tessera.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    prefix = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_api_keys", x => x.prefix);
+                    table.ForeignKey(
+                        name: "FK_api_keys_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "articles",
                 columns: table => new
                 {
@@ -66,6 +88,47 @@ namespace Tessera.Server.Data.Migrations
                     table.ForeignKey(
                         name: "FK_articles_users_author_id",
                         column: x => x.author_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "auth_tokens",
+                columns: table => new
+                {
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    prefix = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_auth_tokens", x => x.key_hash);
+                    table.ForeignKey(
+                        name: "FK_auth_tokens_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sessions",
+                columns: table => new
+                {
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sessions", x => x.key_hash);
+                    table.ForeignKey(
+                        name: "FK_sessions_users_user_id",
+                        column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
@@ -93,9 +156,45 @@ namespace Tessera.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_api_keys_expires_at",
+                table: "api_keys",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_api_keys_key_hash",
+                table: "api_keys",
+                column: "key_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_api_keys_user_id",
+                table: "api_keys",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_articles_author_id",
                 table: "articles",
                 column: "author_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_auth_tokens_expires_at",
+                table: "auth_tokens",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_auth_tokens_user_id_prefix",
+                table: "auth_tokens",
+                columns: new[] { "user_id", "prefix" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sessions_expires_at",
+                table: "sessions",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sessions_user_id",
+                table: "sessions",
+                column: "user_id");
 
             migrationBuilder.CreateIndex(
                 name: "IX_tasks_owner_id",
@@ -118,7 +217,16 @@ namespace Tessera.Server.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "api_keys");
+
+            migrationBuilder.DropTable(
                 name: "articles");
+
+            migrationBuilder.DropTable(
+                name: "auth_tokens");
+
+            migrationBuilder.DropTable(
+                name: "sessions");
 
             migrationBuilder.DropTable(
                 name: "tasks");

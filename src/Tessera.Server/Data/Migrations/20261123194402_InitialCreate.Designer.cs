@@ -11,7 +11,7 @@ using Tessera.Server.Data;
 namespace Tessera.Server.Data.Migrations
 {
     [DbContext(typeof(ServerDbContext))]
-    [Migration("20261123193240_InitialCreate")]
+    [Migration("20261123194402_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -19,6 +19,83 @@ namespace Tessera.Server.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.13");
+
+            modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
+                {
+                    b.Property<string>("Prefix")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Prefix");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
+                {
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prefix");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("KeyHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId", "Prefix");
+
+                    b.ToTable("auth_tokens", (string)null);
+                });
 
             modelBuilder.Entity("Tessera.Core.Revocation.BlacklistedToken", b =>
                 {
@@ -44,6 +121,34 @@ namespace Tessera.Server.Data.Migrations
                     b.HasIndex("ExpiresAt");
 
                     b.ToTable("token_blacklist", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
+                {
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("KeyHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("sessions", (string)null);
                 });
 
             modelBuilder.Entity("Tessera.Core.Users.User", b =>
@@ -179,6 +284,33 @@ namespace Tessera.Server.Data.Migrations
                     b.HasIndex("OwnerId");
 
                     b.ToTable("tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
+                {
+                    b.HasOne("Tessera.Core.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
+                {
+                    b.HasOne("Tessera.Core.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
+                {
+                    b.HasOne("Tessera.Core.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Tessera.Server.Samples.Article", b =>

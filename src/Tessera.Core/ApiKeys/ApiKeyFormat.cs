@@ -1,0 +1,26 @@
+using Tessera.Core.Credentials;
+
+namespace Tessera.Core.ApiKeys;
+
+/// <summary>Makes and reads <c>tk_&lt;8-char prefix&gt;_&lt;32-char secret&gt;</c> keys (secret: 190 bits).</summary>
+public static class ApiKeyFormat
+{
+    public const string Marker = "tk_";
+    public const int SecretLength = 32;
+    public const int Length = 3 + ApiKey.PrefixLength + 1 + SecretLength;
+
+    public static (string Key, string Prefix) New()
+    {
+        var prefix = OpaqueSecret.Generate(OpaqueSecret.LowerAlphanumeric, ApiKey.PrefixLength);
+        var secret = OpaqueSecret.Generate(OpaqueSecret.Alphanumeric, SecretLength);
+        return ($"{Marker}{prefix}_{secret}", prefix);
+    }
+
+    /// <summary>Shape check before any lookup: junk costs no database round trip.</summary>
+    public static bool IsWellFormed(string? key)
+        => key is { Length: Length }
+           && key.StartsWith(Marker, StringComparison.Ordinal)
+           && key[Marker.Length + ApiKey.PrefixLength] == '_'
+           && key.AsSpan(Marker.Length, ApiKey.PrefixLength).IndexOfAnyExcept(OpaqueSecret.LowerAlphanumeric) < 0
+           && key.AsSpan(Marker.Length + ApiKey.PrefixLength + 1).IndexOfAnyExcept(OpaqueSecret.Alphanumeric) < 0;
+}

@@ -1,0 +1,16 @@
+using Tessera.Core.Revocation;
+
+namespace Tessera.Core.OpaqueTokens;
+
+public interface IOpaqueTokenStore : IExpiringRecords
+{
+    Task AddAsync(OpaqueToken token, CancellationToken cancellationToken = default);
+
+    /// <summary>The unexpired token with this key hash, or null.</summary>
+    Task<OpaqueToken?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<OpaqueToken>> ListAsync(long userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the user's tokens with this prefix; how many went.</summary>
+    Task<int> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Tessera.Core.ApiKeys;
+
+namespace Tessera.Data.ApiKeys;
+
+public sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
+{
+    public string Description => "expired API keys";
+
+    public async Task AddAsync(ApiKey key, CancellationToken cancellationToken = default)
+    {
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        db.Entry(key).State = EntityState.Detached;
+    }
+
+    public Task<ApiKey?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var at = now.ToUnixTimeSeconds();
+        return db.ApiKeys.AsNoTracking()
+            .FirstOrDefaultAsync(k => k.KeyHash == keyHash && (k.ExpiresAt == null || k.ExpiresAt > at), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(long userId, CancellationToken cancellationToken = default)
+        => await db.ApiKeys.AsNoTracking().Where(k => k.UserId == userId).OrderBy(k => k.CreatedAt)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default)
+        => await db.ApiKeys.Where(k => k.UserId == userId && k.Prefix == prefix).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+
+    public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var at = now.ToUnixTimeSeconds();
+        return db.ApiKeys.Where(k => k.ExpiresAt != null && k.ExpiresAt <= at).ExecuteDeleteAsync(cancellationToken);
+    }
+}

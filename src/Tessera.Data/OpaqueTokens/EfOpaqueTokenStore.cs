@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Tessera.Core.OpaqueTokens;
+
+namespace Tessera.Data.OpaqueTokens;
+
+public sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
+{
+    public string Description => "expired tokens";
+
+    public async Task AddAsync(OpaqueToken token, CancellationToken cancellationToken = default)
+    {
+        db.OpaqueTokens.Add(token);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        db.Entry(token).State = EntityState.Detached;
+    }
+
+    public Task<OpaqueToken?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var at = now.ToUnixTimeSeconds();
+        return db.OpaqueTokens.AsNoTracking()
+            .FirstOrDefaultAsync(t => t.KeyHash == keyHash && (t.ExpiresAt == null || t.ExpiresAt > at), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OpaqueToken>> ListAsync(long userId, CancellationToken cancellationToken = default)
+        => await db.OpaqueTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    public Task<int> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default)
+        => db.OpaqueTokens.Where(t => t.UserId == userId && t.Prefix == prefix).ExecuteDeleteAsync(cancellationToken);
+
+    public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var at = now.ToUnixTimeSeconds();
+        return db.OpaqueTokens.Where(t => t.ExpiresAt != null && t.ExpiresAt <= at).ExecuteDeleteAsync(cancellationToken);
+    }
+}
