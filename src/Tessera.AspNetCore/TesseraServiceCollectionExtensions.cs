@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authentication.ApiKey;
@@ -12,6 +13,7 @@ using Tessera.AspNetCore.Authentication.Session;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Cors;
 using Tessera.AspNetCore.Hosting;
+using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Admission;
 using Tessera.Core.Credentials;
 using Tessera.Core.Logins;
@@ -30,11 +32,10 @@ public static class TesseraServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName)).ValidateOnStart();
+        services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.SectionName,
+            (sp, o) => o.Validate(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
         services.AddSingleton<IPostConfigureOptions<JwtOptions>, DevelopmentSigningKey>();
-        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
-        services.AddOptions<PasswordHashingOptions>().Bind(configuration.GetSection(PasswordHashingOptions.SectionName))
-            .Validate(o => !o.Validate().Any(), "Tessera:Passwords is invalid.").ValidateOnStart();
+        services.AddValidatedOptions<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName, o => o.Validate());
         services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JwtOptions>>().Value);
@@ -44,13 +45,15 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton(sp => new PasswordHashingPool(sp.GetRequiredService<IOptions<PasswordHashingOptions>>().Value));
         services.AddScoped<PasswordSignIn>();
+        services.AddScoped<PasswordLogin>();
+        services.AddTesseraThrottling(configuration);
+        services.AddTesseraLoginProtection(configuration);
         services.AddScoped<AdmissionGate>();
         services.AddScoped<JwtLoginService>();
         services.AddHostedService<ExpiredTokenSweeper>();
 
         var cors = configuration.GetSection(TesseraCorsOptions.SectionName).Get<TesseraCorsOptions>() ?? new TesseraCorsOptions();
-        services.AddOptions<TesseraCorsOptions>().Bind(configuration.GetSection(TesseraCorsOptions.SectionName))
-            .Validate(o => !o.Validate().Any(), string.Join(" ", cors.Validate())).ValidateOnStart();
+        services.AddValidatedOptions<TesseraCorsOptions>(configuration, TesseraCorsOptions.SectionName, o => o.Validate());
         services.AddCors(o => o.AddPolicy(TesseraCorsOptions.PolicyName, policy =>
         {
             policy.WithOrigins([.. cors.AllowedOrigins])

@@ -51,6 +51,11 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var refused = AuthFailure.From(await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false));
+        if (refused?.Response is { } response)
+        {
+            await response.ExecuteAsync(Context).ConfigureAwait(false);
+            return;
+        }
         var failure = refused ?? AuthFailure.Detail(ApiResults.Messages.NotAuthenticated);
         var status = failure.Status;
         if (status == StatusCodes.Status401Unauthorized)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.Logins;
 using Tessera.Core.Tokens;
@@ -24,20 +25,20 @@ public static class JwtTokenEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ObtainPairAsync(HttpContext context, PasswordSignIn signIn, JwtLoginService logins,
+    private static async Task<IResult> ObtainPairAsync(HttpContext context, PasswordLogin login, JwtLoginService logins,
         IUserStore users, IOptions<JwtOptions> options, TimeProvider time)
     {
-        var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
+        var user = await SignInAsync(context, login, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
         var pair = logins.IssuePair(user.Value!.ToSnapshot());
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value });
     }
 
-    private static async Task<IResult> ObtainSlidingAsync(HttpContext context, PasswordSignIn signIn, JwtLoginService logins,
+    private static async Task<IResult> ObtainSlidingAsync(HttpContext context, PasswordLogin login, JwtLoginService logins,
         IUserStore users, IOptions<JwtOptions> options, TimeProvider time)
     {
-        var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
+        var user = await SignInAsync(context, login, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
         return ApiResults.Json(new { token = logins.IssueSliding(user.Value!.ToSnapshot()).Value });
@@ -94,7 +95,7 @@ public static class JwtTokenEndpoints
     /// SimpleJWT's TokenObtainSerializer: both fields required, a wrong password and an unknown or
     /// inactive user answer alike, and last_login is updated when configured.
     /// </summary>
-    internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, PasswordSignIn signIn,
+    internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, PasswordLogin login,
         IUserStore users, JwtOptions options, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
@@ -106,8 +107,10 @@ public static class JwtTokenEndpoints
         if (!fields.IsValid)
             return (null, fields.ToResult());
 
-        var user = await signIn.AuthenticateAsync(username!, password!, context.RequestAborted).ConfigureAwait(false);
-        if (user is null)
+        var attempt = await login.SignInAsync(context, username!, password!).ConfigureAwait(false);
+        if (attempt.Refused is { } refused)
+            return (null, refused);
+        if (attempt.Value is not { } user)
         {
             Challenge(context);
             return (null, ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials"));

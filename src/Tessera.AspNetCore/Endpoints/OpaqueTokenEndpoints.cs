@@ -23,7 +23,7 @@ public static class OpaqueTokenEndpoints
     }
 
     /// <summary>A new token per login (earlier ones keep working); shown this once, stored as a hash.</summary>
-    private static async Task<IResult> ObtainAsync(HttpContext context, PasswordSignIn signIn, IOpaqueTokenStore tokens,
+    private static async Task<IResult> ObtainAsync(HttpContext context, PasswordLogin login, IOpaqueTokenStore tokens,
         IOptionsMonitor<OpaqueTokenAuthenticationOptions> monitor, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
@@ -35,8 +35,10 @@ public static class OpaqueTokenEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
 
-        var user = await signIn.AuthenticateAsync(username!, password!, context.RequestAborted).ConfigureAwait(false);
-        if (user is null)
+        var attempt = await login.SignInAsync(context, username!, password!).ConfigureAwait(false);
+        if (attempt.Refused is { } refused)
+            return refused;
+        if (attempt.Value is not { } user)
             return ApiResults.Json(new { non_field_errors = new[] { "Unable to log in with provided credentials." } }, StatusCodes.Status400BadRequest);
 
         var now = time.GetUtcNow();

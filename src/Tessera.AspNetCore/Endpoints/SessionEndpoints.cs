@@ -41,11 +41,11 @@ public static class SessionEndpoints
     /// cookie never becomes a logged-in one (no fixation); the CSRF secret is rotated too.
     /// </summary>
     private static async Task<IResult> LoginAsync(HttpContext context, IOptionsMonitor<SessionAuthenticationOptions> monitor,
-        PasswordSignIn signIn, ISessionStore sessions, IUserStore users, TimeProvider time)
+        PasswordLogin login, ISessionStore sessions, IUserStore users, TimeProvider time)
     {
         var options = Options(monitor);
-        if (Csrf.Check(context, options) is { } refused)
-            return ApiResults.Json(refused.Body, refused.Status);
+        if (Csrf.Check(context, options) is { } csrfFailure)
+            return ApiResults.Json(csrfFailure.Body, csrfFailure.Status);
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
             return bodyError;
@@ -56,8 +56,10 @@ public static class SessionEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
 
-        var user = await signIn.AuthenticateAsync(username!, password!, context.RequestAborted).ConfigureAwait(false);
-        if (user is null)
+        var attempt = await login.SignInAsync(context, username!, password!).ConfigureAwait(false);
+        if (attempt.Refused is { } refused)
+            return refused;
+        if (attempt.Value is not { } user)
             return ApiResults.Json(new { error = "Invalid credentials" }, StatusCodes.Status401Unauthorized);
 
         await FlushAsync(context, options, sessions).ConfigureAwait(false);

@@ -42,6 +42,8 @@ public static class CreateSuperuserCommand
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<IUserStore>();
         var hashing = scope.ServiceProvider.GetRequiredService<PasswordHashingPool>();
+        if (await users.FindByUsernameAsync(username) is not null)
+            throw new CliException("That username is already taken.");
         var user = new User
         {
             Username = username,

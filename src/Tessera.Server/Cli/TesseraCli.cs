@@ -48,6 +48,9 @@ public static class TesseraCli
     private static async Task<int> ServeAsync(string[] args)
     {
         await using var app = ServerHost.Build(args);
+        // Settings are checked before the host starts, so a bad one is one clear line, not a
+        // "hosting failed to start" log with a stack trace.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         await MigrateAsync(app);
         await app.RunAsync();
         return 0;

@@ -71,7 +71,7 @@ public static class ArticleEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
         article!.Title = title ?? article.Title;
-        article.Body = text ?? (partial ? article.Body : "");
+        article.Body = text ?? article.Body; // DRF: a field left out keeps its value, even on PUT
         await db.SaveChangesAsync(context.RequestAborted);
         return ApiResults.Json(new ArticleView(article.Id, article.Title, article.Body, context.GetTesseraUser().User.Username));
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Http;
+using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Tokens;
 
 namespace Tessera.Server.Samples;
@@ -25,6 +26,8 @@ public static class SampleEndpoints
             .RequireAuthorization(TesseraPolicies.IsAdminUser);
         routes.MapGet("/api/premium/", () => ApiResults.Json(new { data = "premium" }))
             .RequireAuthorization(TesseraPolicies.IsPremium);
+        routes.MapGet("/api/throttled/", () => ApiResults.Json(new { data = "Rate-limited data" }))
+            .RequireAuthorization().RequireThrottling("anon", "user");
         routes.MapGet("/api/token-info/", TokenInfo).RequireAuthorization();
         routes.MapPost("/api/verify-token/", VerifyTokenAsync).AllowAnonymous();
         return routes;

@@ -70,7 +70,7 @@ public static class TaskEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
         task.Title = title ?? task.Title;
-        task.Done = done ?? (partial && task.Done);
+        task.Done = done ?? task.Done; // DRF: a field left out keeps its value, even on PUT
         await db.SaveChangesAsync(context.RequestAborted);
         return ApiResults.Json(TaskView.Of(task));
     }

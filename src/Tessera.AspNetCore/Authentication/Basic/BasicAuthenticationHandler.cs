@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
-using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Authentication.Basic;
 
@@ -16,7 +15,7 @@ public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    PasswordSignIn signIn)
+    PasswordLogin login)
     : TesseraAuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid username/password.");
@@ -35,8 +34,10 @@ public sealed class BasicAuthenticationHandler(
         if (!TryDecode(parts[1], out var username, out var password))
             return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials not correctly base64 encoded."));
 
-        var user = await signIn.AuthenticateAsync(username, password, Context.RequestAborted).ConfigureAwait(false);
-        return user is null
+        var attempt = await login.SignInAsync(Context, username, password).ConfigureAwait(false);
+        if (attempt.Refused is { } refused)
+            return ProofResult.Fail(AuthFailure.From(refused));
+        return attempt.Value is not { } user
             ? ProofResult.Fail(Invalid)
             : ProofResult.Proven(new LoginProof(user.Id, TesseraSchemes.Basic, null));
     }

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Tessera.Core.Throttling;
+
+namespace Tessera.AspNetCore.Throttling;
+
+/// <summary>Request throttling (section <see cref="SectionName"/>): DRF's <c>DEFAULT_THROTTLE_RATES</c>.</summary>
+public sealed class ThrottlingOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Tessera:Throttling";
+
+    /// <summary>The scope DRF's <c>AnonRateThrottle</c> uses: unauthenticated requests, keyed by client address.</summary>
+    public const string AnonScope = "anon";
+
+    /// <summary>The scope DRF's <c>UserRateThrottle</c> uses: keyed by user id (by client address when anonymous).</summary>
+    public const string UserScope = "user";
+
+    /// <summary>
+    /// Scope → DRF rate string ("100/day", "10/minute", ...). An empty value turns the scope off.
+    /// Defaults: <c>anon</c> = "100/day", <c>user</c> = "1000/day"; configured entries add to or replace them.
+    /// </summary>
+    public Dictionary<string, string?> Rates { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [AnonScope] = "100/day",
+        [UserScope] = "1000/day",
+    };
+
+    /// <summary>Returns the configuration problems, empty when the options are usable.</summary>
+    public IEnumerable<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Rates is null)
+        {
+            problems.Add($"{SectionName}:{nameof(Rates)} is missing.");
+            return problems;
+        }
+        foreach (var (scope, rate) in Rates)
+        {
+            if (string.IsNullOrWhiteSpace(scope))
+                problems.Add($"{SectionName}:{nameof(Rates)} has an empty scope name.");
+            else if (!string.IsNullOrWhiteSpace(rate) && !RateLimit.TryParse(rate, out _, out var error))
+                problems.Add($"{SectionName}:{nameof(Rates)}:{scope}: {error}");
+        }
+        return problems;
+    }
+}

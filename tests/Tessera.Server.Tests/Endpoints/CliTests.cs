@@ -1,0 +1,299 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Tessera.Core.Revocation;
+using Tessera.Server.Cli;
+using Tessera.Server.Data;
+using Tessera.Server.Tests.Infrastructure;
+using static Tessera.Server.Tests.Endpoints.EndpointKit;
+
+namespace Tessera.Server.Tests.Endpoints;
+
+/// <summary>
+/// The CLI verbs, run in-process. They swap the process's console and environment, so they run alone
+/// (not in parallel with anything), with a server of their own to log in against.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CliCollection : ICollectionFixture<TesseraServer>
+{
+    public const string Name = "cli";
+}
+
+[Collection(CliCollection.Name)]
+public sealed class CliTests(TesseraServer server) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("tessera-cli-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+
+    private string NewDatabase() => $"Data Source={Path.Combine(_directory, NewJti()[..8] + ".db")}";
+
+    private static string[] HostArgs(string connectionString, params string[] more) =>
+    [
+        $"--ConnectionStrings:Tessera={connectionString}",
+        $"--Tessera:Jwt:SigningKey={TesseraServer.SigningKey}",
+        "--Tessera:Passwords:Iterations=1000",
+        "--Logging:LogLevel:Default=Warning",
+        "--urls=http://127.0.0.1:0",
+        .. more,
+    ];
+
+    /// <summary>Runs the CLI with stdout and stderr captured; gives up (and fails) after 60 s rather than hang.</summary>
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var originalOut = Console.Out;
+        var originalErr = Console.Error;
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            var run = TesseraCli.RunAsync(args);
+            var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
+            Assert.True(finished == run, $"tessera {string.Join(' ', args)} did not exit within 60 s:\n{stdout}\n{stderr}");
+            var exit = await run;
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalErr);
+        }
+    }
+
+    private static async Task<T> WithEnvironmentAsync<T>(string name, string? value, Func<Task<T>> action)
+    {
+        var previous = Environment.GetEnvironmentVariable(name);
+        Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, previous);
+        }
+    }
+
+    private static ServerDbContext Context(string connectionString)
+        => new(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(connectionString).Options);
+
+    private static void AssertNoStackTrace(string output)
+    {
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // ---- flushexpiredtokens ----
+
+    [Fact]
+    public async Task Flushexpiredtokens_deletes_only_expired_rows_and_prints_the_count()
+    {
+        var db = NewDatabase();
+        var first = await RunAsync(["flushexpiredtokens", .. HostArgs(db)]); // creates the schema
+        Assert.True(first.Exit == 0, first.ToString());
+        var now = NowSeconds;
+        await using (var context = Context(db))
+        {
+            context.BlacklistedTokens.AddRange(
+                new BlacklistedToken { Jti = "expired-long-ago", UserId = 1, ExpiresAt = now - 86_400, BlacklistedAt = now - 90_000 },
+                new BlacklistedToken { Jti = "expired-just-now", UserId = 1, ExpiresAt = now - 5, BlacklistedAt = now - 100 },
+                new BlacklistedToken { Jti = "still-live", UserId = 1, ExpiresAt = now + 3600, BlacklistedAt = now },
+                new BlacklistedToken { Jti = "far-future", UserId = null, ExpiresAt = now + 7 * 86_400, BlacklistedAt = now });
+            await context.SaveChangesAsync();
+        }
+
+        var (exit, stdout, stderr) = await RunAsync(["flushexpiredtokens", .. HostArgs(db)]);
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Matches(@"(?<!\d)2(?!\d)", stdout);
+        Assert.Contains("Deleted 2", stdout, StringComparison.Ordinal);
+        await using (var context = Context(db))
+        {
+            var left = await context.BlacklistedTokens.Select(t => t.Jti).OrderBy(j => j).ToListAsync();
+            Assert.Equal(["far-future", "still-live"], left);
+        }
+
+        var again = await RunAsync(["flushexpiredtokens", .. HostArgs(db)]);
+        Assert.True(again.Exit == 0, again.ToString());
+        Assert.Contains("Deleted 0", again.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flushexpiredtokens_leaves_tokens_blacklisted_through_the_api_alone()
+    {
+        var user = await server.RegisterAsync();
+        using var client = server.CreateClient();
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/blacklist/", new { refresh = user.Refresh })).Status);
+
+        var (exit, stdout, stderr) = await RunAsync(["flushexpiredtokens", .. HostArgs(server.ConnectionString)]);
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        var r = await client.PostJsonAsync("/api/token/refresh/", new { refresh = user.Refresh });
+        Assert.True(r.Status == 401, $"a live blacklisted token came back after flushexpiredtokens: {r}");
+    }
+
+    // ---- createsuperuser ----
+
+    [Fact]
+    public async Task Createsuperuser_creates_an_active_staff_superuser_who_can_log_in()
+    {
+        var name = "admin" + NewJti()[..8];
+        const string password = "Superuser-Password-1";
+
+        var (exit, stdout, stderr) = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, password,
+            () => RunAsync(["createsuperuser", "--username", name, "--email", $"{name}@example.com", "--no-input", .. HostArgs(server.ConnectionString)]));
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Contains("Superuser created successfully.", stdout, StringComparison.Ordinal);
+        await using (var db = server.CreateDbContext())
+        {
+            var user = await db.Users.SingleAsync(u => u.Username == name);
+            Assert.True(user.IsActive);
+            Assert.True(user.IsStaff);
+            Assert.True(user.IsSuperuser);
+            Assert.Equal($"{name}@example.com", user.Email);
+            Assert.StartsWith("pbkdf2_sha256$", user.PasswordHash, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, user.PasswordHash, StringComparison.Ordinal);
+        }
+        using var client = server.CreateClient();
+        var login = await client.PostJsonAsync("/api/token/", new { username = name, password });
+        Assert.True(login.Status == 200, login.ToString());
+        var admin = await client.GetJsonAsync("/api/admin-only/", Bearer(login.Str("access")!));
+        Assert.True(admin.Status == 200, admin.ToString());
+    }
+
+    [Fact]
+    public async Task Createsuperuser_refuses_a_taken_username()
+    {
+        var user = await server.RegisterAsync();
+
+        var (exit, stdout, stderr) = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, "Superuser-Password-2",
+            () => RunAsync(["createsuperuser", "--username", user.Username, "--email", "x@example.com", "--no-input", .. HostArgs(server.ConnectionString)]));
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        Assert.False(string.IsNullOrWhiteSpace(stderr), "no error message");
+        AssertNoStackTrace(stdout + stderr);
+        // The existing account is untouched: same password, not promoted.
+        using var client = server.CreateClient();
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password })).Status);
+        Assert.Equal(403, (await client.GetJsonAsync("/api/admin-only/", user.Bearer)).Status);
+    }
+
+    [Fact]
+    public async Task Createsuperuser_twice_fails_the_second_time()
+    {
+        var name = "twice" + NewJti()[..8];
+        string[] args = ["createsuperuser", "--username", name, "--email", "t@example.com", "--no-input", .. HostArgs(server.ConnectionString)];
+
+        var first = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, "Superuser-Password-3", () => RunAsync(args));
+        var second = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, "Superuser-Password-4", () => RunAsync(args));
+
+        Assert.True(first.Exit == 0, first.ToString());
+        Assert.True(second.Exit == 1, second.ToString());
+        using var client = server.CreateClient();
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", new { username = name, password = "Superuser-Password-3" })).Status);
+        Assert.Equal(401, (await client.PostJsonAsync("/api/token/", new { username = name, password = "Superuser-Password-4" })).Status);
+    }
+
+    [Fact]
+    public async Task Createsuperuser_without_input_needs_the_password_variable()
+    {
+        var name = "nopw" + NewJti()[..8];
+
+        var (exit, stdout, stderr) = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, null,
+            () => RunAsync(["createsuperuser", "--username", name, "--email", "n@example.com", "--no-input", .. HostArgs(server.ConnectionString)]));
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Contains(CreateSuperuserCommand.PasswordVariable, stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+        await using var db = server.CreateDbContext();
+        Assert.False(await db.Users.AnyAsync(u => u.Username == name));
+    }
+
+    [Fact]
+    public async Task Createsuperuser_without_input_needs_a_username()
+    {
+        var (exit, stdout, stderr) = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, "Superuser-Password-5",
+            () => RunAsync(["createsuperuser", "--email", "n@example.com", "--no-input", .. HostArgs(server.ConnectionString)]));
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Contains("--username", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task Createsuperuser_refuses_an_invalid_username()
+    {
+        var (exit, stdout, stderr) = await WithEnvironmentAsync(CreateSuperuserCommand.PasswordVariable, "Superuser-Password-6",
+            () => RunAsync(["createsuperuser", "--username", new string('x', 151), "--email", "n@example.com", "--no-input", .. HostArgs(server.ConnectionString)]));
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    // ---- serve ----
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("short")]
+    [InlineData("31-bytes-is-still-too-short-key")]
+    public async Task Serve_in_production_refuses_a_missing_or_short_signing_key(string key)
+    {
+        var db = NewDatabase();
+
+        var (exit, stdout, stderr) = await RunAsync(
+            "serve", "--environment=Production", $"--ConnectionStrings:Tessera={db}", $"--Tessera:Jwt:SigningKey={key}",
+            "--urls=http://127.0.0.1:0", "--Tessera:Passwords:Iterations=1000");
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Contains("SigningKey", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task Serve_refuses_an_unsupported_algorithm_naming_the_setting()
+    {
+        var (exit, stdout, stderr) = await RunAsync(
+            "serve", "--environment=Production", $"--ConnectionStrings:Tessera={NewDatabase()}",
+            $"--Tessera:Jwt:SigningKey={TesseraServer.SigningKey}", "--Tessera:Jwt:Algorithm=none",
+            "--urls=http://127.0.0.1:0", "--Tessera:Passwords:Iterations=1000");
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Contains("Algorithm", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task Serve_refuses_too_few_password_iterations_naming_the_setting()
+    {
+        var (exit, stdout, stderr) = await RunAsync(
+            "serve", "--environment=Production", $"--ConnectionStrings:Tessera={NewDatabase()}",
+            $"--Tessera:Jwt:SigningKey={TesseraServer.SigningKey}", "--Tessera:Passwords:Iterations=10",
+            "--urls=http://127.0.0.1:0");
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        // Named precisely enough to act on: the setting and its bound.
+        Assert.Contains("Iterations", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    // ---- usage ----
+
+    [Fact]
+    public async Task Help_prints_usage_and_an_unknown_verb_fails()
+    {
+        var help = await RunAsync("help");
+        var unknown = await RunAsync("frobnicate");
+
+        Assert.True(help.Exit == 0, help.ToString());
+        Assert.Contains("createsuperuser", help.Out, StringComparison.Ordinal);
+        Assert.Contains("flushexpiredtokens", help.Out, StringComparison.Ordinal);
+        Assert.NotEqual(0, unknown.Exit);
+        Assert.Contains("usage", unknown.Err, StringComparison.OrdinalIgnoreCase);
+    }
+}

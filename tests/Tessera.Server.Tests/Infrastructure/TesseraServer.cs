@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Server.Cli;
+using Tessera.Server.Data;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (the same <see cref="ServerHost"/> the CLI runs) on Kestrel, on a loopback port,
+/// over a fresh SQLite file. Tests speak HTTP to it like any client.
+/// </summary>
+public sealed class TesseraServer : IAsyncLifetime
+{
+    public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("tessera-test-").FullName;
+    private WebApplication? _app;
+
+    public string DatabasePath => Path.Combine(_directory, "tessera.db");
+
+    public string ConnectionString => $"Data Source={DatabasePath}";
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Settings for the host, as command-line overrides; tests may add their own before start.</summary>
+    public Dictionary<string, string> Settings { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Tessera"] = ConnectionString,
+            ["Tessera:Jwt:SigningKey"] = SigningKey,
+            // Real PBKDF2, fewer rounds: the tests register hundreds of users.
+            ["Tessera:Passwords:Iterations"] = "1000",
+            // Every test logs in from 127.0.0.1: the address limit is tested on its own server.
+            ["Tessera:LoginProtection:MaxFailuresPerAddress"] = "1000000",
+            ["environment"] = "Production",
+            ["urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in Settings)
+            settings[k] = v;
+        _app = ServerHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        await TesseraCli.MigrateAsync(_app);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = BaseAddress };
+
+    /// <summary>A context on the server's database, for arranging what the API cannot (deactivation, imported hashes).</summary>
+    public ServerDbContext CreateDbContext()
+        => new(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(ConnectionString).Options);
+
+    /// <summary>Registers a fresh user through the API; returns its name, password and token pair.</summary>
+    public async Task<RegisteredUser> RegisterAsync(string prefix = "u")
+    {
+        var name = prefix + Guid.NewGuid().ToString("N")[..10];
+        var password = "S3cure-" + Guid.NewGuid().ToString("N")[..12];
+        using var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/register/", new { username = name, password, email = $"{name}@example.com" });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"register: {(int)response.StatusCode} {body}");
+        return new RegisteredUser(name, password, body.GetProperty("access").GetString()!, body.GetProperty("refresh").GetString()!);
+    }
+}
+
+public sealed record RegisteredUser(string Username, string Password, string Access, string Refresh)
+{
+    public AuthenticationHeaderValue Bearer => new("Bearer", Access);
+}
+
+/// <summary>One server for all end-to-end test classes: starting Kestrel and migrating once keeps the suite fast.</summary>
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<TesseraServer>
+{
+    public const string Name = "server";
+}
