@@ -13,10 +13,12 @@ using Tessera.AspNetCore.Authentication.Session;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Cors;
 using Tessera.AspNetCore.Hosting;
+using Tessera.AspNetCore.Revocation;
 using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Admission;
 using Tessera.Core.Credentials;
 using Tessera.Core.Logins;
+using Tessera.Core.Revocation;
 using Tessera.Core.Tokens;
 using Tessera.Core.Users;
 
@@ -48,8 +50,18 @@ public static class TesseraServiceCollectionExtensions
         services.AddScoped<PasswordLogin>();
         services.AddTesseraThrottling(configuration);
         services.AddTesseraLoginProtection(configuration);
-        services.AddScoped<AdmissionGate>();
+        services.AddSingleton<RevocationState>();
+        services.AddSingleton<UserSnapshots>();
+        services.AddSingleton<RevocationSynchronizer>();
+        services.AddSingleton<AdmissionGate>();
+        services.AddScoped<IRevocationBus, InProcessRevocationBus>();
+        services.AddScoped<Revocations>();
+        services.AddSingleton<ILoginEvents, LoggingLoginEvents>();
         services.AddScoped<JwtLoginService>();
+        services.AddScoped<UserAdministration>();
+        services.AddValidatedOptions<RevocationFeedOptions>(configuration, RevocationFeedOptions.SectionName, o => o.Validate());
+        services.AddSingleton<RevocationFeedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddHostedService<ExpiredTokenSweeper>();
 
         var cors = configuration.GetSection(TesseraCorsOptions.SectionName).Get<TesseraCorsOptions>() ?? new TesseraCorsOptions();

@@ -24,11 +24,13 @@ public static class TesseraDataServiceCollectionExtensions
     {
         services.AddScoped<TesseraDbContext>(sp => sp.GetRequiredService<TContext>());
         services.AddScoped<IUserStore, EfUserStore>();
-        services.AddScoped<IUserDirectory, EfUserDirectory>();
         services.AddScoped<ITokenBlacklist, EfTokenBlacklist>();
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<IOpaqueTokenStore, EfOpaqueTokenStore>();
         services.AddScoped<IApiKeyStore, EfApiKeyStore>();
+        services.AddScoped<IRevocationStore, EfRevocationStore>();
+        services.AddScoped<IExpiringRecords, EfRevokedLoginRecords>();
+        services.AddScoped<IExpiringRecords, EfRevocationEventRecords>();
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ITokenBlacklist>());
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISessionStore>());
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IOpaqueTokenStore>());

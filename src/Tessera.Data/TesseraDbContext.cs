@@ -25,6 +25,10 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<RevokedLogin> RevokedLogins => Set<RevokedLogin>();
+
+    public DbSet<RevocationEventRecord> RevocationEvents => Set<RevocationEventRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
@@ -80,6 +84,23 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             key.HasOne<User>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
             key.HasIndex(k => k.UserId);
             key.HasIndex(k => k.ExpiresAt);
+        });
+
+        modelBuilder.Entity<RevokedLogin>(login =>
+        {
+            login.ToTable("revoked_logins");
+            login.HasKey(l => l.LoginId);
+            login.Property(l => l.LoginId).HasMaxLength(Core.Revocation.LoginId.Length);
+            login.HasIndex(l => l.ExpiresAt);
+        });
+
+        modelBuilder.Entity<RevocationEventRecord>(e =>
+        {
+            e.ToTable("revocation_events");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.LoginId).HasMaxLength(Core.Revocation.LoginId.Length);
+            e.Property(r => r.Kind).HasConversion<int>();
+            e.HasIndex(r => r.CreatedAt);
         });
 
         base.OnModelCreating(modelBuilder);

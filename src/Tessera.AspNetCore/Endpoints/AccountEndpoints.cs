@@ -6,6 +6,7 @@ using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.Credentials;
 using Tessera.Core.Logins;
+using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Endpoints;
@@ -16,14 +17,16 @@ public static partial class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/register/", RegisterAsync).AllowAnonymous();
-        routes.MapPost("/api/logout/", LogoutAsync).RequireAuthorization();
+        routes.MapPost("/api/logout/", LogoutAsync).RequireAuthorization().AllowRevokedLogin();
         routes.MapGet("/api/profile/", GetProfileAsync).RequireAuthorization();
         routes.MapMethods("/api/profile/", ["PUT", "PATCH"], UpdateProfileAsync).RequireAuthorization();
+        routes.MapPost("/api/token/revoke-all/", RevokeAllAsync).RequireAuthorization();
+        routes.MapPost("/api/password/change/", ChangePasswordAsync).RequireAuthorization();
         return routes;
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext context, IUserStore users, PasswordHashingPool hashing,
-        JwtLoginService logins, TimeProvider time)
+        JwtLoginService logins, Revocations revocations, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -56,6 +59,7 @@ public static partial class AccountEndpoints
         // Two registrations of one name can both pass the check above; the unique index decides.
         if (!await users.TryCreateAsync(user, context.RequestAborted).ConfigureAwait(false))
             return UsernameTaken();
+        await revocations.UserChangedAsync(user.Id, context.RequestAborted).ConfigureAwait(false);
 
         var pair = logins.IssuePair(user.ToSnapshot());
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);
@@ -79,6 +83,48 @@ public static partial class AccountEndpoints
         return Results.StatusCode(StatusCodes.Status205ResetContent);
     }
 
+    /// <summary>Log out everywhere: every token, session and DRF token of the caller stops working at once.</summary>
+    private static async Task<IResult> RevokeAllAsync(HttpContext context, Revocations revocations, TimeProvider time)
+    {
+        await revocations.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// New password for the old one: every other login of the user is revoked in the same
+    /// transaction, and a fresh pair (a login made after the revocation) is returned.
+    /// </summary>
+    private static async Task<IResult> ChangePasswordAsync(HttpContext context, PasswordLogin login, PasswordHashingPool hashing,
+        Revocations revocations, JwtLoginService logins, TimeProvider time)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return bodyError;
+        var fields = new FieldValidator(body.Fields);
+        var oldPassword = fields.Password("old_password");
+        var newPassword = fields.Password("new_password");
+        var caller = context.GetTesseraUser().User;
+        if (newPassword is not null)
+            foreach (var problem in PasswordPolicy.Check(newPassword, caller.Username))
+                fields.AddError("new_password", problem);
+        if (!fields.IsValid)
+            return fields.ToResult();
+
+        var attempt = await login.SignInAsync(context, caller.Username, oldPassword!).ConfigureAwait(false);
+        if (attempt.Refused is { } refused)
+            return refused;
+        if (attempt.Value is null)
+        {
+            fields.AddError("old_password", "Wrong password.");
+            return fields.ToResult();
+        }
+
+        var hash = await hashing.HashAsync(newPassword!, context.RequestAborted).ConfigureAwait(false);
+        var admittedFrom = await revocations.RevokeAllAsync(caller.Id, time.GetUtcNow(), hash, context.RequestAborted).ConfigureAwait(false);
+        var pair = logins.IssuePair(caller, notBeforeMs: admittedFrom);
+        return ApiResults.Json(new { access = pair.Access.Value, refresh = pair.Refresh.Value });
+    }
+
     private static async Task<IResult> GetProfileAsync(HttpContext context, IUserStore users)
     {
         var user = await users.FindByIdAsync(context.GetTesseraUser().User.Id, context.RequestAborted).ConfigureAwait(false);
@@ -86,7 +132,7 @@ public static partial class AccountEndpoints
     }
 
     /// <summary>PUT or PATCH of the caller's own names and email; the username is read-only.</summary>
-    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users)
+    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -99,6 +145,7 @@ public static partial class AccountEndpoints
             return fields.ToResult();
         var id = context.GetTesseraUser().User.Id;
         await users.UpdateProfileAsync(id, email, firstName, lastName, context.RequestAborted).ConfigureAwait(false);
+        await revocations.UserChangedAsync(id, context.RequestAborted).ConfigureAwait(false); // email is a token claim
         var user = await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false);
         return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
     }

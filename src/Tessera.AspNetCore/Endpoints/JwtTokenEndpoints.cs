@@ -10,7 +10,7 @@ using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Endpoints;
 
-/// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens.</summary>
+/// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens; the JWKS.</summary>
 public static class JwtTokenEndpoints
 {
     public static IEndpointRouteBuilder MapJwtTokenEndpoints(this IEndpointRouteBuilder routes)
@@ -22,6 +22,8 @@ public static class JwtTokenEndpoints
         routes.MapPost("/api/token/blacklist/", BlacklistAsync).AllowAnonymous();
         routes.MapPost("/api/sliding/token/", ObtainSlidingAsync).AllowAnonymous();
         routes.MapPost("/api/sliding/token/refresh/", RefreshSlidingAsync).AllowAnonymous();
+        routes.MapGet("/.well-known/jwks.json", (JwsSigningKey key) =>
+            ApiResults.Json(new { keys = key.PublicJwk is { } jwk ? new[] { jwk } : [] })).AllowAnonymous();
         return routes;
     }
 

@@ -7,6 +7,8 @@ public enum AdmissionRejection
     None,
     UserNotFound,
     UserInactive,
+    /// <summary>The login was revoked (logout, reuse detection), or made before the user revoked everything.</summary>
+    LoginRevoked,
 }
 
 /// <summary>The gate's answer: the admitted user, or why the request is turned away.</summary>

@@ -27,6 +27,12 @@ public abstract class JwsSigningKey
     /// <summary>Checks a signature without leaking, through timing, how much of it matched.</summary>
     public abstract bool Verify(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature);
 
+    /// <summary>
+    /// The public key as a JWK (RFC 7517) for <c>/.well-known/jwks.json</c>; null for a symmetric
+    /// key, which is a secret and never published.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string>? PublicJwk => null;
+
     public static JwsSigningKey FromOptions(JwtOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

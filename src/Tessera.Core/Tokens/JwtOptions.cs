@@ -53,6 +53,12 @@ public sealed class JwtOptions
     /// Problems that must stop the server from starting, in words an operator can act on.
     /// Empty when the options are usable.
     /// </summary>
+    /// <summary>
+    /// How long any token minted now can stay valid: after a login is revoked, its revocation must
+    /// be kept this long (plus leeway) and no longer.
+    /// </summary>
+    public TimeSpan LongestTokenLifetime => new[] { AccessTokenLifetime, RefreshTokenLifetime, SlidingTokenLifetime, SlidingTokenRefreshLifetime }.Max() + Leeway;
+
     public IEnumerable<string> Validate(bool isDevelopment)
     {
         var problems = new List<string>();

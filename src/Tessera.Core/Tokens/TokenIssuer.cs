@@ -5,7 +5,9 @@ using System.Text.Json;
 namespace Tessera.Core.Tokens;
 
 /// <summary>Who a new token is for: <c>user_id</c> plus the spec's custom claims.</summary>
-public sealed record TokenSubject(long UserId, string Username, string Email);
+/// <param name="LoginId">Tessera's login id (claim <c>lid</c>), carried by every token of one login
+/// through every rotation, so that the whole login can be revoked at once.</param>
+public sealed record TokenSubject(long UserId, string Username, string Email, string? LoginId = null);
 
 /// <summary>A signed token and what storage needs of it without decoding it again.</summary>
 public sealed record IssuedToken(string Value, string Jti, DateTimeOffset ExpiresAt);
@@ -20,6 +22,9 @@ public sealed record TokenPair(IssuedToken Access, IssuedToken Refresh);
 /// </summary>
 public sealed class TokenIssuer
 {
+    /// <summary>The claim of Tessera's own that names the login a token belongs to.</summary>
+    public const string LoginIdClaim = "lid";
+
     private readonly JwtOptions _options;
     private readonly JwsCodec _codec;
     private readonly TimeProvider _time;
@@ -104,6 +109,11 @@ public sealed class TokenIssuer
             writer.WriteNumber("user_id"u8, subject.UserId);
             writer.WriteString("username"u8, subject.Username);
             writer.WriteString("email"u8, subject.Email);
+            if (subject.LoginId is { } loginId)
+            {
+                writer.WriteString(LoginIdClaim, loginId);
+            }
+
             WriteAudienceAndIssuer(writer, ClaimSet.None);
             writer.WriteEndObject();
         }

@@ -60,6 +60,11 @@ public sealed class ValidatedToken
 
     public DateTimeOffset? IssuedAt => Iat is { } iat ? DateTimeOffset.FromUnixTimeSeconds(iat) : null;
 
+    /// <summary>Tessera's login id (claim <c>lid</c>), when the token has a string one; foreign tokens have none.</summary>
+    public string? LoginId => Payload.TryGetProperty(TokenIssuer.LoginIdClaim, out var lid) && lid.ValueKind == JsonValueKind.String
+        ? lid.GetString()
+        : null;
+
     /// <summary>
     /// The whole payload object. It owns its memory (no disposal, safe to keep), has no duplicate
     /// members, and every string in it reads as a valid string.

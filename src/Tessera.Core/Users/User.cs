@@ -27,6 +27,8 @@ public sealed class User
     public bool IsPremium { get; set; }
     public DateTime? LastLogin { get; set; }
     public DateTime DateJoined { get; set; }
+    /// <summary>Unix milliseconds: logins made before it are revoked (see <see cref="UserSnapshot.RevokedBeforeMs"/>).</summary>
+    public long? RevokedBefore { get; set; }
 
-    public UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, IsPremium);
+    public UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, IsPremium, RevokedBefore);
 }

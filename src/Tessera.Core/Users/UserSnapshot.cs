@@ -1,6 +1,10 @@
 namespace Tessera.Core.Users;
 
 /// <summary>What the admission gate needs to know of a user on every request: nothing secret, nothing large.</summary>
+/// <param name="RevokedBeforeMs">
+/// "Log out everywhere" (revoke-all, password change): every login made before this instant (unix
+/// milliseconds) is refused. Null when the user never did.
+/// </param>
 public sealed record UserSnapshot(
     long Id,
     string Username,
@@ -8,4 +12,5 @@ public sealed record UserSnapshot(
     bool IsActive,
     bool IsStaff,
     bool IsSuperuser,
-    bool IsPremium);
+    bool IsPremium,
+    long? RevokedBeforeMs = null);

@@ -1,5 +1,6 @@
 using System.Text;
 using Tessera.Core.Credentials;
+using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 
 namespace Tessera.Server.Cli;
@@ -55,6 +56,8 @@ public static class CreateSuperuserCommand
         };
         if (!await users.TryCreateAsync(user))
             throw new CliException("That username is already taken.");
+        // A server running on this database learns of the new user from the revocation feed.
+        await scope.ServiceProvider.GetRequiredService<Revocations>().UserChangedAsync(user.Id);
         Console.WriteLine("Superuser created successfully.");
         return 0;
     }

@@ -16,6 +16,9 @@ public static class TesseraCli
           createsuperuser        --username NAME --email EMAIL [--no-input]; the password comes from
                                  TESSERA_SUPERUSER_PASSWORD, or is asked for
           flushexpiredtokens     delete blacklist rows, sessions, tokens and keys that have expired, and say how many
+          users deactivate|activate|revoke|delete USERNAME
+                                 take a user's logins back at once (deactivate, revoke, delete) or let them in again
+          users set USERNAME [--staff true|false] [--superuser true|false] [--premium true|false]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -29,6 +32,7 @@ public static class TesseraCli
                 "serve" => await ServeAsync(rest),
                 "createsuperuser" => await CreateSuperuserCommand.RunAsync(rest),
                 "flushexpiredtokens" => await FlushExpiredTokensAsync(rest),
+                "users" => await UsersCommand.RunAsync(rest),
                 "help" or "--help" or "-h" => Help(0),
                 _ => Help(2),
             };

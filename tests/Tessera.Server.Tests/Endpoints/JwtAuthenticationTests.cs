@@ -340,8 +340,7 @@ public sealed class JwtAuthenticationTests(TesseraServer server)
     {
         var (user, _) = await UserAsync();
         Assert.Equal(200, (await HelloAsync("Bearer " + user.Access)).Status);
-        await using (var db = server.CreateDbContext())
-            await db.Users.Where(u => u.Username == user.Username).ExecuteDeleteAsync();
+        await server.AdministerAsync(a => a.DeleteAsync(user.Username));
 
         var r = await HelloAsync("Bearer " + user.Access);
 
@@ -354,8 +353,7 @@ public sealed class JwtAuthenticationTests(TesseraServer server)
     {
         var (user, _) = await UserAsync();
         Assert.Equal(200, (await HelloAsync("Bearer " + user.Access)).Status);
-        await using (var db = server.CreateDbContext())
-            await db.Users.Where(u => u.Username == user.Username).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false));
+        await server.AdministerAsync(a => a.SetActiveAsync(user.Username, false));
 
         var r = await HelloAsync("Bearer " + user.Access);
 
@@ -368,11 +366,9 @@ public sealed class JwtAuthenticationTests(TesseraServer server)
     public async Task Reactivated_user_is_admitted_again()
     {
         var (user, _) = await UserAsync();
-        await using (var db = server.CreateDbContext())
-            await db.Users.Where(u => u.Username == user.Username).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false));
+        await server.AdministerAsync(a => a.SetActiveAsync(user.Username, false));
         Assert.Equal(401, (await HelloAsync("Bearer " + user.Access)).Status);
-        await using (var db = server.CreateDbContext())
-            await db.Users.Where(u => u.Username == user.Username).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, true));
+        await server.AdministerAsync(a => a.SetActiveAsync(user.Username, true));
 
         Assert.Equal(200, (await HelloAsync("Bearer " + user.Access)).Status);
     }

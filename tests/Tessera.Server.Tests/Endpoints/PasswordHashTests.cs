@@ -32,6 +32,7 @@ public sealed class PasswordHashTests(TesseraServer server)
             DateJoined = DateTime.UtcNow.AddYears(-3),
         });
         await db.SaveChangesAsync();
+        await server.UserChangedAsync(name);
         return name;
     }
 

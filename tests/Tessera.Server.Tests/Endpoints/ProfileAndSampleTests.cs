@@ -10,14 +10,8 @@ namespace Tessera.Server.Tests.Endpoints;
 [Collection(ServerCollection.Name)]
 public sealed class ProfileAndSampleTests(TesseraServer server)
 {
-    private async Task SetAsync(string username, bool? staff = null, bool? premium = null)
-    {
-        await using var db = server.CreateDbContext();
-        var user = await db.Users.SingleAsync(u => u.Username == username);
-        user.IsStaff = staff ?? user.IsStaff;
-        user.IsPremium = premium ?? user.IsPremium;
-        await db.SaveChangesAsync();
-    }
+    private Task SetAsync(string username, bool? staff = null, bool? premium = null)
+        => server.AdministerAsync(a => a.SetRolesAsync(username, staff: staff, premium: premium));
 
     [Fact]
     public async Task Profile_has_exactly_the_seed_keys_and_an_ISO_UTC_date_joined()

@@ -404,12 +404,7 @@ public sealed class ResourceTests(TesseraServer server)
         var articleId = article.Json.GetProperty("id").GetInt64();
         var reader = await server.RegisterAsync();
 
-        await using (var db = server.CreateDbContext())
-        {
-            var victim = await db.Users.SingleAsync(u => u.Username == user.Username);
-            db.Users.Remove(victim);
-            await db.SaveChangesAsync();
-        }
+        await server.AdministerAsync(a => a.DeleteAsync(user.Username));
 
         Assert.Equal(404, (await client.GetJsonAsync($"/api/articles/{articleId}/", reader.Bearer)).Status);
         await using var check = server.CreateDbContext();

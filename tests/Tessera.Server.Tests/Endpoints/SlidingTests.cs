@@ -184,8 +184,7 @@ public sealed class SlidingTests(TesseraServer server)
     public async Task Sliding_token_of_a_deactivated_user_neither_slides_nor_authenticates()
     {
         var (user, token) = await ObtainAsync();
-        await using (var db = server.CreateDbContext())
-            await db.Users.Where(u => u.Username == user.Username).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false));
+        await server.AdministerAsync(a => a.SetActiveAsync(user.Username, false));
         using var client = server.CreateClient();
 
         var slide = await client.PostJsonAsync("/api/sliding/token/refresh/", new { token });

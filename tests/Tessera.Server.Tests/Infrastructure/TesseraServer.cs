@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.Core.Revocation;
+using Tessera.Core.Users;
 using Tessera.Server.Cli;
 using Tessera.Server.Data;
 
@@ -72,6 +74,24 @@ public sealed class TesseraServer : IAsyncLifetime
     /// <summary>A context on the server's database, for arranging what the API cannot (deactivation, imported hashes).</summary>
     public ServerDbContext CreateDbContext()
         => new(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(ConnectionString).Options);
+
+    /// <summary>
+    /// Changes a user the way an administrator does (the CLI's users verbs): database and event,
+    /// so the running server's memory follows. Writing the table directly would bypass that.
+    /// </summary>
+    public async Task AdministerAsync(Func<UserAdministration, Task<bool>> change)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        Assert.True(await change(scope.ServiceProvider.GetRequiredService<UserAdministration>()), "no such user");
+    }
+
+    /// <summary>After arranging a user row directly (an imported Django user), tells the server, as an import would.</summary>
+    public async Task UserChangedAsync(string username)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<IUserStore>().FindByUsernameAsync(username);
+        await scope.ServiceProvider.GetRequiredService<Revocations>().UserChangedAsync(user!.Id);
+    }
 
     /// <summary>Registers a fresh user through the API; returns its name, password and token pair.</summary>
     public async Task<RegisteredUser> RegisterAsync(string prefix = "u")

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
+using Tessera.Core.Logins;
 using Tessera.Core.Tokens;
 
 namespace Tessera.AspNetCore.Authentication.Jwt;
@@ -45,6 +46,7 @@ public sealed class JwtAuthenticationHandler(
 
     protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => rejection switch
     {
+        AdmissionRejection.LoginRevoked => NotValidForAnyClass(TokenFailure.Blacklisted.Message),
         AdmissionRejection.UserInactive => AuthFailure.Detail("User is inactive", "user_inactive"),
         _ => AuthFailure.Detail("User not found", "user_not_found"),
     };
@@ -53,9 +55,9 @@ public sealed class JwtAuthenticationHandler(
     {
         if (token.UserIdUnrepresentable)
             return ProofResult.Fail(AuthFailure.Detail("User not found", "user_not_found"));
-        if (token.UserId is not { } userId)
+        if (token.UserId is null)
             return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid"));
-        return ProofResult.Proven(new LoginProof(userId, TesseraSchemes.Jwt, token.ExpiresAt), token);
+        return ProofResult.Proven(JwtLoginService.Proof(token, TesseraSchemes.Jwt)!, token);
     }
 
     private string? ReadRawToken(out AuthFailure? failure)

@@ -120,6 +120,67 @@ namespace Tessera.Server.Data.Migrations
                     b.ToTable("token_blacklist", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.Revocation.RevocationEventRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("revocation_events", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.Revocation.RevokedLogin", b =>
+                {
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login_id");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("LoginId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("revoked_logins", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
                 {
                     b.Property<string>("KeyHash")
@@ -211,6 +272,10 @@ namespace Tessera.Server.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("phone_number");
+
+                    b.Property<long?>("RevokedBefore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_before");
 
                     b.Property<string>("Username")
                         .IsRequired()

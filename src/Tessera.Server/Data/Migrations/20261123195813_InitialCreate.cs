@@ -12,6 +12,37 @@ namespace Tessera.Server.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "revocation_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    login_id = table.Column<string>(type: "TEXT", maxLength: 28, nullable: true),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_revocation_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "revoked_logins",
+                columns: table => new
+                {
+                    login_id = table.Column<string>(type: "TEXT", maxLength: 28, nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    revoked_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_revoked_logins", x => x.login_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "token_blacklist",
                 columns: table => new
                 {
@@ -43,7 +74,8 @@ namespace Tessera.Server.Data.Migrations
                     is_superuser = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_premium = table.Column<bool>(type: "INTEGER", nullable: false),
                     last_login = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    date_joined = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    date_joined = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    revoked_before = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -187,6 +219,16 @@ namespace Tessera.Server.Data.Migrations
                 columns: new[] { "user_id", "prefix" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_revocation_events_created_at",
+                table: "revocation_events",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_revoked_logins_expires_at",
+                table: "revoked_logins",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_sessions_expires_at",
                 table: "sessions",
                 column: "expires_at");
@@ -224,6 +266,12 @@ namespace Tessera.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "auth_tokens");
+
+            migrationBuilder.DropTable(
+                name: "revocation_events");
+
+            migrationBuilder.DropTable(
+                name: "revoked_logins");
 
             migrationBuilder.DropTable(
                 name: "sessions");

@@ -1,0 +1,27 @@
+namespace Tessera.Core.Revocation;
+
+/// <summary>A revoked login (row); deleted once every token of that login has expired.</summary>
+public sealed class RevokedLogin
+{
+    public required string LoginId { get; set; }
+    public long UserId { get; set; }
+    /// <summary>Unix seconds.</summary>
+    public long ExpiresAt { get; set; }
+    /// <summary>Unix seconds.</summary>
+    public long RevokedAt { get; set; }
+}
+
+/// <summary>A <see cref="RevocationEvent"/> as stored: the feed every instance reads after its own start.</summary>
+public sealed class RevocationEventRecord
+{
+    public long Id { get; set; }
+    public RevocationEventKind Kind { get; set; }
+    public long UserId { get; set; }
+    public string? LoginId { get; set; }
+    /// <summary>Unix seconds (for <see cref="RevocationEventKind.LoginRevoked"/>).</summary>
+    public long ExpiresAt { get; set; }
+    /// <summary>Unix seconds; events are swept a while after, instances that missed them reload.</summary>
+    public long CreatedAt { get; set; }
+
+    public RevocationEvent ToEvent() => new(Id, Kind, UserId, LoginId, ExpiresAt);
+}
