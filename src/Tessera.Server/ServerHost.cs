@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Tessera.AspNetCore;
 using Tessera.Server.Data;
 using Tessera.Server.Samples;
@@ -11,7 +12,9 @@ public static class ServerHost
     public const string ConnectionStringName = "Tessera";
     public const string DefaultConnectionString = "Data Source=tessera.db";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line arguments: host options and settings overrides.</param>
+    /// <param name="configureServices">Extra services (tests, embedding), added after Tessera's.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // appsettings.json sits beside the binary; the database and development key sit in the
         // working directory, so `dotnet run` from anywhere behaves the same.
@@ -27,8 +30,11 @@ public static class ServerHost
         });
 
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
-        builder.Services.AddDbContext<ServerDbContext>(options => options.UseSqlite(connectionString));
+        // Interceptors registered in DI (diagnostics, the tests' command counter) join every context.
+        builder.Services.AddDbContext<ServerDbContext>((sp, options) =>
+            options.UseSqlite(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
         builder.Services.AddTessera(builder.Configuration).AddEntityFrameworkStores<ServerDbContext>();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseTessera();

@@ -35,6 +35,9 @@ public sealed class TesseraServer : IAsyncLifetime
     /// <summary>Settings for the host, as command-line overrides; tests may add their own before start.</summary>
     public Dictionary<string, string> Settings { get; } = new();
 
+    /// <summary>Extra services for the host (an EF interceptor, a fake clock); set before start.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
     public async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string>
@@ -51,7 +54,7 @@ public sealed class TesseraServer : IAsyncLifetime
         };
         foreach (var (k, v) in Settings)
             settings[k] = v;
-        _app = ServerHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        _app = ServerHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(), ConfigureServices);
         await TesseraCli.MigrateAsync(_app);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
