@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Users;
 
@@ -13,4 +14,24 @@ public sealed class PasswordLogin(PasswordSignIn signIn, LoginProtection protect
     /// <summary>The user (null for wrong credentials), or the 429 to answer when too many attempts failed.</summary>
     public Task<LoginAttempt<User>> SignInAsync(HttpContext context, string username, string password)
         => protection.RunAsync(context, username, ct => signIn.AuthenticateAsync(username, password, ct));
+
+    /// <summary>
+    /// A login form: <c>username</c> and <c>password</c> read from the body with DRF's rules (plus any
+    /// fields <paramref name="readMore"/> reads), then <see cref="SignInAsync(HttpContext, string, string)"/>.
+    /// </summary>
+    /// <returns>The user, null for wrong credentials; or the error to answer (400, 413, 415, 429).</returns>
+    public async Task<(User? User, IResult? Error)> SignInFromBodyAsync(HttpContext context, Action<FieldValidator>? readMore = null)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return (null, bodyError);
+        var fields = new FieldValidator(body.Fields);
+        var username = fields.Text("username", maxLength: 4096);
+        var password = fields.Password("password");
+        readMore?.Invoke(fields);
+        if (!fields.IsValid)
+            return (null, fields.ToResult());
+        var attempt = await SignInAsync(context, username!, password!).ConfigureAwait(false);
+        return (attempt.Value, attempt.Refused);
+    }
 }

@@ -100,19 +100,10 @@ public static class JwtTokenEndpoints
     internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, PasswordLogin login,
         IUserStore users, JwtOptions options, TimeProvider time)
     {
-        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
-        if (body.Error is { } bodyError)
-            return (null, bodyError);
-        var fields = new FieldValidator(body.Fields);
-        var username = fields.Text("username", maxLength: 4096);
-        var password = fields.Password("password");
-        if (!fields.IsValid)
-            return (null, fields.ToResult());
-
-        var attempt = await login.SignInAsync(context, username!, password!).ConfigureAwait(false);
-        if (attempt.Refused is { } refused)
-            return (null, refused);
-        if (attempt.Value is not { } user)
+        var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
+        if (error is not null)
+            return (null, error);
+        if (user is null)
         {
             Challenge(context);
             return (null, ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials"));

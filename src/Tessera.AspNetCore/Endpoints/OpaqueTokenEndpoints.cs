@@ -26,19 +26,10 @@ public static class OpaqueTokenEndpoints
     private static async Task<IResult> ObtainAsync(HttpContext context, PasswordLogin login, IOpaqueTokenStore tokens,
         IOptionsMonitor<OpaqueTokenAuthenticationOptions> monitor, TimeProvider time)
     {
-        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
-        if (body.Error is { } bodyError)
-            return bodyError;
-        var fields = new FieldValidator(body.Fields);
-        var username = fields.Text("username", maxLength: 4096);
-        var password = fields.Password("password");
-        if (!fields.IsValid)
-            return fields.ToResult();
-
-        var attempt = await login.SignInAsync(context, username!, password!).ConfigureAwait(false);
-        if (attempt.Refused is { } refused)
-            return refused;
-        if (attempt.Value is not { } user)
+        var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
+        if (error is not null)
+            return error;
+        if (user is null)
             return ApiResults.Json(new { non_field_errors = new[] { "Unable to log in with provided credentials." } }, StatusCodes.Status400BadRequest);
 
         var now = time.GetUtcNow();

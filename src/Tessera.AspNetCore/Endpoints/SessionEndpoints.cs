@@ -46,20 +46,11 @@ public static class SessionEndpoints
         var options = Options(monitor);
         if (Csrf.Check(context, options) is { } csrfFailure)
             return ApiResults.Json(csrfFailure.Body, csrfFailure.Status);
-        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
-        if (body.Error is { } bodyError)
-            return bodyError;
-        var fields = new FieldValidator(body.Fields);
-        var username = fields.Text("username", maxLength: 4096);
-        var password = fields.Password("password");
-        var remember = fields.Boolean("remember") ?? true;
-        if (!fields.IsValid)
-            return fields.ToResult();
-
-        var attempt = await login.SignInAsync(context, username!, password!).ConfigureAwait(false);
-        if (attempt.Refused is { } refused)
-            return refused;
-        if (attempt.Value is not { } user)
+        var remember = true;
+        var (user, error) = await login.SignInFromBodyAsync(context, fields => remember = fields.Boolean("remember") ?? true).ConfigureAwait(false);
+        if (error is not null)
+            return error;
+        if (user is null)
             return ApiResults.Json(new { error = "Invalid credentials" }, StatusCodes.Status401Unauthorized);
 
         await FlushAsync(context, options, sessions).ConfigureAwait(false);

@@ -11,8 +11,7 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private long _nextSweep;
-    private int _sweeping;
+    private readonly SweepSchedule _sweep;
 
     public InMemoryLoginAttemptStore(TimeProvider time) : this(time, TimeSpan.FromMinutes(1))
     {
@@ -21,14 +20,12 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
     public InMemoryLoginAttemptStore(TimeProvider time, TimeSpan sweepInterval)
     {
         ArgumentNullException.ThrowIfNull(time);
-        ArgumentOutOfRangeException.ThrowIfLessThan(sweepInterval, TimeSpan.Zero);
         _time = time;
-        SweepInterval = sweepInterval;
-        _nextSweep = Now() + sweepInterval.Ticks;
+        _sweep = new SweepSchedule(sweepInterval, Now());
     }
 
     /// <summary>How often keys whose window has passed are looked for.</summary>
-    public TimeSpan SweepInterval { get; }
+    public TimeSpan SweepInterval => _sweep.Interval;
 
     /// <summary>The number of keys held.</summary>
     public int Count => _entries.Count;
@@ -116,23 +113,7 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
         _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
     }
 
-    private void SweepIfDue(long now)
-    {
-        if (now < Volatile.Read(ref _nextSweep) || Interlocked.CompareExchange(ref _sweeping, 1, 0) != 0)
-            return;
-        try
-        {
-            if (now >= _nextSweep)
-            {
-                RemoveExpired(now);
-                Volatile.Write(ref _nextSweep, now + SweepInterval.Ticks);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _sweeping, 0);
-        }
-    }
+    private void SweepIfDue(long now) => _sweep.RunIfDue(now, RemoveExpired);
 
     private long Now() => _time.GetUtcNow().UtcTicks;
 

@@ -16,8 +16,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
 
     private readonly ConcurrentDictionary<string, Cell> _cells = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private long _nextSweep;
-    private int _sweeping;
+    private readonly SweepSchedule _sweep;
 
     public InMemoryRateLimitStore(TimeProvider time) : this(time, TimeSpan.FromSeconds(30))
     {
@@ -26,14 +25,12 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
     public InMemoryRateLimitStore(TimeProvider time, TimeSpan sweepInterval)
     {
         ArgumentNullException.ThrowIfNull(time);
-        ArgumentOutOfRangeException.ThrowIfLessThan(sweepInterval, TimeSpan.Zero);
         _time = time;
-        SweepInterval = sweepInterval;
-        _nextSweep = Now() + sweepInterval.Ticks;
+        _sweep = new SweepSchedule(sweepInterval, Now());
     }
 
     /// <summary>How often idle keys are looked for.</summary>
-    public TimeSpan SweepInterval { get; }
+    public TimeSpan SweepInterval => _sweep.Interval;
 
     /// <summary>The number of keys held (those not yet evicted).</summary>
     public int Count => _cells.Count;
@@ -87,23 +84,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         return removed;
     }
 
-    private void SweepIfDue(long now)
-    {
-        if (now < Volatile.Read(ref _nextSweep) || Interlocked.CompareExchange(ref _sweeping, 1, 0) != 0)
-            return;
-        try
-        {
-            if (now >= _nextSweep)
-            {
-                RemoveIdle(now);
-                Volatile.Write(ref _nextSweep, now + SweepInterval.Ticks);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _sweeping, 0);
-        }
-    }
+    private void SweepIfDue(long now) => _sweep.RunIfDue(now, RemoveIdle);
 
     private long Now() => _time.GetUtcNow().UtcTicks;
 
