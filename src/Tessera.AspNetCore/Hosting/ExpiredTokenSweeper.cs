@@ -20,6 +20,7 @@ public sealed class ExpiredTokenSweeperOptions
 /// </summary>
 public sealed class ExpiredTokenSweeper(
     IServiceScopeFactory scopes,
+    RevocationState revocations,
     IOptions<ExpiredTokenSweeperOptions> options,
     TimeProvider time,
     ILogger<ExpiredTokenSweeper> logger) : BackgroundService
@@ -37,6 +38,8 @@ public sealed class ExpiredTokenSweeper(
                 foreach (var (description, removed) in await SweepOnceAsync(scopes, time, stoppingToken).ConfigureAwait(false))
                     if (removed > 0)
                         logger.LogInformation("Deleted {Count} {Description}", removed, description);
+                // Memory follows the database: revocations whose tokens have all expired go too.
+                revocations.RemoveExpired(time.GetUtcNow());
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.Revocation;
 /// <summary>
 /// Fills this instance's memory from the database before the server takes its first request, then
 /// reads the revocation feed periodically, so changes made elsewhere (another instance, the CLI)
-/// reach it; also drops expired revocations from memory.
+/// reach it.
 /// </summary>
 public sealed class RevocationFeedService(
     RevocationSynchronizer synchronizer,
@@ -35,7 +35,6 @@ public sealed class RevocationFeedService(
             try
             {
                 await CatchUpAsync(stoppingToken).ConfigureAwait(false);
-                revocations.RemoveExpired(time.GetUtcNow());
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
