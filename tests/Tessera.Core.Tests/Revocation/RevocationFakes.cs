@@ -1,0 +1,160 @@
+using Tessera.Core.Revocation;
+using Tessera.Core.Users;
+
+namespace Tessera.Core.Tests.Revocation;
+
+/// <summary>
+/// An <see cref="IRevocationStore"/> in memory: users, revoked logins and the event feed, each write
+/// committing its change and its event together, as the database does. It records what was asked of
+/// it so tests can tell a full reload from a catch-up, and the order events were read in.
+/// </summary>
+internal sealed class InMemoryRevocationStore : IRevocationStore
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<long, UserSnapshot> _users = new();
+    private readonly Dictionary<LoginId, long> _revoked = new();
+    private readonly List<RevocationEvent> _events = new();
+    private long _nextEventId = 1;
+
+    public int LoadCalls { get; private set; }
+    public List<long> ReadAfterIds { get; } = new();
+    public List<long> LoadUserCalls { get; } = new();
+
+    public IReadOnlyList<RevocationEvent> Events { get { lock (_gate) return _events.ToList(); } }
+
+    public long LastEventId { get { lock (_gate) return _events.Count == 0 ? 0 : _events[^1].Id; } }
+
+    public UserSnapshot? User(long id) { lock (_gate) return _users.GetValueOrDefault(id); }
+
+    public bool HasRevokedRow(LoginId login) { lock (_gate) return _revoked.ContainsKey(login); }
+
+    // --- seeding, without events (as if the rows were there before the feed began) ---
+
+    public void PutUser(UserSnapshot user) { lock (_gate) _users[user.Id] = user; }
+
+    public void PutRevokedRow(LoginId login, long expiresAt) { lock (_gate) _revoked[login] = expiresAt; }
+
+    public void RemoveUserRow(long id) { lock (_gate) _users.Remove(id); }
+
+    /// <summary>Appends an event as written by someone else (another instance, the CLI).</summary>
+    public RevocationEvent Append(RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
+    {
+        lock (_gate)
+        {
+            var e = new RevocationEvent(_nextEventId++, kind, userId, loginId, expiresAt);
+            _events.Add(e);
+            return e;
+        }
+    }
+
+    /// <summary>Forgets events, as the sweeper does after a day.</summary>
+    public void SweepEvents() { lock (_gate) _events.Clear(); }
+
+    // --- IRevocationStore ---
+
+    public Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var seconds = expiresAt.ToUnixTimeSeconds();
+            _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
+            return Task.FromResult(Append(RevocationEventKind.LoginRevoked, userId, login.ToString(), seconds));
+        }
+    }
+
+    public Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, string? newPasswordHash = null, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_users.TryGetValue(userId, out var user))
+                _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs };
+            LastPasswordHash = newPasswordHash;
+            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+        }
+    }
+
+    public string? LastPasswordHash { get; private set; }
+
+    public Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_users.TryGetValue(userId, out var user))
+                _users[userId] = user with { IsActive = isActive, IsStaff = isStaff, IsSuperuser = isSuperuser, IsPremium = isPremium };
+            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+        }
+    }
+
+    public Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _users.Remove(userId);
+            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+        }
+    }
+
+    public Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
+        => Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+
+    public Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            LoadUserCalls.Add(userId);
+            return Task.FromResult(_users.GetValueOrDefault(userId));
+        }
+    }
+
+    public Task<RevocationSnapshot> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            LoadCalls++;
+            var cutoff = now.ToUnixTimeSeconds();
+            var live = _revoked.Where(r => r.Value >= cutoff).Select(r => (r.Key, r.Value)).ToList();
+            return Task.FromResult(new RevocationSnapshot(LastEventId, _users.Values.ToList(), live));
+        }
+    }
+
+    public Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ReadAfterIds.Add(afterId);
+            IReadOnlyList<RevocationEvent> page = _events.Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max).ToList();
+            return Task.FromResult(page);
+        }
+    }
+}
+
+/// <summary>The single-instance bus: applies a published event to this instance's memory at once.</summary>
+internal sealed class InProcessBusFake(RevocationSynchronizer synchronizer, InMemoryRevocationStore store) : IRevocationBus
+{
+    public List<RevocationEvent> Published { get; } = new();
+
+    /// <summary>For each publish, whether the store already held the event (database first).</summary>
+    public List<bool> CommittedBeforePublish { get; } = new();
+
+    public Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+    {
+        Published.Add(revocationEvent);
+        CommittedBeforePublish.Add(store.Events.Any(e => e.Id == revocationEvent.Id));
+        return synchronizer.ApplyAsync(revocationEvent, store, cancellationToken);
+    }
+}
+
+/// <summary>A bus that is down.</summary>
+internal sealed class FailingBus : IRevocationBus
+{
+    public Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+        => throw new InvalidOperationException("bus down");
+}
+
+internal static class TestUsers
+{
+    public static UserSnapshot Active(long id, long? revokedBeforeMs = null)
+        => new(id, "user" + id, "user" + id + "@example.test", IsActive: true, IsStaff: false, IsSuperuser: false, IsPremium: false, revokedBeforeMs);
+
+    public static UserSnapshot Inactive(long id) => Active(id) with { IsActive = false };
+}
