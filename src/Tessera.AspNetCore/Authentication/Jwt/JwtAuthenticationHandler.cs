@@ -44,17 +44,19 @@ public sealed class JwtAuthenticationHandler(
         return ValueTask.FromResult(ProofResult.Fail(NotValidForAnyClass(message)));
     }
 
+    private static readonly AuthFailure UserNotFound = AuthFailure.Detail("User not found", "user_not_found");
+
     protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => rejection switch
     {
         AdmissionRejection.LoginRevoked => NotValidForAnyClass(TokenFailure.Blacklisted.Message),
         AdmissionRejection.UserInactive => AuthFailure.Detail("User is inactive", "user_inactive"),
-        _ => AuthFailure.Detail("User not found", "user_not_found"),
+        _ => UserNotFound,
     };
 
     private static ProofResult Prove(ValidatedToken token)
     {
         if (token.UserIdUnrepresentable)
-            return ProofResult.Fail(AuthFailure.Detail("User not found", "user_not_found"));
+            return ProofResult.Fail(UserNotFound); // no user can have that id
         if (token.UserId is null)
             return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid"));
         return ProofResult.Proven(JwtLoginService.Proof(token, TesseraSchemes.Jwt)!, token);
@@ -63,28 +65,17 @@ public sealed class JwtAuthenticationHandler(
     private string? ReadRawToken(out AuthFailure? failure)
     {
         failure = null;
-        var header = Request.Headers.Authorization.ToString();
-        if (FirstWord(header) == Options.HeaderType)
+        if (AuthorizationHeader.Split(Request, Options.HeaderType, StringComparison.Ordinal) is { } parts)
         {
             // Python's str.split(): any run of whitespace separates, so "Bearer a b" has three parts.
-            var parts = header.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 2)
-            {
-                failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");
-                return null;
-            }
-            return parts[1];
+            if (parts.Length == 2)
+                return parts[1];
+            failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");
+            return null;
         }
         if (Options.AccessTokenCookieName is { } cookie && Request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
             return value;
         return null;
-    }
-
-    private static string FirstWord(string header)
-    {
-        var span = header.AsSpan().TrimStart();
-        var end = span.IndexOfAny(" \t\r\n");
-        return (end < 0 ? span : span[..end]).ToString();
     }
 
     private static AuthFailure NotValidForAnyClass(string message) => new(new
