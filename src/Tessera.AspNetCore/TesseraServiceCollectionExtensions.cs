@@ -33,37 +33,57 @@ public static class TesseraServiceCollectionExtensions
     public static TesseraBuilder AddTessera(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        AddTokens(services, configuration);
+        AddPasswords(services, configuration);
+        AddRevocation(services, configuration);
+        AddCors(services, configuration);
+        AddAuthentication(services, configuration);
+        services.AddTesseraThrottling(configuration);
+        return new TesseraBuilder(services);
+    }
 
+    private static void AddTokens(IServiceCollection services, IConfiguration configuration)
+    {
         services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.SectionName,
             (sp, o) => o.Validate(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
         services.AddSingleton<IPostConfigureOptions<JwtOptions>, DevelopmentSigningKey>();
-        services.AddValidatedOptions<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName, o => o.Validate());
-        services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
-
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JwtOptions>>().Value);
         services.AddSingleton(sp => JwsSigningKey.FromOptions(sp.GetRequiredService<JwtOptions>()));
         services.AddSingleton<JwsCodec>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<TokenIssuer>();
+        services.AddScoped<JwtLoginService>();
+    }
+
+    private static void AddPasswords(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => new PasswordHashingPool(sp.GetRequiredService<IOptions<PasswordHashingOptions>>().Value));
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordLogin>();
-        services.AddTesseraThrottling(configuration);
         services.AddTesseraLoginProtection(configuration);
+    }
+
+    /// <summary>The gate's memory, the feed that keeps it current, and the sweeper that bounds it.</summary>
+    private static void AddRevocation(IServiceCollection services, IConfiguration configuration)
+    {
         services.AddSingleton<RevocationState>();
         services.AddSingleton<UserSnapshots>();
         services.AddSingleton<RevocationSynchronizer>();
         services.AddSingleton<AdmissionGate>();
         services.AddScoped<IRevocationBus, InProcessRevocationBus>();
         services.AddScoped<Revocations>();
-        services.AddSingleton<ILoginEvents, LoggingLoginEvents>();
-        services.AddScoped<JwtLoginService>();
         services.AddScoped<UserAdministration>();
+        services.AddSingleton<ILoginEvents, LoggingLoginEvents>();
         services.AddValidatedOptions<RevocationFeedOptions>(configuration, RevocationFeedOptions.SectionName, o => o.Validate());
         services.AddSingleton<RevocationFeedService>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
+        services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
         services.AddHostedService<ExpiredTokenSweeper>();
+    }
 
+    private static void AddCors(IServiceCollection services, IConfiguration configuration)
+    {
         var cors = configuration.GetSection(TesseraCorsOptions.SectionName).Get<TesseraCorsOptions>() ?? new TesseraCorsOptions();
         services.AddValidatedOptions<TesseraCorsOptions>(configuration, TesseraCorsOptions.SectionName, o => o.Validate());
         services.AddCors(o => o.AddPolicy(TesseraCorsOptions.PolicyName, policy =>
@@ -75,7 +95,11 @@ public static class TesseraServiceCollectionExtensions
             if (cors.AllowCredentials)
                 policy.AllowCredentials();
         }));
+    }
 
+    /// <summary>The schemes in the contract's order behind DRF's loop, and DRF's permission policies.</summary>
+    private static void AddAuthentication(IServiceCollection services, IConfiguration configuration)
+    {
         services.Configure<SchemeChainOptions>(o => o.Schemes.AddRange(TesseraSchemes.InOrder));
         services.AddAuthentication(o =>
             {
@@ -93,7 +117,5 @@ public static class TesseraServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(TesseraPolicies.IsAdminUser, p => p.RequireRole(AuthenticatedUser.StaffRole))
             .AddPolicy(TesseraPolicies.IsPremium, p => p.RequireRole(AuthenticatedUser.PremiumRole));
-
-        return new TesseraBuilder(services);
     }
 }
