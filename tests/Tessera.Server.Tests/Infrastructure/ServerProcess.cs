@@ -13,6 +13,13 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly string _connectionString;
     private readonly int _port = FreePort();
     private Process? _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    /// <summary>What the server printed, for a failing test's message.</summary>
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
 
     public ServerProcess(string connectionString) => _connectionString = connectionString;
 
@@ -40,8 +47,8 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var arg in SettingsArgs)
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 

@@ -68,7 +68,7 @@ public sealed class DurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_cli_deactivating_a_user_reaches_the_running_server_within_a_second()
+    public async Task The_cli_deactivating_a_user_reaches_the_running_server_within_its_feed_interval()
     {
         using var client = _server.CreateClient();
         var user = await RegisterAsync(client);
@@ -76,14 +76,14 @@ public sealed class DurabilityTests : IAsyncLifetime
 
         Assert.Equal(0, await TesseraCli.RunAsync(["users", "deactivate", user.Name, .. _server.SettingsArgs]));
 
-        var refusedWithin = await FirstStatusWithinAsync(client, user.Access, 401, TimeSpan.FromSeconds(1));
-        Assert.True(refusedWithin, "the running server still admitted the user a second after the CLI deactivated them");
+        var refusedWithin = await FirstStatusWithinAsync(client, user.Access, 401, FeedDeadline);
+        Assert.True(refusedWithin, "the running server still admitted the user two seconds after the CLI deactivated them\n" + _server.Output);
 
         Assert.Equal(0, await TesseraCli.RunAsync(["users", "activate", user.Name, .. _server.SettingsArgs]));
-        Assert.True(await FirstStatusWithinAsync(client, user.Access, 200, TimeSpan.FromSeconds(1)));
+        Assert.True(await FirstStatusWithinAsync(client, user.Access, 200, FeedDeadline), _server.Output);
 
         Assert.Equal(0, await TesseraCli.RunAsync(["users", "revoke", user.Name, .. _server.SettingsArgs]));
-        Assert.True(await FirstStatusWithinAsync(client, user.Access, 401, TimeSpan.FromSeconds(1)));
+        Assert.True(await FirstStatusWithinAsync(client, user.Access, 401, FeedDeadline), _server.Output);
     }
 
     [Fact]
@@ -105,6 +105,9 @@ public sealed class DurabilityTests : IAsyncLifetime
         var admin = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/admin-only/") { Headers = { { "Authorization", "Bearer " + access } } });
         Assert.Equal(200, (int)admin.StatusCode);
     }
+
+    /// <summary>The feed is read every 0.5 s; the rest is slack for a loaded 2-core machine.</summary>
+    private static readonly TimeSpan FeedDeadline = TimeSpan.FromSeconds(2);
 
     private static async Task<bool> FirstStatusWithinAsync(HttpClient client, string access, int status, TimeSpan within)
     {
