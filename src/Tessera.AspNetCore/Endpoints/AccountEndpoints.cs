@@ -57,9 +57,8 @@ public static partial class AccountEndpoints
             DateJoined = time.GetUtcNow().UtcDateTime,
         };
         // Two registrations of one name can both pass the check above; the unique index decides.
-        if (!await users.TryCreateAsync(user, context.RequestAborted).ConfigureAwait(false))
+        if (!await revocations.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
             return UsernameTaken();
-        await revocations.UserChangedAsync(user.Id, context.RequestAborted).ConfigureAwait(false);
 
         var pair = logins.IssuePair(user.ToSnapshot());
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);

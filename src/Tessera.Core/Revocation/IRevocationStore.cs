@@ -18,6 +18,12 @@ public interface IRevocationStore
     /// </summary>
     Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, string? newPasswordHash = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Inserts a new user together with its event, so that no instance can miss a user the database
+    /// has; null when the username is taken (decided by the unique index). Sets the user's id.
+    /// </summary>
+    Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default);
+
     /// <summary>Sets activation and roles together with their event.</summary>
     Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default);
 

@@ -22,6 +22,15 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
         return revokedBefore;
     }
 
+    /// <summary>A new user, row and event in one transaction; false when the username is taken.</summary>
+    public async Task<bool> CreateUserAsync(Users.User user, CancellationToken cancellationToken = default)
+    {
+        if (await store.CreateUserAsync(user, cancellationToken).ConfigureAwait(false) is not { } created)
+            return false;
+        await bus.PublishAsync(created, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     public async Task SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.SetUserFlagsAsync(userId, isActive, isStaff, isSuperuser, isPremium, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

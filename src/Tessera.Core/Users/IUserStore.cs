@@ -8,9 +8,6 @@ public interface IUserStore
     /// <summary>Exact, case-sensitive match, as Django's <c>get_by_natural_key</c>.</summary>
     Task<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts the user and sets its id; false when the username is taken (decided by the database's unique index).</summary>
-    Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken = default);
-
     Task SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the fields that are not null, leaves the others.</summary>

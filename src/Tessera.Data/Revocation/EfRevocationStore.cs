@@ -35,6 +35,27 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return e;
     }
 
+    public async Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+        {
+            return null;
+        }
+        finally
+        {
+            db.Entry(user).State = EntityState.Detached;
+        }
+        var created = await AppendAsync(RevocationEventKind.UserChanged, user.Id, null, 0, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
     public async Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -11,24 +11,6 @@ public sealed class EfUserStore(TesseraDbContext db) : IUserStore
     public Task<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default)
         => db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
 
-    public async Task<bool> TryCreateAsync(User user, CancellationToken cancellationToken = default)
-    {
-        db.Users.Add(user);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
-        {
-            return false;
-        }
-        finally
-        {
-            db.Entry(user).State = EntityState.Detached;
-        }
-    }
-
     public Task SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
         => db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, passwordHash), cancellationToken);

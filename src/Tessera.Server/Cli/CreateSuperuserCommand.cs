@@ -54,10 +54,9 @@ public static class CreateSuperuserCommand
             IsSuperuser = true,
             DateJoined = DateTime.UtcNow,
         };
-        if (!await users.TryCreateAsync(user))
+        // Row and event together: a server running on this database learns of the user from the feed.
+        if (!await scope.ServiceProvider.GetRequiredService<Revocations>().CreateUserAsync(user))
             throw new CliException("That username is already taken.");
-        // A server running on this database learns of the new user from the revocation feed.
-        await scope.ServiceProvider.GetRequiredService<Revocations>().UserChangedAsync(user.Id);
         Console.WriteLine("Superuser created successfully.");
         return 0;
     }

@@ -75,6 +75,18 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 
     public string? LastPasswordHash { get; private set; }
 
+    public Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_users.Values.Any(u => u.Username == user.Username))
+                return Task.FromResult<RevocationEvent?>(null);
+            user.Id = _users.Count == 0 ? 1 : _users.Keys.Max() + 1;
+            _users[user.Id] = user.ToSnapshot();
+            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, user.Id));
+        }
+    }
+
     public Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -150,4 +150,22 @@ public class RevocationsTests
         await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
         Assert.True(_state.IsRevoked(login));
     }
+
+    [Fact]
+    public async Task A_created_user_is_admitted_at_once_and_a_taken_username_is_refused()
+    {
+        var store = new InMemoryRevocationStore();
+        var state = new RevocationState();
+        var users = new UserSnapshots();
+        var synchronizer = new RevocationSynchronizer(state, users);
+        await synchronizer.LoadAsync(store, DateTimeOffset.UtcNow);
+        var revocations = new Revocations(store, new InProcessBusFake(synchronizer, store));
+
+        var alice = new User { Username = "alice", DateJoined = DateTime.UtcNow };
+        Assert.True(await revocations.CreateUserAsync(alice));
+        Assert.False(await revocations.CreateUserAsync(new User { Username = "alice", DateJoined = DateTime.UtcNow }));
+
+        Assert.Equal("alice", users.Find(alice.Id)?.Username);
+        Assert.Single(store.Events, e => e.Kind == RevocationEventKind.UserChanged && e.UserId == alice.Id);
+    }
 }
