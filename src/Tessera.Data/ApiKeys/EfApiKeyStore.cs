@@ -7,12 +7,8 @@ public sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
 {
     public string Description => "expired API keys";
 
-    public async Task AddAsync(ApiKey key, CancellationToken cancellationToken = default)
-    {
-        db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.Entry(key).State = EntityState.Detached;
-    }
+    public Task AddAsync(ApiKey key, CancellationToken cancellationToken = default)
+        => db.InsertAsync(key, cancellationToken);
 
     public Task<ApiKey?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

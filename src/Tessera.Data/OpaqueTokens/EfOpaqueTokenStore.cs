@@ -7,12 +7,8 @@ public sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
 {
     public string Description => "expired tokens";
 
-    public async Task AddAsync(OpaqueToken token, CancellationToken cancellationToken = default)
-    {
-        db.OpaqueTokens.Add(token);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.Entry(token).State = EntityState.Detached;
-    }
+    public Task AddAsync(OpaqueToken token, CancellationToken cancellationToken = default)
+        => db.InsertAsync(token, cancellationToken);
 
     public Task<OpaqueToken?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -38,18 +38,13 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
     public async Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        db.Users.Add(user);
         try
         {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await db.InsertAsync(user, cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
         {
             return null;
-        }
-        finally
-        {
-            db.Entry(user).State = EntityState.Detached;
         }
         var created = await AppendAsync(RevocationEventKind.UserChanged, user.Id, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -113,9 +108,7 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
             ExpiresAt = expiresAt,
             CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
         };
-        db.RevocationEvents.Add(record);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.Entry(record).State = EntityState.Detached;
+        await db.InsertAsync(record, cancellationToken).ConfigureAwait(false);
         return record.ToEvent();
     }
 

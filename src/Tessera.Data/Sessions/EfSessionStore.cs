@@ -7,12 +7,8 @@ public sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
 {
     public string Description => "expired sessions";
 
-    public async Task AddAsync(ServerSession session, CancellationToken cancellationToken = default)
-    {
-        db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        db.Entry(session).State = EntityState.Detached;
-    }
+    public Task AddAsync(ServerSession session, CancellationToken cancellationToken = default)
+        => db.InsertAsync(session, cancellationToken);
 
     public Task<ServerSession?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
