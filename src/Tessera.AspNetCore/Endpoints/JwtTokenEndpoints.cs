@@ -46,51 +46,29 @@ public static class JwtTokenEndpoints
         return ApiResults.Json(new { token = logins.IssueSliding(user.Value!.ToSnapshot()).Value });
     }
 
-    private static async Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins)
-    {
-        var field = await ReadTokenFieldAsync(context, "refresh").ConfigureAwait(false);
-        if (field.Error is { } error)
-            return error;
-        var outcome = await logins.RefreshAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
-        if (outcome.Failure is { } failure)
-            return TokenError(context, failure);
-        var tokens = outcome.Value!;
-        return tokens.Refresh is { } refresh
+    private static Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins)
+        => TokenOperationAsync(context, "refresh", logins.RefreshAsync, tokens => tokens.Refresh is { } refresh
             ? ApiResults.Json(new { access = tokens.Access.Value, refresh = refresh.Value })
-            : ApiResults.Json(new { access = tokens.Access.Value });
-    }
+            : ApiResults.Json(new { access = tokens.Access.Value }));
 
-    private static async Task<IResult> VerifyAsync(HttpContext context, JwtLoginService logins)
-    {
-        var field = await ReadTokenFieldAsync(context, "token").ConfigureAwait(false);
-        if (field.Error is { } error)
-            return error;
-        var outcome = await logins.VerifyAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
-        if (outcome.Failure is { } failure)
-            return TokenError(context, failure);
-        return ApiResults.Json(new { });
-    }
+    private static Task<IResult> VerifyAsync(HttpContext context, JwtLoginService logins)
+        => TokenOperationAsync(context, "token", logins.VerifyAsync, _ => ApiResults.Json(new { }));
 
-    private static async Task<IResult> BlacklistAsync(HttpContext context, JwtLoginService logins)
-    {
-        var field = await ReadTokenFieldAsync(context, "refresh").ConfigureAwait(false);
-        if (field.Error is { } error)
-            return error;
-        var outcome = await logins.BlacklistAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
-        if (outcome.Failure is { } failure)
-            return TokenError(context, failure);
-        return ApiResults.Json(new { });
-    }
+    private static Task<IResult> BlacklistAsync(HttpContext context, JwtLoginService logins)
+        => TokenOperationAsync(context, "refresh", logins.BlacklistAsync, _ => ApiResults.Json(new { }));
 
-    private static async Task<IResult> RefreshSlidingAsync(HttpContext context, JwtLoginService logins)
+    private static Task<IResult> RefreshSlidingAsync(HttpContext context, JwtLoginService logins)
+        => TokenOperationAsync(context, "token", logins.SlideAsync, token => ApiResults.Json(new { token = token.Value }));
+
+    /// <summary>SimpleJWT's token views: read one token field, run the operation, answer its result or its 401.</summary>
+    private static async Task<IResult> TokenOperationAsync<T>(HttpContext context, string field,
+        Func<string, CancellationToken, Task<TokenOutcome<T>>> operation, Func<T, IResult> answer)
     {
-        var field = await ReadTokenFieldAsync(context, "token").ConfigureAwait(false);
-        if (field.Error is { } error)
+        var token = await ReadTokenFieldAsync(context, field).ConfigureAwait(false);
+        if (token.Error is { } error)
             return error;
-        var outcome = await logins.SlideAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
-        if (outcome.Failure is { } failure)
-            return TokenError(context, failure);
-        return ApiResults.Json(new { token = outcome.Value!.Value });
+        var outcome = await operation(token.Value!, context.RequestAborted).ConfigureAwait(false);
+        return outcome.Failure is { } failure ? TokenError(context, failure) : answer(outcome.Value!);
     }
 
     /// <summary>
