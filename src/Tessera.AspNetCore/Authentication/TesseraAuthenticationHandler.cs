@@ -25,8 +25,10 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
     /// <summary>Step 1: turn this scheme's credential into a login, or say there is none, or refuse it.</summary>
     protected abstract ValueTask<ProofResult> ProveAsync();
 
-    /// <summary>The scheme's words for a login the gate turned away.</summary>
-    protected abstract AuthFailure DescribeRejection(AdmissionRejection rejection);
+    /// <summary>The scheme's words for a login the gate turned away; DRF's own authenticators all say this.</summary>
+    protected virtual AuthFailure DescribeRejection(AdmissionRejection rejection) => UserInactiveOrDeleted;
+
+    private static readonly AuthFailure UserInactiveOrDeleted = AuthFailure.Detail("User inactive or deleted.");
 
     /// <summary>The <c>WWW-Authenticate</c> value of this scheme's 401s; null answers 403 instead, as DRF does.</summary>
     protected virtual string? AuthenticateHeader => null;

@@ -32,5 +32,6 @@ public static class ApiResults
         public const string NotAuthenticated = "Authentication credentials were not provided.";
         public const string FieldRequired = "This field is required.";
         public const string ServerError = "A server error occurred.";
+        public const string BodyTooLarge = "Request body is too large.";
     }
 }

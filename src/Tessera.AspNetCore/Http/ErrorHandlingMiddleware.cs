@@ -20,7 +20,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         {
             var status = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status400BadRequest;
             await ApiResults.WriteDetailAsync(context.Response, status,
-                status == StatusCodes.Status413PayloadTooLarge ? "Request body is too large." : "Malformed request.").ConfigureAwait(false);
+                status == StatusCodes.Status413PayloadTooLarge ? ApiResults.Messages.BodyTooLarge : "Malformed request.").ConfigureAwait(false);
             return;
         }
         catch (PasswordHashingBusyException) when (!context.Response.HasStarted)

@@ -132,7 +132,7 @@ public static class RequestBody
     }
 
     private static BodyReadResult TooLarge()
-        => new(default, ApiResults.Detail(StatusCodes.Status413PayloadTooLarge, "Request body is too large."));
+        => new(default, ApiResults.Detail(StatusCodes.Status413PayloadTooLarge, ApiResults.Messages.BodyTooLarge));
 
     private static BodyReadResult Unsupported(string contentType)
         => new(default, ApiResults.Detail(StatusCodes.Status415UnsupportedMediaType, $"Unsupported media type \"{contentType}\" in request."));

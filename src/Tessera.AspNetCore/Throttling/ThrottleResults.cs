@@ -22,15 +22,6 @@ public static class ThrottleResults
         return new RetryAfterResult(ApiResults.Detail(StatusCodes.Status429TooManyRequests, ThrottleMessages.TooManyLoginAttempts(seconds)), seconds);
     }
 
-    /// <summary>Writes <see cref="TooManyLoginAttempts"/> directly, for code that has a response but no IResult (an authentication handler).</summary>
-    public static Task WriteTooManyLoginAttemptsAsync(HttpResponse response, TimeSpan wait)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        var seconds = ThrottleMessages.ToSeconds(wait);
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return ApiResults.WriteDetailAsync(response, StatusCodes.Status429TooManyRequests, ThrottleMessages.TooManyLoginAttempts(seconds));
-    }
-
     private sealed class RetryAfterResult(IResult inner, int seconds) : IResult, IStatusCodeHttpResult
     {
         public int? StatusCode => StatusCodes.Status429TooManyRequests;

@@ -9,9 +9,6 @@ public interface ISessionStore : IExpiringRecords
     /// <summary>The unexpired session with this key hash, or null.</summary>
     Task<ServerSession?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Django's <c>set_expiry</c>: a new end for one session.</summary>
-    Task SetExpiryAsync(string keyHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
-
     /// <summary>Django's <c>flush</c>: the session is gone; true when there was one.</summary>
     Task<bool> DeleteAsync(string keyHash, CancellationToken cancellationToken = default);
 }

@@ -40,7 +40,4 @@ public static class TokenKinds
             default: kind = default; return false;
         }
     }
-
-    /// <summary>Tokens of this kind carry a <c>jti</c> that rotation and blacklisting key on.</summary>
-    public static bool IsBlacklistable(TokenKind kind) => kind is TokenKind.Refresh or TokenKind.Sliding;
 }

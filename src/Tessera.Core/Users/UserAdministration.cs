@@ -8,9 +8,6 @@ namespace Tessera.Core.Users;
 /// </summary>
 public sealed class UserAdministration(IUserStore users, Revocations revocations, TimeProvider time)
 {
-    public async Task<User?> FindAsync(string username, CancellationToken cancellationToken = default)
-        => await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
-
     public async Task<bool> SetActiveAsync(string username, bool active, CancellationToken cancellationToken = default)
         => await UpdateAsync(username, u => u.IsActive = active, cancellationToken).ConfigureAwait(false);
 

@@ -16,12 +16,6 @@ public sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
         return db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.KeyHash == keyHash && s.ExpiresAt > at, cancellationToken);
     }
 
-    public Task SetExpiryAsync(string keyHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-    {
-        var at = expiresAt.ToUnixTimeSeconds();
-        return db.Sessions.Where(s => s.KeyHash == keyHash).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, at), cancellationToken);
-    }
-
     public async Task<bool> DeleteAsync(string keyHash, CancellationToken cancellationToken = default)
         => await db.Sessions.Where(s => s.KeyHash == keyHash).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
 

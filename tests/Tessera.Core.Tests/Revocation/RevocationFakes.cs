@@ -34,8 +34,6 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 
     public void PutRevokedRow(LoginId login, long expiresAt) { lock (_gate) _revoked[login] = expiresAt; }
 
-    public void RemoveUserRow(long id) { lock (_gate) _users.Remove(id); }
-
     /// <summary>Appends an event as written by someone else (another instance, the CLI).</summary>
     public RevocationEvent Append(RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
     {

@@ -42,8 +42,6 @@ public sealed class BasicAuthenticationHandler(
             : ProofResult.Proven(new LoginProof(user.Id, TesseraSchemes.Basic, null));
     }
 
-    protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => AuthFailure.Detail("User inactive or deleted.");
-
     private static bool TryDecode(string encoded, out string username, out string password)
     {
         username = password = "";

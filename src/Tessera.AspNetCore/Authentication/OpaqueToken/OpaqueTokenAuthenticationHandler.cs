@@ -38,6 +38,4 @@ public sealed class OpaqueTokenAuthenticationHandler(
         var expires = token.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;
         return ProofResult.Proven(new LoginProof(token.UserId, TesseraSchemes.Token, expires), token);
     }
-
-    protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => AuthFailure.Detail("User inactive or deleted.");
 }

@@ -32,6 +32,4 @@ public sealed class SessionAuthenticationHandler(
         return ProofResult.Proven(
             new LoginProof(session.UserId, TesseraSchemes.Session, DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt)), session);
     }
-
-    protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => AuthFailure.Detail("User inactive or deleted.");
 }
