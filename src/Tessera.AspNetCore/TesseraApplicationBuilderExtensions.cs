@@ -18,14 +18,19 @@ public static class TesseraApplicationBuilderExtensions
         return app;
     }
 
-    /// <summary>The authentication endpoints of the API contract: JWTs, registration, profile, sessions, DRF tokens, API keys.</summary>
-    public static IEndpointRouteBuilder MapTesseraAuth(this IEndpointRouteBuilder routes)
+    /// <summary>
+    /// The authentication endpoints of the API contract: JWTs, registration, profile, sessions, DRF
+    /// tokens, API keys. Every answer of the group is <c>Cache-Control: no-store</c>: each one carries
+    /// a credential or an account's data.
+    /// </summary>
+    public static RouteGroupBuilder MapTesseraAuth(this IEndpointRouteBuilder routes)
     {
-        routes.MapJwtTokenEndpoints();
-        routes.MapAccountEndpoints();
-        routes.MapSessionEndpoints();
-        routes.MapOpaqueTokenEndpoints();
-        routes.MapApiKeyEndpoints();
-        return routes;
+        var group = routes.MapGroup("").WithNoStore();
+        group.MapJwtTokenEndpoints();
+        group.MapAccountEndpoints();
+        group.MapSessionEndpoints();
+        group.MapOpaqueTokenEndpoints();
+        group.MapApiKeyEndpoints();
+        return group;
     }
 }

@@ -70,13 +70,15 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<RevocationState>();
         services.AddSingleton<UserSnapshots>();
         services.AddSingleton<RevocationSynchronizer>();
-        services.AddSingleton<AdmissionGate>();
+        services.AddSingleton<AdmissionGate>(sp => new AdmissionGate(
+            sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>()));
         services.AddScoped<IRevocationBus, InProcessRevocationBus>();
         services.AddScoped<Revocations>();
         services.AddScoped<UserAdministration>();
         services.AddSingleton<ILoginEvents, LoggingLoginEvents>();
         services.AddValidatedOptions<RevocationFeedOptions>(configuration, RevocationFeedOptions.SectionName, o => o.Validate());
         services.AddSingleton<RevocationFeedService>();
+        services.AddSingleton<IRevocationFeed>(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
         services.AddHostedService<ExpiredTokenSweeper>();

@@ -2,7 +2,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Tessera.Data;
 
-/// <summary>Brings a database to the current schema; run at start by every verb that touches it.</summary>
+/// <summary>
+/// Brings a database to the current schema, and its data to the current rules (normalized
+/// usernames); run at start by every verb that touches it. Throws <see cref="DatabaseMigrationException"/>
+/// when the data cannot be brought over without an operator's decision.
+/// </summary>
 public static class DatabaseMigrator
 {
     public static async Task MigrateAsync(TesseraDbContext db, CancellationToken cancellationToken = default)
@@ -14,5 +18,6 @@ public static class DatabaseMigrator
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await Users.UsernameNormalizationStep.RunAsync(db, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -5,6 +5,25 @@ namespace Tessera.Data;
 internal static class DbContextExtensions
 {
     /// <summary>
+    /// Inserts a credential for a login only while its user's revocation epoch is still
+    /// <paramref name="epoch"/>, the one the login's password check read; false, and nothing written,
+    /// when a password change, revoke-all or deactivation committed since. The user's row is written
+    /// first (to itself), so the database serializes this against such a change: on PostgreSQL the
+    /// update waits for the change's row lock and then sees its epoch; on SQLite writers take turns.
+    /// </summary>
+    public static async Task<bool> InsertAtEpochAsync<T>(this TesseraDbContext db, T entity, long userId, long epoch, CancellationToken cancellationToken) where T : class
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var held = await db.Users.Where(u => u.Id == userId && u.RevocationEpoch == epoch)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch), cancellationToken).ConfigureAwait(false);
+        if (held != 1)
+            return false;
+        await db.InsertAsync(entity, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
     /// Inserts one row and lets go of it: the stores hand out plain objects and keep no change
     /// tracking across calls of a scoped context.
     /// </summary>

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Tessera.AspNetCore.Authentication;
@@ -6,16 +8,50 @@ namespace Tessera.AspNetCore.Authentication;
 public static class AuthorizationHeader
 {
     /// <summary>
-    /// The header split on whitespace like Python's <c>str.split()</c> when its first word is
-    /// <paramref name="keyword"/>; null when it is some other scheme's. DRF's own authenticators
-    /// compare the keyword case-insensitively, SimpleJWT's exactly.
+    /// Python's <c>bytes.split()</c> separators, which DRF applies to the header's bytes: ASCII
+    /// whitespace only. No other character separates or is trimmed: .NET's own whitespace (U+00A0,
+    /// U+2003, U+3000, U+2028, U+0085, ...) would let <c>Bearer&lt;NBSP&gt;token</c> authenticate where
+    /// RFC 9110 and DRF see one word.
     /// </summary>
-    public static string[]? Split(HttpRequest request, string keyword, StringComparison comparison = StringComparison.OrdinalIgnoreCase)
+    public static readonly SearchValues<char> Separators = SearchValues.Create(" \t\n\v\f\r");
+
+    /// <summary>
+    /// The header split on runs of ASCII whitespace when its first word is <paramref name="keyword"/>;
+    /// null when it is some other scheme's. DRF's own authenticators compare the keyword
+    /// ASCII-case-insensitively (<c>bytes.lower()</c>: no Unicode case folding, so <c>Baſic</c> is
+    /// not <c>Basic</c>), SimpleJWT's exactly (<paramref name="ignoreCase"/> false).
+    /// </summary>
+    public static string[]? Split(HttpRequest request, string keyword, bool ignoreCase = true)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0)
             return null;
-        var parts = header.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length > 0 && parts[0].Equals(keyword, comparison) ? parts : null;
+        var parts = SplitOnAsciiWhitespace(header);
+        if (parts.Count == 0)
+            return null;
+        var matches = ignoreCase ? Ascii.EqualsIgnoreCase(parts[0], keyword) : string.Equals(parts[0], keyword, StringComparison.Ordinal);
+        return matches ? [.. parts] : null;
+    }
+
+    /// <summary>Non-empty words between runs of <see cref="Separators"/>.</summary>
+    public static List<string> SplitOnAsciiWhitespace(string text)
+    {
+        var parts = new List<string>(2);
+        var rest = text.AsSpan();
+        while (true)
+        {
+            var start = rest.IndexOfAnyExcept(Separators);
+            if (start < 0)
+                return parts;
+            rest = rest[start..];
+            var end = rest.IndexOfAny(Separators);
+            if (end < 0)
+            {
+                parts.Add(rest.ToString());
+                return parts;
+            }
+            parts.Add(rest[..end].ToString());
+            rest = rest[end..];
+        }
     }
 }

@@ -11,9 +11,16 @@ namespace Tessera.AspNetCore.Authentication;
 /// </summary>
 public sealed class PasswordLogin(PasswordSignIn signIn, LoginProtection protection)
 {
-    /// <summary>The user (null for wrong credentials), or the 429 to answer when too many attempts failed.</summary>
+    /// <summary>
+    /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed.
+    /// The name is normalized first, so that its look-alike spellings share one account and one
+    /// failure count.
+    /// </summary>
     public Task<LoginAttempt<User>> SignInAsync(HttpContext context, string username, string password)
-        => protection.RunAsync(context, username, ct => signIn.AuthenticateAsync(username, password, ct));
+    {
+        username = UserNormalization.Username(username);
+        return protection.RunAsync(context, username, ct => signIn.AuthenticateAsync(username, password, ct));
+    }
 
     /// <summary>
     /// A login form: <c>username</c> and <c>password</c> read from the body with DRF's rules (plus any

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Http;
-using Tessera.AspNetCore.Revocation;
 using Tessera.Core.Admission;
 
 namespace Tessera.AspNetCore.Authentication;
@@ -43,13 +42,7 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
 
         var allowRevoked = Context.GetEndpoint()?.Metadata.GetMetadata<AllowRevokedLoginMetadata>() is not null;
         var gate = Context.RequestServices.GetRequiredService<AdmissionGate>();
-        var admission = gate.Admit(login, allowRevoked);
-        if (admission.Rejection == AdmissionRejection.UserNotFound)
-        {
-            // Perhaps a user made a moment ago elsewhere: read the feed once, then decide.
-            await Context.RequestServices.GetRequiredService<RevocationFeedService>().CatchUpNowAsync(Context.RequestAborted).ConfigureAwait(false);
-            admission = gate.Admit(login, allowRevoked);
-        }
+        var admission = await gate.AdmitAsync(login, allowRevoked, Context.RequestAborted).ConfigureAwait(false);
         if (!admission.IsAdmitted)
             return Refuse(DescribeRejection(admission.Rejection));
 

@@ -32,7 +32,7 @@ public static partial class AccountEndpoints
         if (body.Error is { } bodyError)
             return bodyError;
         var fields = new FieldValidator(body.Fields);
-        var username = fields.Text("username", maxLength: User.UsernameMaxLength);
+        var username = fields.Username("username", User.UsernameMaxLength);
         var password = fields.Password("password");
         var email = fields.Email("email");
         var firstName = fields.Text("first_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
@@ -85,7 +85,7 @@ public static partial class AccountEndpoints
     /// <summary>Log out everywhere: every token, session and DRF token of the caller stops working at once.</summary>
     private static async Task<IResult> RevokeAllAsync(HttpContext context, Revocations revocations, TimeProvider time)
     {
-        await revocations.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        await revocations.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -112,16 +112,24 @@ public static partial class AccountEndpoints
         var attempt = await login.SignInAsync(context, caller.Username, oldPassword!).ConfigureAwait(false);
         if (attempt.Refused is { } refused)
             return refused;
-        if (attempt.Value is null)
-        {
-            fields.AddError("old_password", "Wrong password.");
-            return fields.ToResult();
-        }
+        if (attempt.Value is not { } checkedUser)
+            return WrongOldPassword(fields);
 
+        // A compare-and-swap on the epoch the old password's check read: of concurrent changes from
+        // one old password exactly one commits; for the others the old password is no longer the
+        // password, and they change nothing.
         var hash = await hashing.HashAsync(newPassword!, context.RequestAborted).ConfigureAwait(false);
-        var admittedFrom = await revocations.RevokeAllAsync(caller.Id, time.GetUtcNow(), hash, context.RequestAborted).ConfigureAwait(false);
-        var pair = logins.IssuePair(caller, notBeforeMs: admittedFrom);
+        var epoch = await revocations.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        if (epoch is null)
+            return WrongOldPassword(fields);
+        var pair = logins.IssuePair(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value });
         return ApiResults.Json(new { access = pair.Access.Value, refresh = pair.Refresh.Value });
+    }
+
+    private static IResult WrongOldPassword(FieldValidator fields)
+    {
+        fields.AddError("old_password", "Wrong password.");
+        return fields.ToResult();
     }
 
     private static async Task<IResult> GetProfileAsync(HttpContext context, IUserStore users)

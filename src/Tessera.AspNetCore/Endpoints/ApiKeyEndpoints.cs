@@ -40,16 +40,19 @@ public static class ApiKeyEndpoints
         var now = time.GetUtcNow();
         var lifetime = days is { } d ? TimeSpan.FromDays(d) : monitor.Get(TesseraSchemes.ApiKey).DefaultLifetime;
         var (key, prefix) = ApiKeyFormat.New();
+        var caller = context.GetTesseraUser();
         var record = new Core.ApiKeys.ApiKey
         {
             Prefix = prefix,
             KeyHash = OpaqueSecret.Hash(key),
-            UserId = context.GetTesseraUser().User.Id,
+            UserId = caller.User.Id,
             Name = name ?? "",
             CreatedAt = now.ToUnixTimeSeconds(),
             ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
         };
-        await keys.AddAsync(record, context.RequestAborted).ConfigureAwait(false);
+        // Keys outlive password changes, so a login that one has just ended must not mint one.
+        if (!await keys.AddAsync(record, caller.Login.Epoch, context.RequestAborted).ConfigureAwait(false))
+            return ApiResults.Detail(StatusCodes.Status401Unauthorized, LoginEnded);
         return ApiResults.Json(new
         {
             api_key = key,
@@ -59,6 +62,9 @@ public static class ApiKeyEndpoints
             expires = record.ExpiresAt is { } e ? UnixTime.Format(e) : null,
         }, StatusCodes.Status201Created);
     }
+
+    /// <summary>The caller's login was ended (password change, revoke-all, deactivation) while the key was being made.</summary>
+    public const string LoginEnded = "Your login has ended; log in again.";
 
     private static async Task<IResult> ListAsync(HttpContext context, IApiKeyStore keys)
     {

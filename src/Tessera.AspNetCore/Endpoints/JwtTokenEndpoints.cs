@@ -52,7 +52,7 @@ public static class JwtTokenEndpoints
             : ApiResults.Json(new { access = tokens.Access.Value }));
 
     private static Task<IResult> VerifyAsync(HttpContext context, JwtLoginService logins)
-        => TokenOperationAsync(context, "token", logins.VerifyAsync, _ => ApiResults.Json(new { }));
+        => TokenOperationAsync(context, "token", (token, ct) => logins.VerifyAsync(token, expected: null, ct), _ => ApiResults.Json(new { }));
 
     private static Task<IResult> BlacklistAsync(HttpContext context, JwtLoginService logins)
         => TokenOperationAsync(context, "refresh", logins.BlacklistAsync, _ => ApiResults.Json(new { }));
@@ -73,7 +73,10 @@ public static class JwtTokenEndpoints
 
     /// <summary>
     /// SimpleJWT's TokenObtainSerializer: both fields required, a wrong password and an unknown or
-    /// inactive user answer alike, and last_login is updated when configured.
+    /// inactive user answer alike, and last_login is updated when configured — only while the user's
+    /// epoch is still the one the password check read, so that a login racing a password change,
+    /// revoke-all or deactivation is refused like a wrong password. (Without that write the tokens
+    /// carry the epoch, and the gate refuses them on their first use.)
     /// </summary>
     internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, PasswordLogin login,
         IUserStore users, JwtOptions options, TimeProvider time)
@@ -81,13 +84,12 @@ public static class JwtTokenEndpoints
         var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
         if (error is not null)
             return (null, error);
-        if (user is null)
+        if (user is null
+            || (options.UpdateLastLogin && !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, time.GetUtcNow().UtcDateTime, context.RequestAborted).ConfigureAwait(false)))
         {
             Challenge(context);
             return (null, ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials"));
         }
-        if (options.UpdateLastLogin)
-            await users.SetLastLoginAsync(user.Id, time.GetUtcNow().UtcDateTime, context.RequestAborted).ConfigureAwait(false);
         return (user, null);
     }
 

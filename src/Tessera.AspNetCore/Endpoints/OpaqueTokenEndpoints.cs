@@ -30,21 +30,26 @@ public static class OpaqueTokenEndpoints
         if (error is not null)
             return error;
         if (user is null)
-            return ApiResults.Json(new { non_field_errors = new[] { "Unable to log in with provided credentials." } }, StatusCodes.Status400BadRequest);
+            return UnableToLogIn();
 
         var now = time.GetUtcNow();
         var key = OpaqueTokenKeys.New();
         var lifetime = monitor.Get(TesseraSchemes.Token).Lifetime;
-        await tokens.AddAsync(new OpaqueToken
+        var added = await tokens.AddAsync(new OpaqueToken
         {
             KeyHash = OpaqueSecret.Hash(key),
             Prefix = key[..OpaqueToken.PrefixLength],
             UserId = user.Id,
             CreatedAt = now.ToUnixTimeSeconds(),
             ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
+            Epoch = user.RevocationEpoch,
         }, context.RequestAborted).ConfigureAwait(false);
-        return ApiResults.Json(new { token = key });
+        // Not added: a password change, revoke-all or deactivation committed after the password check.
+        return added ? ApiResults.Json(new { token = key }) : UnableToLogIn();
     }
+
+    private static IResult UnableToLogIn()
+        => ApiResults.Json(new { non_field_errors = new[] { "Unable to log in with provided credentials." } }, StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> ListAsync(HttpContext context, IOpaqueTokenStore tokens)
     {

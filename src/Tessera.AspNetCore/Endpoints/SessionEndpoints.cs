@@ -57,13 +57,18 @@ public static class SessionEndpoints
         var now = time.GetUtcNow();
         var key = SessionKeys.New();
         var lifetime = remember ? options.Lifetime : options.BrowserSessionLifetime;
-        await sessions.AddAsync(new ServerSession
+        var added = await sessions.AddAsync(new ServerSession
         {
             KeyHash = OpaqueSecret.Hash(key),
             UserId = user.Id,
             CreatedAt = now.ToUnixTimeSeconds(),
             ExpiresAt = (now + lifetime).ToUnixTimeSeconds(),
+            Epoch = user.RevocationEpoch,
         }, context.RequestAborted).ConfigureAwait(false);
+        // Either write finds the epoch moved on: a password change, revoke-all or deactivation
+        // committed after the password check, and this login is refused like a wrong password.
+        if (!added || !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, now.UtcDateTime, context.RequestAborted).ConfigureAwait(false))
+            return ApiResults.Json(new { error = "Invalid credentials" }, StatusCodes.Status401Unauthorized);
         context.Response.Cookies.Append(options.CookieName, key, new CookieOptions
         {
             HttpOnly = true,
@@ -73,7 +78,6 @@ public static class SessionEndpoints
             Path = "/",
         });
         Csrf.Rotate(context, options);
-        await users.SetLastLoginAsync(user.Id, now.UtcDateTime, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { message = "Login successful", user_id = user.Id, username = user.Username });
     }
 

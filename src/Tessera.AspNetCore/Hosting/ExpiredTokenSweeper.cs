@@ -15,12 +15,12 @@ public sealed class ExpiredTokenSweeperOptions
 }
 
 /// <summary>
-/// Deletes rows that outlived what they describe (blacklist rows, sessions, expiring tokens and keys), at start and then periodically, so that
-/// storage is bounded by the rate of revocations times the token lifetime, never by history.
+/// Deletes rows that outlived what they describe (blacklist rows, sessions, expiring tokens and keys),
+/// at start and then periodically, so that storage is bounded by the rate of revocations times the
+/// token lifetime, never by history. (Memory has its own sweep, in <see cref="Revocation.RevocationFeedService"/>.)
 /// </summary>
 public sealed class ExpiredTokenSweeper(
     IServiceScopeFactory scopes,
-    RevocationState revocations,
     IOptions<ExpiredTokenSweeperOptions> options,
     TimeProvider time,
     ILogger<ExpiredTokenSweeper> logger) : BackgroundService
@@ -38,8 +38,6 @@ public sealed class ExpiredTokenSweeper(
                 foreach (var (description, removed) in await SweepOnceAsync(scopes, time, stoppingToken).ConfigureAwait(false))
                     if (removed > 0)
                         logger.LogInformation("Deleted {Count} {Description}", removed, description);
-                // Memory follows the database: revocations whose tokens have all expired go too.
-                revocations.RemoveExpired(time.GetUtcNow());
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

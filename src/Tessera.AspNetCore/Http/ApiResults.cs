@@ -32,6 +32,7 @@ public static class ApiResults
         public const string NotAuthenticated = "Authentication credentials were not provided.";
         public const string FieldRequired = "This field is required.";
         public const string ServerError = "A server error occurred.";
+        public const string ServiceUnavailable = "The service is temporarily unavailable. Try again shortly.";
         public const string BodyTooLarge = "Request body is too large.";
     }
 }

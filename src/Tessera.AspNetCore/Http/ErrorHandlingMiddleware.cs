@@ -30,6 +30,17 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 "The server is busy. Try again shortly.").ConfigureAwait(false);
             return;
         }
+        catch (Exception e) when (!context.Response.HasStarted && IsDatabaseFault(e))
+        {
+            // The database refused or could not be reached: every write is one transaction, so
+            // nothing was half-written, and the client may try again.
+            logger.LogWarning(e, "Database fault on {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status503ServiceUnavailable,
+                ApiResults.Messages.ServiceUnavailable).ConfigureAwait(false);
+            return;
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return; // the client went away; nobody is left to answer
@@ -55,5 +66,14 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                     $"Method \"{context.Request.Method}\" not allowed.").ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>A <see cref="System.Data.Common.DbException"/> anywhere in the chain (EF Core wraps the provider's).</summary>
+    private static bool IsDatabaseFault(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+            if (current is System.Data.Common.DbException)
+                return true;
+        return false;
     }
 }

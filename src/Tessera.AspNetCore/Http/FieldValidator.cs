@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Http;
 
@@ -42,6 +43,21 @@ public sealed partial class FieldValidator(JsonElement fields, bool partial = fa
         return text;
     }
 
+    /// <summary>
+    /// A username: DRF's CharField, then NFKC (<see cref="UserNormalization.Username"/>), its length
+    /// measured after normalizing, as Django validates the normalized name.
+    /// </summary>
+    public string? Username(string name, int maxLength)
+    {
+        var text = Text(name);
+        if (text is null)
+            return null;
+        text = UserNormalization.Username(text);
+        if (text.EnumerateRunes().Count() > maxLength)
+            return Error(name, $"Ensure this field has no more than {maxLength} characters.");
+        return text;
+    }
+
     /// <summary>A password: never trimmed (spaces are part of it), never blank.</summary>
     public string? Password(string name, bool required = true)
         => Text(name, maxLength: 4096, required: required, trim: false);
@@ -50,9 +66,11 @@ public sealed partial class FieldValidator(JsonElement fields, bool partial = fa
     public string? Email(string name, bool required = false)
     {
         var text = Text(name, maxLength: 254, required: required, allowBlank: !required);
-        if (!string.IsNullOrEmpty(text) && !EmailPattern().IsMatch(text))
+        if (string.IsNullOrEmpty(text))
+            return text;
+        if (!EmailPattern().IsMatch(text))
             return Error(name, "Enter a valid email address.");
-        return text;
+        return UserNormalization.Email(text);
     }
 
     /// <summary>DRF's IntegerField within bounds (optional unless required).</summary>

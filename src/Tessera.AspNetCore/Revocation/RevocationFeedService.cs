@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.Revocation;
 /// <summary>
 /// Fills this instance's memory from the database before the server takes its first request, then
 /// reads the revocation feed periodically, so changes made elsewhere (another instance, the CLI)
-/// reach it.
+/// reach it; and, on its own schedule, drops from memory the revocations whose tokens have expired.
 /// </summary>
 public sealed class RevocationFeedService(
     RevocationSynchronizer synchronizer,
@@ -17,7 +17,7 @@ public sealed class RevocationFeedService(
     IServiceScopeFactory scopes,
     IOptions<RevocationFeedOptions> options,
     TimeProvider time,
-    ILogger<RevocationFeedService> logger) : BackgroundService
+    ILogger<RevocationFeedService> logger) : BackgroundService, IRevocationFeed
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,6 +30,7 @@ public sealed class RevocationFeedService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
+        var nextSweep = time.GetUtcNow() + options.Value.MemorySweepInterval;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try
@@ -39,6 +40,13 @@ public sealed class RevocationFeedService(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "Reading the revocation feed failed; will retry");
+            }
+            // Memory only, so it runs even while the database is unreachable.
+            var now = time.GetUtcNow();
+            if (now >= nextSweep)
+            {
+                revocations.RemoveExpired(now);
+                nextSweep = now + options.Value.MemorySweepInterval;
             }
         }
     }
@@ -50,7 +58,7 @@ public sealed class RevocationFeedService(
     /// Reads the feed now, for a valid credential naming a user this instance does not know yet (made
     /// a moment ago by another process, the CLI). Requests that miss together share one read.
     /// </summary>
-    public async Task CatchUpNowAsync(CancellationToken cancellationToken)
+    public async Task CatchUpNowAsync(CancellationToken cancellationToken = default)
     {
         var requested = time.GetTimestamp();
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);

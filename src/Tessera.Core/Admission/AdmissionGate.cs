@@ -4,11 +4,16 @@ using Tessera.Core.Users;
 namespace Tessera.Core.Admission;
 
 /// <summary>
-/// Step 2 of authentication, the same for every scheme: is the proven login still admitted? Asks
-/// only memory — the revoked logins and the user snapshots — so it costs no database round trip.
-/// One place, so that no scheme can forget a check.
+/// Step 2 of authentication, the same for every scheme and for every view that answers "is this
+/// credential valid" (token verify, introspection): is the proven login still admitted? Asks only
+/// memory — the revoked logins and the user snapshots — so it costs no database round trip. One
+/// place, so that no scheme and no view can forget a check.
 /// </summary>
-public sealed class AdmissionGate(RevocationState revocations, UserSnapshots users)
+/// <param name="feed">
+/// Read once for a user this instance does not know, in case it was made a moment ago elsewhere;
+/// an id found missing is remembered, so a token of a deleted user costs no read per request.
+/// </param>
+public sealed class AdmissionGate(RevocationState revocations, UserSnapshots users, IRevocationFeed? feed = null)
 {
     /// <param name="proof">What the scheme proved.</param>
     /// <param name="allowRevokedLogin">
@@ -24,8 +29,41 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
             return Admission.Reject(AdmissionRejection.UserNotFound);
         if (!user.IsActive)
             return Admission.Reject(AdmissionRejection.UserInactive);
-        if (!allowRevokedLogin && proof.LoginTimeMs is { } madeAt && user.RevokedBeforeMs is { } before && madeAt < before)
+        if (!allowRevokedLogin && IsFromAnEarlierEpoch(proof, user))
             return Admission.Reject(AdmissionRejection.LoginRevoked);
         return Admission.Admit(user);
+    }
+
+    /// <summary>
+    /// <see cref="Admit"/>, and for a user memory does not know (nor knows to be missing), one read
+    /// of the feed before deciding.
+    /// </summary>
+    public ValueTask<Admission> AdmitAsync(LoginProof proof, bool allowRevokedLogin = false, CancellationToken cancellationToken = default)
+    {
+        var admission = Admit(proof, allowRevokedLogin);
+        if (admission.Rejection != AdmissionRejection.UserNotFound || feed is null || users.IsKnownMissing(proof.UserId))
+            return ValueTask.FromResult(admission);
+        return AfterCatchingUpAsync(proof, allowRevokedLogin, cancellationToken);
+    }
+
+    private async ValueTask<Admission> AfterCatchingUpAsync(LoginProof proof, bool allowRevokedLogin, CancellationToken cancellationToken)
+    {
+        await feed!.CatchUpNowAsync(cancellationToken).ConfigureAwait(false);
+        var admission = Admit(proof, allowRevokedLogin);
+        if (admission.Rejection == AdmissionRejection.UserNotFound)
+            users.MarkMissing(proof.UserId);
+        return admission;
+    }
+
+    /// <summary>
+    /// Was the credential checked against a state of the user that a password change, revoke-all or
+    /// deactivation has since replaced? A later epoch than memory knows is a change this instance
+    /// has not heard of yet, not a revocation.
+    /// </summary>
+    private static bool IsFromAnEarlierEpoch(LoginProof proof, UserSnapshot user)
+    {
+        if (proof.Epoch is { } epoch)
+            return epoch < user.RevocationEpoch;
+        return proof.LoginTimeMs is { } madeAt && user.RevokedBeforeMs is { } before && madeAt < before;
     }
 }

@@ -12,8 +12,12 @@ namespace Tessera.Core.Admission;
 /// <param name="ExpiresAt">When the credential stops being valid on its own, if it does.</param>
 /// <param name="Login">The login (family) the credential belongs to, when it names one (Tessera's JWTs).</param>
 /// <param name="LoginTimeMs">
-/// When the login was made (unix ms), compared with the user's "revoke everything before" instant;
-/// null for credentials that instant does not govern (API keys, and sessions and DRF tokens, whose
-/// rows revoke-all deletes).
+/// When the login was made (unix ms), compared with the user's "revoke everything before" instant
+/// when the credential carries no <paramref name="Epoch"/> (a token signed by another service).
 /// </param>
-public sealed record LoginProof(long UserId, string Scheme, DateTimeOffset? ExpiresAt, LoginId? Login = null, long? LoginTimeMs = null);
+/// <param name="Epoch">
+/// The user's revocation epoch that the login's password check read (Tessera's tokens, sessions, DRF
+/// tokens, Basic); the gate refuses it once the user's epoch has moved past it. Null for credentials
+/// that outlive password changes and revoke-all (API keys) and for foreign tokens.
+/// </param>
+public sealed record LoginProof(long UserId, string Scheme, DateTimeOffset? ExpiresAt, LoginId? Login = null, long? LoginTimeMs = null, long? Epoch = null);

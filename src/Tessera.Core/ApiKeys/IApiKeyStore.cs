@@ -4,7 +4,12 @@ namespace Tessera.Core.ApiKeys;
 
 public interface IApiKeyStore : IExpiringRecords
 {
-    Task AddAsync(ApiKey key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Adds the key. With <paramref name="creatorEpoch"/> (the revocation epoch of the login that asks
+    /// for it) only while the user's epoch is still that: a login that a password change, revoke-all or
+    /// deactivation has just ended cannot mint a key that would outlive the change. False then.
+    /// </summary>
+    Task<bool> AddAsync(ApiKey key, long? creatorEpoch, CancellationToken cancellationToken = default);
 
     /// <summary>The unexpired key with this hash, or null.</summary>
     Task<ApiKey?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -9,7 +9,8 @@ namespace Tessera.Core.Logins;
 /// The JWT logins of SimpleJWT's views: a pair or a sliding token for a signed-in user, refresh with
 /// rotation and blacklisting, blacklist, verify, sliding refresh — and what SimpleJWT lacks: every
 /// login is a family (its id rides in every token minted from it), blacklisting revokes the family,
-/// and a rotated refresh token presented again is taken for theft and revokes it too.
+/// and a rotated refresh token presented again after the reuse grace is taken for theft and
+/// revokes it too. Every decision on a token's login goes through the one <see cref="AdmissionGate"/>.
 /// </summary>
 public sealed class JwtLoginService(
     JwtOptions options,
@@ -21,15 +22,19 @@ public sealed class JwtLoginService(
     TimeProvider time,
     ILoginEvents events)
 {
-    /// <summary>A new login: its id is created now, or at <paramref name="notBeforeMs"/> if later (password change).</summary>
-    public TokenPair IssuePair(UserSnapshot user, long? notBeforeMs = null) => issuer.IssuePair(Subject(user, notBeforeMs));
+    /// <summary>
+    /// A new login for <paramref name="user"/> as its password check read it (or as a password change
+    /// left it): the user's revocation epoch rides in every token of the login.
+    /// </summary>
+    public TokenPair IssuePair(UserSnapshot user) => issuer.IssuePair(Subject(user));
 
-    public IssuedToken IssueSliding(UserSnapshot user) => issuer.IssueSliding(Subject(user, null));
+    public IssuedToken IssueSliding(UserSnapshot user) => issuer.IssueSliding(Subject(user));
 
     /// <summary>
     /// A new access token (and, with rotation, a new refresh token) for a refresh token. With
     /// blacklisting after rotation the used token is denied first, by one atomic insert: of several
-    /// concurrent refreshes of one token exactly one gets a pair, and the others are reuse.
+    /// concurrent refreshes of one token exactly one gets a pair; the others are refused, and revoke
+    /// the login only when they come later than the reuse grace.
     /// </summary>
     public async Task<TokenOutcome<RefreshedTokens>> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
     {
@@ -37,16 +42,18 @@ public sealed class JwtLoginService(
         if (!validation.IsValid)
             return TokenFailure.NotValid(validation.Message);
         var token = validation.Token!;
-        if (Admit(token) is { } refused)
+        if (await AdmitForRefreshAsync(token, cancellationToken).ConfigureAwait(false) is { } refused)
             return refused;
 
         if (options.RotateRefreshTokens && options.BlacklistAfterRotation)
         {
-            if (!await blacklist.TryAddAsync(token.Jti!, token.UserId, token.ExpiresAt, cancellationToken).ConfigureAwait(false))
+            switch (await revocations.RotateRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false))
             {
-                await RevokeFamilyAsync(token, cancellationToken).ConfigureAwait(false);
-                events.RefreshTokenReused(token.UserId, token.LoginId);
-                return TokenFailure.Blacklisted;
+                case RotationOutcome.ReusedWithinGrace:
+                    return TokenFailure.Blacklisted;
+                case RotationOutcome.Reused:
+                    events.RefreshTokenReused(token.UserId, token.LoginId);
+                    return TokenFailure.Blacklisted;
             }
         }
         else if (await blacklist.ContainsAsync(token.Jti!, cancellationToken).ConfigureAwait(false))
@@ -61,7 +68,7 @@ public sealed class JwtLoginService(
 
     /// <summary>
     /// Denies a refresh token for the rest of its life and revokes its whole login, access tokens
-    /// included; a second blacklisting is refused like SimpleJWT's.
+    /// included, in one transaction; a second blacklisting is refused like SimpleJWT's.
     /// </summary>
     public async Task<TokenOutcome<ValidatedToken>> BlacklistAsync(string refreshToken, CancellationToken cancellationToken = default)
     {
@@ -69,23 +76,34 @@ public sealed class JwtLoginService(
         if (!validation.IsValid)
             return TokenFailure.NotValid(validation.Message);
         var token = validation.Token!;
-        var first = await blacklist.TryAddAsync(token.Jti!, token.UserId, token.ExpiresAt, cancellationToken).ConfigureAwait(false);
-        await RevokeFamilyAsync(token, cancellationToken).ConfigureAwait(false);
+        var first = await revocations.BlacklistRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false);
         return first ? TokenOutcome<ValidatedToken>.Ok(token) : TokenFailure.Blacklisted;
     }
 
-    /// <summary>Any kind of our tokens, signed, unexpired, not blacklisted, its login not revoked.</summary>
-    public async Task<TokenOutcome<ValidatedToken>> VerifyAsync(string token, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The one answer to "is this token valid" for the views that ask it (SimpleJWT's verify, the
+    /// seed's verify-token): signed, unexpired, of <paramref name="expected"/> kind (null: any of
+    /// ours), not blacklisted, and admitted by the gate exactly as a request with it would be.
+    /// </summary>
+    public async Task<TokenOutcome<ValidatedToken>> VerifyAsync(string token, TokenKind? expected = null, CancellationToken cancellationToken = default)
     {
-        var validation = validator.Validate(token, expected: null, time.GetUtcNow());
+        var validation = validator.Validate(token, expected, time.GetUtcNow());
         if (!validation.IsValid)
             return TokenFailure.NotValid(validation.Message);
         var valid = validation.Token!;
         if (valid.Jti is { } jti && await blacklist.ContainsAsync(jti, cancellationToken).ConfigureAwait(false))
             return TokenFailure.Blacklisted;
-        if (Proof(valid) is { } proof && gate.Admit(proof).Rejection == AdmissionRejection.LoginRevoked)
-            return TokenFailure.Blacklisted;
-        return TokenOutcome<ValidatedToken>.Ok(valid);
+        if (valid.UserIdUnrepresentable)
+            return TokenFailure.UserNotFound;
+        if (Proof(valid) is not { } proof)
+            return TokenFailure.NoUser;
+        return (await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false)).Rejection switch
+        {
+            AdmissionRejection.None => TokenOutcome<ValidatedToken>.Ok(valid),
+            AdmissionRejection.LoginRevoked => TokenFailure.Blacklisted,
+            AdmissionRejection.UserInactive => TokenFailure.UserInactive,
+            _ => TokenFailure.UserNotFound,
+        };
     }
 
     /// <summary>
@@ -103,12 +121,15 @@ public sealed class JwtLoginService(
             return TokenFailure.NotValid("Token 'refresh_exp' claim has expired");
         if (await blacklist.ContainsAsync(token.Jti!, cancellationToken).ConfigureAwait(false))
             return TokenFailure.Blacklisted;
-        if (Admit(token) is { } refused)
+        if (await AdmitForRefreshAsync(token, cancellationToken).ConfigureAwait(false) is { } refused)
             return refused;
         return TokenOutcome<IssuedToken>.Ok(issuer.Slide(token));
     }
 
-    /// <summary>The proof a token gives the gate: its user, its login (our tokens) and when that login was made.</summary>
+    /// <summary>
+    /// The proof a token gives the gate: its user, its login (our tokens), the revocation epoch its
+    /// login was checked against (our tokens), and when that login was made.
+    /// </summary>
     public static LoginProof? Proof(ValidatedToken token, string scheme = "jwt")
     {
         if (token.UserId is not { } userId || token.UserIdUnrepresentable)
@@ -116,18 +137,18 @@ public sealed class JwtLoginService(
         // Our tokens name their login, which carries its creation time to the millisecond; a
         // foreign token has only iat (seconds), so it counts from the start of that second.
         if (LoginId.TryParse(token.LoginId, out var login))
-            return new LoginProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs);
-        return new LoginProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000);
+            return new LoginProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch);
+        return new LoginProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch);
     }
 
-    private TokenFailure? Admit(ValidatedToken token)
+    /// <summary>The gate, in SimpleJWT ≥ 5.3's words for refreshing a token whose user is gone or inactive.</summary>
+    private async Task<TokenFailure?> AdmitForRefreshAsync(ValidatedToken token, CancellationToken cancellationToken)
     {
         if (token.UserId is null && !token.UserIdUnrepresentable)
             return TokenFailure.NoUser;
-        var proof = Proof(token);
-        if (proof is null)
+        if (Proof(token) is not { } proof)
             return TokenFailure.InactiveAccount;
-        return gate.Admit(proof).Rejection switch
+        return (await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false)).Rejection switch
         {
             AdmissionRejection.None => null,
             AdmissionRejection.LoginRevoked => TokenFailure.Blacklisted,
@@ -135,19 +156,23 @@ public sealed class JwtLoginService(
         };
     }
 
-    private async Task RevokeFamilyAsync(ValidatedToken token, CancellationToken cancellationToken)
+    private RefreshRotation Rotation(ValidatedToken token)
     {
-        if (!LoginId.TryParse(token.LoginId, out var login) || token.UserId is not { } userId)
-            return; // a foreign token names no login: only the token itself is denied
-        var expires = time.GetUtcNow() + options.LongestTokenLifetime;
-        await revocations.RevokeLoginAsync(login, userId, expires, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return new RefreshRotation(
+            token.Jti!,
+            token.UserId,
+            token.ExpiresAt,
+            LoginId.TryParse(token.LoginId, out var login) ? login : null,
+            now + options.LongestTokenLifetime,
+            now,
+            options.RefreshReuseGrace);
     }
 
-    private TokenSubject Subject(UserSnapshot user, long? notBeforeMs)
+    private TokenSubject Subject(UserSnapshot user)
     {
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var login = LoginId.New(Math.Max(nowMs, notBeforeMs ?? 0));
-        return new TokenSubject(user.Id, user.Username, user.Email, login.ToString());
+        var login = LoginId.New(time.GetUtcNow().ToUnixTimeMilliseconds());
+        return new TokenSubject(user.Id, user.Username, user.Email, login.ToString(), user.RevocationEpoch);
     }
 }
 
@@ -157,6 +182,6 @@ public sealed record RefreshedTokens(IssuedToken Access, IssuedToken? Refresh);
 /// <summary>Security events worth a log line (the web layer logs them).</summary>
 public interface ILoginEvents
 {
-    /// <summary>A rotated refresh token came back: treated as stolen, its login was revoked.</summary>
+    /// <summary>A rotated refresh token came back after the reuse grace: treated as stolen, its login was revoked.</summary>
     void RefreshTokenReused(long? userId, string? loginId);
 }

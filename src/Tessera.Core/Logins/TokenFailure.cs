@@ -12,6 +12,12 @@ public sealed record TokenFailure(string Message, string Code)
 
     public static TokenFailure NoUser { get; } = NotValid("Token contained no recognizable user identification");
 
+    /// <summary>SimpleJWT's JWTAuthentication for a token whose user does not exist.</summary>
+    public static TokenFailure UserNotFound { get; } = new("User not found", "user_not_found");
+
+    /// <summary>SimpleJWT's JWTAuthentication for a token of an inactive user.</summary>
+    public static TokenFailure UserInactive { get; } = new("User is inactive", "user_inactive");
+
     /// <summary>SimpleJWT ≥ 5.3 refuses to refresh for a deleted or deactivated user; so do we.</summary>
     public static TokenFailure InactiveAccount { get; } = new("No active account found for the given token.", NoActiveAccount);
 }

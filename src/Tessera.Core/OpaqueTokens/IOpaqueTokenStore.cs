@@ -4,7 +4,12 @@ namespace Tessera.Core.OpaqueTokens;
 
 public interface IOpaqueTokenStore : IExpiringRecords
 {
-    Task AddAsync(OpaqueToken token, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Adds the token while its user's revocation epoch is still <see cref="OpaqueToken.Epoch"/>; false,
+    /// and nothing written, when a password change, revoke-all or deactivation committed since the
+    /// login's password check read it.
+    /// </summary>
+    Task<bool> AddAsync(OpaqueToken token, CancellationToken cancellationToken = default);
 
     /// <summary>The unexpired token with this key hash, or null.</summary>
     Task<OpaqueToken?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);

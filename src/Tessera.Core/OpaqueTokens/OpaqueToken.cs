@@ -16,4 +16,6 @@ public sealed class OpaqueToken
     public long CreatedAt { get; set; }
     /// <summary>Unix seconds, or null for a token that lives until revoked.</summary>
     public long? ExpiresAt { get; set; }
+    /// <summary>The user's revocation epoch that the login's password check read (<see cref="Users.User.RevocationEpoch"/>).</summary>
+    public long Epoch { get; set; }
 }

@@ -13,6 +13,6 @@ public sealed class BlacklistedToken
     public long? UserId { get; set; }
     /// <summary>Unix seconds: the <c>exp</c> of the denied token.</summary>
     public long ExpiresAt { get; set; }
-    /// <summary>Unix seconds.</summary>
-    public long BlacklistedAt { get; set; }
+    /// <summary>Unix milliseconds: when it was rotated or logged out, the start of its reuse grace.</summary>
+    public long BlacklistedAtMs { get; set; }
 }

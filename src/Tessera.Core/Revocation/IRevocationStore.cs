@@ -4,7 +4,9 @@ namespace Tessera.Core.Revocation;
 
 /// <summary>
 /// The durable side of revocation. Every write commits the change together with its event, before
-/// any instance's memory hears of it, so a crash after the response never loses a revocation.
+/// any instance's memory hears of it, so a crash after the response never loses a revocation; and
+/// every write that decides something (who rotated first, whose password change won) decides it in
+/// the database, in the same transaction, so no crash and no race can leave half of it done.
 /// </summary>
 public interface IRevocationStore
 {
@@ -12,11 +14,34 @@ public interface IRevocationStore
     Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Logs the user out everywhere: logins made before <paramref name="revokedBeforeMs"/> are refused,
-    /// and the user's sessions and DRF tokens are deleted. API keys (service credentials) stay.
-    /// With <paramref name="newPasswordHash"/>, the password changes in the same transaction.
+    /// Rotation of a refresh token, decided by one insert guarded by the blacklist's primary key: of
+    /// concurrent rotations of one token exactly one wins. A loser whose token was rotated at least
+    /// <see cref="RefreshRotation.ReuseGrace"/> ago presents a token that is past any race: reuse
+    /// detection, and its login is revoked in the same transaction.
     /// </summary>
-    Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, string? newPasswordHash = null, CancellationToken cancellationToken = default);
+    Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Logout: denies the refresh token and revokes its login (when it names one), one transaction.
+    /// <see cref="BlacklistResult.First"/> is false when the token was denied already; the login is
+    /// revoked all the same.
+    /// </summary>
+    Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Logs the user out everywhere: the revocation epoch moves on (every credential checked against
+    /// an earlier one is refused), foreign tokens issued before <paramref name="revokedBeforeMs"/> are
+    /// refused, and the user's sessions and DRF tokens are deleted. API keys (service credentials) stay.
+    /// </summary>
+    Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A password change as one compare-and-swap: the new hash is written, and every login revoked as
+    /// by <see cref="RevokeAllAsync"/>, only while the user's epoch is still
+    /// <paramref name="expectedEpoch"/>, the one the old password's check read. Null when another
+    /// change (password, revoke-all, deactivation) committed first: nothing is written.
+    /// </summary>
+    Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Inserts a new user together with its event, so that no instance can miss a user the database
@@ -24,8 +49,12 @@ public interface IRevocationStore
     /// </summary>
     Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets activation and roles together with their event.</summary>
-    Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Sets the flags that are not null, in one statement, together with their event; deactivation
+    /// also moves the revocation epoch on, so that logins made before it stay refused after a
+    /// reactivation. Null when there is no such user.
+    /// </summary>
+    Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the user (and, by cascade, what is theirs) together with the event.</summary>
     Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
@@ -44,3 +73,41 @@ public interface IRevocationStore
 }
 
 public sealed record RevocationSnapshot(long LastEventId, IReadOnlyList<UserSnapshot> Users, IReadOnlyList<(LoginId Login, long ExpiresAt)> RevokedLogins);
+
+/// <summary>Activation and roles to set; null leaves a flag as it is.</summary>
+public sealed record UserFlags(bool? IsActive = null, bool? IsStaff = null, bool? IsSuperuser = null, bool? IsPremium = null);
+
+/// <summary>A refresh token being rotated or blacklisted, and what revoking its login takes.</summary>
+/// <param name="Jti">The token's <c>jti</c>, the blacklist's key.</param>
+/// <param name="TokenExpiresAt">The token's <c>exp</c>: the blacklist row is kept until then.</param>
+/// <param name="Login">Its login, when it names one (Tessera's tokens do, foreign ones do not).</param>
+/// <param name="LoginExpiresAt">How long a revocation of that login must last: past every token it may have minted.</param>
+/// <param name="Now">The time of the rotation, recorded to the millisecond for the reuse grace.</param>
+/// <param name="ReuseGrace">How long after a rotation a second presentation is still a race, not theft.</param>
+public sealed record RefreshRotation(
+    string Jti,
+    long? UserId,
+    DateTimeOffset TokenExpiresAt,
+    LoginId? Login,
+    DateTimeOffset LoginExpiresAt,
+    DateTimeOffset Now,
+    TimeSpan ReuseGrace = default);
+
+public enum RotationOutcome
+{
+    /// <summary>This caller rotated the token first: it gets the new pair.</summary>
+    Rotated,
+
+    /// <summary>Rotated by someone else less than the reuse grace ago (two tabs): refused, nothing else happens.</summary>
+    ReusedWithinGrace,
+
+    /// <summary>Rotated longer ago: reuse detection, the token's login was revoked in the same transaction.</summary>
+    Reused,
+}
+
+/// <param name="Event">The login's revocation, when one was written.</param>
+public sealed record RotationResult(RotationOutcome Outcome, RevocationEvent? Event = null);
+
+/// <param name="First">This caller denied the token; false when it was denied before.</param>
+/// <param name="Event">The login's revocation, when one was written.</param>
+public sealed record BlacklistResult(bool First, RevocationEvent? Event);

@@ -5,7 +5,10 @@ namespace Tessera.Core.Revocation;
 /// <summary>
 /// Keeps this instance's memory (<see cref="RevocationState"/>, <see cref="UserSnapshots"/>) equal
 /// to the database: a full load at start, then every event in order. Applying an event twice is
-/// harmless, so the local bus and the database feed may both deliver it.
+/// harmless, so the local bus and the database feed may both deliver it. Applications run one at a
+/// time: each reads the user's row and sets what it read, so two at once (the bus after a password
+/// change, the feed with an older event of that user) could otherwise set the older read last and
+/// take memory back to a state the database has left.
 /// </summary>
 public sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users)
 {
@@ -15,6 +18,7 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     /// </summary>
     public static readonly TimeSpan MaxFeedSilence = TimeSpan.FromHours(12);
 
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private long _lastEventId = -1;
     private DateTimeOffset _lastCaughtUp;
 
@@ -25,6 +29,19 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
 
     public async Task LoadAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task LoadLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var snapshot = await store.LoadAsync(now, cancellationToken).ConfigureAwait(false);
         users.Reload(snapshot.Users);
         revocations.Reload(snapshot.RevokedLogins);
@@ -33,6 +50,19 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     }
 
     public async Task ApplyAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken = default)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task ApplyLockedAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken)
     {
         switch (e.Kind)
         {
@@ -51,26 +81,34 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     /// </summary>
     public async Task<int> CatchUpAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        if (!IsLoaded || now - _lastCaughtUp > MaxFeedSilence)
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await LoadAsync(store, now, cancellationToken).ConfigureAwait(false);
-            return 0;
+            if (!IsLoaded || now - _lastCaughtUp > MaxFeedSilence)
+            {
+                await LoadLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            var applied = 0;
+            while (true)
+            {
+                var events = await store.ReadEventsAsync(LastEventId, 500, cancellationToken).ConfigureAwait(false);
+                foreach (var e in events)
+                {
+                    await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+                    AdvanceTo(e.Id);
+                    applied++;
+                }
+                if (events.Count < 500)
+                {
+                    _lastCaughtUp = now;
+                    return applied;
+                }
+            }
         }
-        var applied = 0;
-        while (true)
+        finally
         {
-            var events = await store.ReadEventsAsync(LastEventId, 500, cancellationToken).ConfigureAwait(false);
-            foreach (var e in events)
-            {
-                await ApplyAsync(e, store, cancellationToken).ConfigureAwait(false);
-                AdvanceTo(e.Id);
-                applied++;
-            }
-            if (events.Count < 500)
-            {
-                _lastCaughtUp = now;
-                return applied;
-            }
+            _oneAtATime.Release();
         }
     }
 

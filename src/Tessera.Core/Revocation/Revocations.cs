@@ -1,3 +1,5 @@
+using Tessera.Core.Users;
+
 namespace Tessera.Core.Revocation;
 
 /// <summary>
@@ -9,21 +11,41 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
     public async Task RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.RevokeLoginAsync(login, userId, expiresAt, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>
-    /// Every login of the user made until now stops working (and, with a new password hash, the
-    /// password changes with it); returns the instant from which logins are admitted again.
-    /// </summary>
-    public async Task<long> RevokeAllAsync(long userId, DateTimeOffset now, string? newPasswordHash = null, CancellationToken cancellationToken = default)
+    /// <inheritdoc cref="IRevocationStore.RotateRefreshTokenAsync"/>
+    public async Task<RotationOutcome> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
     {
-        // One millisecond past now: a login made in this very millisecond is on the revoked side.
-        var revokedBefore = now.ToUnixTimeMilliseconds() + 1;
-        var e = await store.RevokeAllAsync(userId, revokedBefore, newPasswordHash, cancellationToken).ConfigureAwait(false);
-        await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
-        return revokedBefore;
+        var result = await store.RotateRefreshTokenAsync(rotation, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(result.Event, cancellationToken).ConfigureAwait(false);
+        return result.Outcome;
+    }
+
+    /// <inheritdoc cref="IRevocationStore.BlacklistRefreshTokenAsync"/>
+    public async Task<bool> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
+    {
+        var result = await store.BlacklistRefreshTokenAsync(token, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(result.Event, cancellationToken).ConfigureAwait(false);
+        return result.First;
+    }
+
+    /// <summary>Every login of the user made until now stops working; new logins work.</summary>
+    public async Task RevokeAllAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => await bus.PublishAsync(await store.RevokeAllAsync(userId, RevokedBefore(now), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The password changes, and every login of the user ends, if the user's epoch is still
+    /// <paramref name="expectedEpoch"/> (the one the old password's check read); returns the new
+    /// epoch, for the login the change hands out, or null when a concurrent change won.
+    /// </summary>
+    public async Task<long?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (await store.ChangePasswordAsync(userId, expectedEpoch, newPasswordHash, RevokedBefore(now), cancellationToken).ConfigureAwait(false) is not { } changed)
+            return null;
+        await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
+        return expectedEpoch + 1;
     }
 
     /// <summary>A new user, row and event in one transaction; false when the username is taken.</summary>
-    public async Task<bool> CreateUserAsync(Users.User user, CancellationToken cancellationToken = default)
+    public async Task<bool> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
         if (await store.CreateUserAsync(user, cancellationToken).ConfigureAwait(false) is not { } created)
             return false;
@@ -31,12 +53,27 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
         return true;
     }
 
-    public async Task SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
-        => await bus.PublishAsync(await store.SetUserFlagsAsync(userId, isActive, isStaff, isSuperuser, isPremium, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    /// <summary>Sets activation and roles; false when there is no such user.</summary>
+    public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
+    {
+        if (await store.SetUserFlagsAsync(userId, flags, cancellationToken).ConfigureAwait(false) is not { } changed)
+            return false;
+        await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     public async Task UserChangedAsync(long userId, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.UserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    // One millisecond past now: a foreign token issued in this very millisecond is on the revoked side.
+    private static long RevokedBefore(DateTimeOffset now) => now.ToUnixTimeMilliseconds() + 1;
+
+    private async Task PublishAsync(RevocationEvent? e, CancellationToken cancellationToken)
+    {
+        if (e is not null)
+            await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -4,7 +4,12 @@ namespace Tessera.Core.Sessions;
 
 public interface ISessionStore : IExpiringRecords
 {
-    Task AddAsync(ServerSession session, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Adds the session while its user's revocation epoch is still <see cref="ServerSession.Epoch"/>;
+    /// false, and nothing written, when a password change, revoke-all or deactivation committed since
+    /// the login's password check read it.
+    /// </summary>
+    Task<bool> AddAsync(ServerSession session, CancellationToken cancellationToken = default);
 
     /// <summary>The unexpired session with this key hash, or null.</summary>
     Task<ServerSession?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);

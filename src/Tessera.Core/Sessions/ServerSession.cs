@@ -12,4 +12,6 @@ public sealed class ServerSession
     public long CreatedAt { get; set; }
     /// <summary>Unix seconds; the session is void after it and swept.</summary>
     public long ExpiresAt { get; set; }
+    /// <summary>The user's revocation epoch that the login's password check read (<see cref="Users.User.RevocationEpoch"/>).</summary>
+    public long Epoch { get; set; }
 }

@@ -50,15 +50,27 @@ public sealed class JwtOptions
     public TimeSpan Leeway { get; set; } = TimeSpan.Zero;
 
     /// <summary>
-    /// Problems that must stop the server from starting, in words an operator can act on.
-    /// Empty when the options are usable.
+    /// How long after a refresh token's rotation a second presentation of it is taken for two clients
+    /// racing (two tabs refreshing at once) rather than for theft: refused, as SimpleJWT refuses a
+    /// blacklisted token, but the login lives on. Later, reuse detection revokes the whole login.
+    /// Zero: every second presentation is reuse. The price of a grace: a thief who refreshes a stolen
+    /// token within it of the owner is not detected by that presentation.
     /// </summary>
+    public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest <see cref="RefreshReuseGrace"/> accepted: a race lasts a request, not minutes.</summary>
+    public static readonly TimeSpan MaxRefreshReuseGrace = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// How long any token minted now can stay valid: after a login is revoked, its revocation must
     /// be kept this long (plus leeway) and no longer.
     /// </summary>
     public TimeSpan LongestTokenLifetime => new[] { AccessTokenLifetime, RefreshTokenLifetime, SlidingTokenLifetime, SlidingTokenRefreshLifetime }.Max() + Leeway;
 
+    /// <summary>
+    /// Problems that must stop the server from starting, in words an operator can act on.
+    /// Empty when the options are usable.
+    /// </summary>
     public IEnumerable<string> Validate(bool isDevelopment)
     {
         var problems = new List<string>();
@@ -87,6 +99,11 @@ public sealed class JwtOptions
         if (Leeway < TimeSpan.Zero)
         {
             problems.Add($"{SectionName}:Leeway must not be negative; it is {Leeway}.");
+        }
+
+        if (RefreshReuseGrace < TimeSpan.Zero || RefreshReuseGrace > MaxRefreshReuseGrace)
+        {
+            problems.Add($"{SectionName}:{nameof(RefreshReuseGrace)} must be between 00:00:00 and {MaxRefreshReuseGrace}; it is {RefreshReuseGrace}.");
         }
 
         return problems;

@@ -7,7 +7,9 @@ namespace Tessera.Core.Tokens;
 /// <summary>Who a new token is for: <c>user_id</c> plus the spec's custom claims.</summary>
 /// <param name="LoginId">Tessera's login id (claim <c>lid</c>), carried by every token of one login
 /// through every rotation, so that the whole login can be revoked at once.</param>
-public sealed record TokenSubject(long UserId, string Username, string Email, string? LoginId = null);
+/// <param name="Epoch">The user's revocation epoch the login's password check read (claim <c>epoch</c>),
+/// carried the same way, so that a password change or revoke-all committed meanwhile still ends it.</param>
+public sealed record TokenSubject(long UserId, string Username, string Email, string? LoginId = null, long? Epoch = null);
 
 /// <summary>A signed token and what storage needs of it without decoding it again.</summary>
 public sealed record IssuedToken(string Value, string Jti, DateTimeOffset ExpiresAt);
@@ -24,6 +26,9 @@ public sealed class TokenIssuer
 {
     /// <summary>The claim of Tessera's own that names the login a token belongs to.</summary>
     public const string LoginIdClaim = "lid";
+
+    /// <summary>The claim of Tessera's own that carries the user's revocation epoch at login.</summary>
+    public const string EpochClaim = "epoch";
 
     private readonly JwtOptions _options;
     private readonly JwsCodec _codec;
@@ -112,6 +117,11 @@ public sealed class TokenIssuer
             if (subject.LoginId is { } loginId)
             {
                 writer.WriteString(LoginIdClaim, loginId);
+            }
+
+            if (subject.Epoch is { } epoch)
+            {
+                writer.WriteNumber(EpochClaim, epoch);
             }
 
             WriteAudienceAndIssuer(writer, ClaimSet.None);

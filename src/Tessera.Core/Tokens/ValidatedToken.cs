@@ -66,6 +66,15 @@ public sealed class ValidatedToken
         : null;
 
     /// <summary>
+    /// Tessera's revocation epoch of the login (claim <c>epoch</c>); null when absent (foreign tokens,
+    /// tokens from before epochs). A claim that is there but no integer reads as an epoch no user is
+    /// ever at, so such a token is refused rather than taken for one without the claim.
+    /// </summary>
+    public long? Epoch => Payload.TryGetProperty(TokenIssuer.EpochClaim, out var epoch)
+        ? epoch.ValueKind == JsonValueKind.Number && epoch.TryGetInt64(out var value) ? value : long.MinValue
+        : null;
+
+    /// <summary>
     /// The whole payload object. It owns its memory (no disposal, safe to keep), has no duplicate
     /// members, and every string in it reads as a valid string.
     /// </summary>

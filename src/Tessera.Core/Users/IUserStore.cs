@@ -5,13 +5,25 @@ public interface IUserStore
 {
     Task<User?> FindByIdAsync(long id, CancellationToken cancellationToken = default);
 
-    /// <summary>Exact, case-sensitive match, as Django's <c>get_by_natural_key</c>.</summary>
+    /// <summary>
+    /// Case-sensitive match, as Django's <c>get_by_natural_key</c>, of the NFKC form of
+    /// <paramref name="username"/> (<see cref="UserNormalization.Username"/>): stored names are in it.
+    /// </summary>
     Task<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default);
 
-    Task SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Replaces the hash with a stronger one of the same password (an upgrade at login), only while the
+    /// stored hash is still <paramref name="verifiedHash"/>: never over a password changed meanwhile.
+    /// </summary>
+    Task UpgradePasswordHashAsync(long userId, string verifiedHash, string upgradedHash, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the fields that are not null, leaves the others.</summary>
     Task UpdateProfileAsync(long userId, string? email, string? firstName, string? lastName, CancellationToken cancellationToken = default);
 
-    Task SetLastLoginAsync(long userId, DateTime lastLoginUtc, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Django's <c>update_last_login</c> as the last step of a password login: written only while the
+    /// user's revocation epoch is still <paramref name="epoch"/>, the one the password check read.
+    /// False when a password change, revoke-all or deactivation committed since: refuse the login.
+    /// </summary>
+    Task<bool> SetLastLoginAsync(long userId, long epoch, DateTime lastLoginUtc, CancellationToken cancellationToken = default);
 }

@@ -27,8 +27,14 @@ public sealed class User
     public bool IsPremium { get; set; }
     public DateTime? LastLogin { get; set; }
     public DateTime DateJoined { get; set; }
-    /// <summary>Unix milliseconds: logins made before it are revoked (see <see cref="UserSnapshot.RevokedBeforeMs"/>).</summary>
+    /// <summary>Unix milliseconds: foreign tokens issued before it are revoked (see <see cref="UserSnapshot.RevokedBeforeMs"/>).</summary>
     public long? RevokedBefore { get; set; }
+    /// <summary>
+    /// Moves on (by one, in the same write) whenever every login of the user must end: password
+    /// change, revoke-all, deactivation. Each credential carries the epoch its password check read;
+    /// one from an earlier epoch is refused (see <see cref="UserSnapshot.RevocationEpoch"/>).
+    /// </summary>
+    public long RevocationEpoch { get; set; }
 
-    public UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, IsPremium, RevokedBefore);
+    public UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, IsPremium, RevokedBefore, RevocationEpoch);
 }

@@ -5,19 +5,17 @@ namespace Tessera.Core.Users;
 /// <summary>
 /// Changes to a user that change who is admitted (activation, roles, revoke-all): the row and its
 /// event are written first, then every instance's memory is told, so the very next request sees it.
+/// Each change is one statement on the row, never a read followed by a write, so two administrators
+/// (or the CLI and a request) changing one user at once cannot undo each other.
 /// </summary>
 public sealed class UserAdministration(IUserStore users, Revocations revocations, TimeProvider time)
 {
+    /// <summary>Deactivation also ends every login of the user for good: reactivation lets in new logins only.</summary>
     public async Task<bool> SetActiveAsync(string username, bool active, CancellationToken cancellationToken = default)
-        => await UpdateAsync(username, u => u.IsActive = active, cancellationToken).ConfigureAwait(false);
+        => await SetFlagsAsync(username, new UserFlags(IsActive: active), cancellationToken).ConfigureAwait(false);
 
     public async Task<bool> SetRolesAsync(string username, bool? staff = null, bool? superuser = null, bool? premium = null, CancellationToken cancellationToken = default)
-        => await UpdateAsync(username, u =>
-        {
-            u.IsStaff = staff ?? u.IsStaff;
-            u.IsSuperuser = superuser ?? u.IsSuperuser;
-            u.IsPremium = premium ?? u.IsPremium;
-        }, cancellationToken).ConfigureAwait(false);
+        => await SetFlagsAsync(username, new UserFlags(IsStaff: staff, IsSuperuser: superuser, IsPremium: premium), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Every login of the user stops working at once; new logins work.</summary>
     public async Task<bool> RevokeAllAsync(string username, CancellationToken cancellationToken = default)
@@ -25,7 +23,7 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
         if (user is null)
             return false;
-        await revocations.RevokeAllAsync(user.Id, time.GetUtcNow(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await revocations.RevokeAllAsync(user.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -39,13 +37,9 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
         return true;
     }
 
-    private async Task<bool> UpdateAsync(string username, Action<User> change, CancellationToken cancellationToken)
+    private async Task<bool> SetFlagsAsync(string username, UserFlags flags, CancellationToken cancellationToken)
     {
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
-        if (user is null)
-            return false;
-        change(user);
-        await revocations.SetUserFlagsAsync(user.Id, user.IsActive, user.IsStaff, user.IsSuperuser, user.IsPremium, cancellationToken).ConfigureAwait(false);
-        return true;
+        return user is not null && await revocations.SetUserFlagsAsync(user.Id, flags, cancellationToken).ConfigureAwait(false);
     }
 }

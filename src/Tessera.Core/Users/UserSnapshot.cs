@@ -2,8 +2,14 @@ namespace Tessera.Core.Users;
 
 /// <summary>What the admission gate needs to know of a user on every request: nothing secret, nothing large.</summary>
 /// <param name="RevokedBeforeMs">
-/// "Log out everywhere" (revoke-all, password change): every login made before this instant (unix
-/// milliseconds) is refused. Null when the user never did.
+/// "Log out everywhere" (revoke-all, password change) for credentials that carry no epoch (tokens
+/// signed by another SimpleJWT service): those issued before this instant (unix milliseconds) are
+/// refused. Null when the user never did.
+/// </param>
+/// <param name="RevocationEpoch">
+/// The user's revocation epoch: a credential checked against an earlier one (a password check that
+/// read the state before a password change, revoke-all or deactivation committed) is refused. A
+/// counter rather than a time, so no clock and no commit order can let a racing login slip past it.
 /// </param>
 public sealed record UserSnapshot(
     long Id,
@@ -13,4 +19,5 @@ public sealed record UserSnapshot(
     bool IsStaff,
     bool IsSuperuser,
     bool IsPremium,
-    long? RevokedBeforeMs = null);
+    long? RevokedBeforeMs = null,
+    long RevocationEpoch = 0);

@@ -4,23 +4,48 @@ namespace Tessera.Core.Users;
 
 /// <summary>
 /// Every user's <see cref="UserSnapshot"/>, in memory: loaded from the database at start and kept
-/// current by the revocation feed, so that the gate asks no database on the request path.
+/// current by the revocation feed, so that the gate asks no database on the request path. Also the
+/// ids known to have no user (deleted, or asked for and not found), so that a valid token of a
+/// deleted user is refused from memory instead of sending every request to the database.
 /// </summary>
 public sealed class UserSnapshots
 {
+    /// <summary>The most ids remembered as missing; past it the set starts again (a bound, not a cache policy).</summary>
+    public const int MaxMissing = 100_000;
+
     private readonly ConcurrentDictionary<long, UserSnapshot> _users = new();
+    private readonly ConcurrentDictionary<long, byte> _missing = new();
 
     public int Count => _users.Count;
 
     public UserSnapshot? Find(long userId) => _users.TryGetValue(userId, out var user) ? user : null;
 
+    /// <summary>
+    /// True when the database is known to have no user with this id: it was deleted, or a read of the
+    /// feed after a request named it found none. A user made later clears it (its event sets it).
+    /// </summary>
+    public bool IsKnownMissing(long userId) => _missing.ContainsKey(userId);
+
+    public void MarkMissing(long userId)
+    {
+        if (_missing.Count >= MaxMissing)
+            _missing.Clear();
+        _missing.TryAdd(userId, 0);
+    }
+
     /// <summary>The user as the database now has it; null when it is gone.</summary>
     public void Set(long userId, UserSnapshot? user)
     {
         if (user is null)
+        {
             _users.TryRemove(userId, out _);
+            MarkMissing(userId);
+        }
         else
+        {
             _users[userId] = user;
+            _missing.TryRemove(userId, out _);
+        }
     }
 
     public void Reload(IEnumerable<UserSnapshot> users)
@@ -28,8 +53,14 @@ public sealed class UserSnapshots
         var fresh = users.ToDictionary(u => u.Id);
         foreach (var id in _users.Keys)
             if (!fresh.ContainsKey(id))
+            {
                 _users.TryRemove(id, out _);
+                MarkMissing(id);
+            }
         foreach (var (id, user) in fresh)
+        {
             _users[id] = user;
+            _missing.TryRemove(id, out _);
+        }
     }
 }

@@ -7,8 +7,13 @@ public sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
 {
     public string Description => "expired API keys";
 
-    public Task AddAsync(ApiKey key, CancellationToken cancellationToken = default)
-        => db.InsertAsync(key, cancellationToken);
+    public async Task<bool> AddAsync(ApiKey key, long? creatorEpoch, CancellationToken cancellationToken = default)
+    {
+        if (creatorEpoch is { } epoch)
+            return await db.InsertAtEpochAsync(key, key.UserId, epoch, cancellationToken).ConfigureAwait(false);
+        await db.InsertAsync(key, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     public Task<ApiKey?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -7,8 +7,8 @@ public sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
 {
     public string Description => "expired tokens";
 
-    public Task AddAsync(OpaqueToken token, CancellationToken cancellationToken = default)
-        => db.InsertAsync(token, cancellationToken);
+    public Task<bool> AddAsync(OpaqueToken token, CancellationToken cancellationToken = default)
+        => db.InsertAtEpochAsync(token, token.UserId, token.Epoch, cancellationToken);
 
     public Task<OpaqueToken?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

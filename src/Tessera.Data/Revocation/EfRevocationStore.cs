@@ -8,35 +8,70 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
 {
     public async Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
-        var id = login.ToString();
-        var expires = expiresAt.ToUnixTimeSeconds();
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // Revoking twice (a replay race, a logout after reuse) keeps one row with the later expiry.
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO revoked_logins (login_id, user_id, expires_at, revoked_at) VALUES ({id}, {userId}, {expires}, {now}) ON CONFLICT (login_id) DO UPDATE SET expires_at = CASE WHEN excluded.expires_at > revoked_logins.expires_at THEN excluded.expires_at ELSE revoked_logins.expires_at END",
-            cancellationToken).ConfigureAwait(false);
-        var e = await AppendAsync(RevocationEventKind.LoginRevoked, userId, id, expires, cancellationToken).ConfigureAwait(false);
+        var e = await RevokeLoginInTransactionAsync(login, userId, expiresAt, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
     }
 
-    public async Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, string? newPasswordHash = null, CancellationToken cancellationToken = default)
+    public async Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await db.Users.Where(u => u.Id == userId)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(u => u.RevokedBefore, revokedBeforeMs)
-                .SetProperty(u => u.PasswordHash, u => newPasswordHash ?? u.PasswordHash), cancellationToken).ConfigureAwait(false);
-        await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await db.OpaqueTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        if (await TryBlacklistAsync(rotation, cancellationToken).ConfigureAwait(false))
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new RotationResult(RotationOutcome.Rotated);
+        }
+        var rotatedAtMs = await db.BlacklistedTokens.AsNoTracking().Where(t => t.Jti == rotation.Jti)
+            .Select(t => (long?)t.BlacklistedAtMs).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        // The row can only be missing if the sweeper took it, once the token had expired: no race then.
+        if (rotatedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
+            return new RotationResult(RotationOutcome.ReusedWithinGrace);
+        var revoked = await RevokeLoginInTransactionAsync(rotation, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new RotationResult(RotationOutcome.Reused, revoked);
+    }
+
+    public async Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var first = await TryBlacklistAsync(token, cancellationToken).ConfigureAwait(false);
+        var revoked = await RevokeLoginInTransactionAsync(token, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new BlacklistResult(first, revoked);
+    }
+
+    public async Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch + 1)
+            .SetProperty(u => u.RevokedBefore, revokedBeforeMs), cancellationToken).ConfigureAwait(false);
+        var e = await EndLoginsAsync(userId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return e;
+    }
+
+    public async Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // The compare-and-swap: of concurrent changes from one old password, the first to commit
+        // moves the epoch on, and the others match no row.
+        var changed = await db.Users.Where(u => u.Id == userId && u.RevocationEpoch == expectedEpoch).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.PasswordHash, newPasswordHash)
+            .SetProperty(u => u.RevocationEpoch, expectedEpoch + 1)
+            .SetProperty(u => u.RevokedBefore, revokedBeforeMs), cancellationToken).ConfigureAwait(false);
+        if (changed != 1)
+            return null;
+        var e = await EndLoginsAsync(userId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
     }
 
     public async Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
+        user.Username = UserNormalization.Username(user.Username);
+        user.Email = UserNormalization.Email(user.Email);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -51,14 +86,19 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return created;
     }
 
-    public async Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
+    public async Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
     {
+        var (active, staff, superuser, premium) = (flags.IsActive, flags.IsStaff, flags.IsSuperuser, flags.IsPremium);
+        var epochStep = active == false ? 1 : 0;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
-            .SetProperty(u => u.IsActive, isActive)
-            .SetProperty(u => u.IsStaff, isStaff)
-            .SetProperty(u => u.IsSuperuser, isSuperuser)
-            .SetProperty(u => u.IsPremium, isPremium), cancellationToken).ConfigureAwait(false);
+        var changed = await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.IsActive, u => active ?? u.IsActive)
+            .SetProperty(u => u.IsStaff, u => staff ?? u.IsStaff)
+            .SetProperty(u => u.IsSuperuser, u => superuser ?? u.IsSuperuser)
+            .SetProperty(u => u.IsPremium, u => premium ?? u.IsPremium)
+            .SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch + epochStep), cancellationToken).ConfigureAwait(false);
+        if (changed != 1)
+            return null;
         var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
@@ -98,6 +138,49 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         => (await db.RevocationEvents.AsNoTracking().Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max)
             .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.ToEvent()).ToList();
 
+    // Far beyond any token lifetime; keeps a forged-but-signed exp of 1e30 storable and sweepable.
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+    /// <summary>Denies the token; true only for the one caller that denied it first, decided by the primary key.</summary>
+    private async Task<bool> TryBlacklistAsync(RefreshRotation token, CancellationToken cancellationToken)
+    {
+        var jti = token.Jti;
+        var userId = token.UserId;
+        var expires = Math.Min(token.TokenExpiresAt.ToUnixTimeSeconds(), MaxUnixSeconds);
+        var nowMs = token.Now.ToUnixTimeMilliseconds();
+        // One statement: SQLite and PostgreSQL both report 0 rows for the loser.
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO token_blacklist (jti, user_id, expires_at, blacklisted_at_ms) VALUES ({jti}, {userId}, {expires}, {nowMs}) ON CONFLICT (jti) DO NOTHING",
+            cancellationToken).ConfigureAwait(false);
+        return inserted == 1;
+    }
+
+    /// <summary>The token's login revoked, inside the caller's transaction; null for a token that names no login (foreign).</summary>
+    private async Task<RevocationEvent?> RevokeLoginInTransactionAsync(RefreshRotation token, CancellationToken cancellationToken)
+        => token is { Login: { } login, UserId: { } userId }
+            ? await RevokeLoginInTransactionAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    private async Task<RevocationEvent> RevokeLoginInTransactionAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var id = login.ToString();
+        var expires = expiresAt.ToUnixTimeSeconds();
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        // Revoking twice (a replay race, a logout after reuse) keeps one row with the later expiry.
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO revoked_logins (login_id, user_id, expires_at, revoked_at) VALUES ({id}, {userId}, {expires}, {now}) ON CONFLICT (login_id) DO UPDATE SET expires_at = CASE WHEN excluded.expires_at > revoked_logins.expires_at THEN excluded.expires_at ELSE revoked_logins.expires_at END",
+            cancellationToken).ConfigureAwait(false);
+        return await AppendAsync(RevocationEventKind.LoginRevoked, userId, id, expires, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After the epoch moved on: the user's sessions and DRF tokens go, and every instance reloads the user.</summary>
+    private async Task<RevocationEvent> EndLoginsAsync(long userId, CancellationToken cancellationToken)
+    {
+        await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.OpaqueTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        return await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<RevocationEvent> AppendAsync(RevocationEventKind kind, long userId, string? loginId, long expiresAt, CancellationToken cancellationToken)
     {
         var record = new RevocationEventRecord
@@ -113,7 +196,7 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
     }
 
     private static IQueryable<UserSnapshot> Snapshots(IQueryable<User> users)
-        => users.AsNoTracking().Select(u => new UserSnapshot(u.Id, u.Username, u.Email, u.IsActive, u.IsStaff, u.IsSuperuser, u.IsPremium, u.RevokedBefore));
+        => users.AsNoTracking().Select(u => new UserSnapshot(u.Id, u.Username, u.Email, u.IsActive, u.IsStaff, u.IsSuperuser, u.IsPremium, u.RevokedBefore, u.RevocationEpoch));
 }
 
 /// <summary>Revoked-login rows die with the last token of their login.</summary>

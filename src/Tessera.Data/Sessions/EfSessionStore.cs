@@ -7,8 +7,8 @@ public sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
 {
     public string Description => "expired sessions";
 
-    public Task AddAsync(ServerSession session, CancellationToken cancellationToken = default)
-        => db.InsertAsync(session, cancellationToken);
+    public Task<bool> AddAsync(ServerSession session, CancellationToken cancellationToken = default)
+        => db.InsertAtEpochAsync(session, session.UserId, session.Epoch, cancellationToken);
 
     public Task<ServerSession?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

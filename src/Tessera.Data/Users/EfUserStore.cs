@@ -9,11 +9,14 @@ public sealed class EfUserStore(TesseraDbContext db) : IUserStore
         => db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
 
     public Task<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default)
-        => db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+    {
+        username = UserNormalization.Username(username);
+        return db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+    }
 
-    public Task SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
-        => db.Users.Where(u => u.Id == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, passwordHash), cancellationToken);
+    public Task UpgradePasswordHashAsync(long userId, string verifiedHash, string upgradedHash, CancellationToken cancellationToken = default)
+        => db.Users.Where(u => u.Id == userId && u.PasswordHash == verifiedHash)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, upgradedHash), cancellationToken);
 
     public Task UpdateProfileAsync(long userId, string? email, string? firstName, string? lastName, CancellationToken cancellationToken = default)
         => db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
@@ -21,7 +24,7 @@ public sealed class EfUserStore(TesseraDbContext db) : IUserStore
             .SetProperty(u => u.FirstName, u => firstName ?? u.FirstName)
             .SetProperty(u => u.LastName, u => lastName ?? u.LastName), cancellationToken);
 
-    public Task SetLastLoginAsync(long userId, DateTime lastLoginUtc, CancellationToken cancellationToken = default)
-        => db.Users.Where(u => u.Id == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastLogin, lastLoginUtc), cancellationToken);
+    public async Task<bool> SetLastLoginAsync(long userId, long epoch, DateTime lastLoginUtc, CancellationToken cancellationToken = default)
+        => await db.Users.Where(u => u.Id == userId && u.RevocationEpoch == epoch)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastLogin, lastLoginUtc), cancellationToken).ConfigureAwait(false) == 1;
 }

@@ -35,7 +35,9 @@ public static class CreateSuperuserCommand
                 throw new CliException($"{PasswordVariable} must be set with --no-input.");
             password = PromptPassword();
         }
-        if (string.IsNullOrWhiteSpace(username) || username.Length > User.UsernameMaxLength)
+        username = UserNormalization.Username(username);
+        email = UserNormalization.Email(email);
+        if (string.IsNullOrWhiteSpace(username) || username.EnumerateRunes().Count() > User.UsernameMaxLength)
             throw new CliException("Enter a valid username.");
 
         await using var app = ServerHost.Build([.. hostArgs]);

@@ -42,6 +42,11 @@ public static class TesseraCli
             await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
             return 1;
         }
+        catch (DatabaseMigrationException e)
+        {
+            await Console.Error.WriteLineAsync("Database error: " + e.Message);
+            return 1;
+        }
         catch (CliException e)
         {
             await Console.Error.WriteLineAsync("Error: " + e.Message);

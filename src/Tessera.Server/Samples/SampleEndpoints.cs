@@ -3,6 +3,7 @@ using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Throttling;
+using Tessera.Core.Logins;
 using Tessera.Core.Tokens;
 
 namespace Tessera.Server.Samples;
@@ -28,8 +29,8 @@ public static class SampleEndpoints
             .RequireAuthorization(TesseraPolicies.IsPremium);
         routes.MapGet("/api/throttled/", () => ApiResults.Json(new { data = "Rate-limited data" }))
             .RequireAuthorization().RequireThrottling("anon", "user");
-        routes.MapGet("/api/token-info/", TokenInfo).RequireAuthorization();
-        routes.MapPost("/api/verify-token/", VerifyTokenAsync).AllowAnonymous();
+        routes.MapGet("/api/token-info/", TokenInfo).RequireAuthorization().WithNoStore();
+        routes.MapPost("/api/verify-token/", VerifyTokenAsync).AllowAnonymous().WithNoStore();
         return routes;
     }
 
@@ -45,8 +46,11 @@ public static class SampleEndpoints
         return ApiResults.Json(claims);
     }
 
-    /// <summary>The seed's custom check of an access token: 200 with its user, or 400 with the reason.</summary>
-    private static async Task<IResult> VerifyTokenAsync(HttpContext context, TokenValidator validator, TimeProvider time)
+    /// <summary>
+    /// The seed's custom check of an access token: 200 with its user, or 400 with the reason. Asks the
+    /// library's one decision, the gate included, so a logged-out or revoked login is not "valid".
+    /// </summary>
+    private static async Task<IResult> VerifyTokenAsync(HttpContext context, JwtLoginService logins)
     {
         var body = await RequestBody.ReadAsync(context);
         if (body.Error is { } error)
@@ -55,11 +59,9 @@ public static class SampleEndpoints
         var raw = fields.Text("token", trim: false);
         if (!fields.IsValid)
             return fields.ToResult();
-        var result = validator.Validate(raw!, TokenKind.Access, time.GetUtcNow());
-        if (!result.IsValid)
-            return ApiResults.Json(new { valid = false, error = result.Message }, StatusCodes.Status400BadRequest);
-        if (result.Token!.UserId is not { } userId)
-            return ApiResults.Json(new { valid = false, error = "Token contained no recognizable user identification" }, StatusCodes.Status400BadRequest);
-        return ApiResults.Json(new { valid = true, user_id = userId });
+        var outcome = await logins.VerifyAsync(raw!, TokenKind.Access, context.RequestAborted);
+        if (outcome.Failure is { } failure)
+            return ApiResults.Json(new { valid = false, error = failure.Message }, StatusCodes.Status400BadRequest);
+        return ApiResults.Json(new { valid = true, user_id = outcome.Value!.UserId });
     }
 }

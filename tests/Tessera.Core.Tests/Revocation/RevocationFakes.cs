@@ -60,18 +60,61 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, string? newPasswordHash = null, CancellationToken cancellationToken = default)
+    public Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_blacklist.TryAdd(rotation.Jti, rotation.Now.ToUnixTimeMilliseconds()))
+                return Task.FromResult(new RotationResult(RotationOutcome.Rotated));
+            if (rotation.Now.ToUnixTimeMilliseconds() - _blacklist[rotation.Jti] < (long)rotation.ReuseGrace.TotalMilliseconds)
+                return Task.FromResult(new RotationResult(RotationOutcome.ReusedWithinGrace));
+            return Task.FromResult(new RotationResult(RotationOutcome.Reused, RevokeLoginOf(rotation)));
+        }
+    }
+
+    public Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var first = _blacklist.TryAdd(token.Jti, token.Now.ToUnixTimeMilliseconds());
+            return Task.FromResult(new BlacklistResult(first, RevokeLoginOf(token)));
+        }
+    }
+
+    private readonly Dictionary<string, long> _blacklist = new();
+
+    private RevocationEvent? RevokeLoginOf(RefreshRotation token)
+    {
+        if (token is not { Login: { } login, UserId: { } userId })
+            return null;
+        var seconds = token.LoginExpiresAt.ToUnixTimeSeconds();
+        _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
+        return Append(RevocationEventKind.LoginRevoked, userId, login.ToString(), seconds);
+    }
+
+    public Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.TryGetValue(userId, out var user))
-                _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs };
-            LastPasswordHash = newPasswordHash;
+                _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = user.RevocationEpoch + 1 };
             return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
         }
     }
 
     public string? LastPasswordHash { get; private set; }
+
+    public Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(userId, out var user) || user.RevocationEpoch != expectedEpoch)
+                return Task.FromResult<RevocationEvent?>(null);
+            _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = expectedEpoch + 1 };
+            LastPasswordHash = newPasswordHash;
+            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+        }
+    }
 
     public Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
@@ -85,13 +128,21 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<RevocationEvent> SetUserFlagsAsync(long userId, bool isActive, bool isStaff, bool isSuperuser, bool isPremium, CancellationToken cancellationToken = default)
+    public Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            if (_users.TryGetValue(userId, out var user))
-                _users[userId] = user with { IsActive = isActive, IsStaff = isStaff, IsSuperuser = isSuperuser, IsPremium = isPremium };
-            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+            if (!_users.TryGetValue(userId, out var user))
+                return Task.FromResult<RevocationEvent?>(null);
+            _users[userId] = user with
+            {
+                IsActive = flags.IsActive ?? user.IsActive,
+                IsStaff = flags.IsStaff ?? user.IsStaff,
+                IsSuperuser = flags.IsSuperuser ?? user.IsSuperuser,
+                IsPremium = flags.IsPremium ?? user.IsPremium,
+                RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
+            };
+            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
         }
     }
 

@@ -54,62 +54,92 @@ public class RevocationsTests
         Assert.True(_gate.Admit(ProofOf(1, LoginId.New(Now.ToUnixTimeMilliseconds()))).IsAdmitted);
     }
 
+    private static LoginProof EpochProofOf(long userId, long epoch) => new(userId, "jwt", null, LoginId.New(Now.ToUnixTimeMilliseconds()), Now.ToUnixTimeMilliseconds(), epoch);
+
     [Fact]
-    public async Task RevokeAllAsync_ReturnsOneMillisecondAfterNow()
+    public async Task RevokeAllAsync_MovesTheEpochOn_AndDatesForeignTokensOneMillisecondAfterNow()
     {
         await LoadAsync(TestUsers.Active(1));
 
-        var revokedBefore = await _revocations.RevokeAllAsync(1, Now);
+        await _revocations.RevokeAllAsync(1, Now);
 
-        Assert.Equal(Now.ToUnixTimeMilliseconds() + 1, revokedBefore);
-        Assert.Equal(revokedBefore, _store.User(1)!.RevokedBeforeMs);
-        Assert.Equal(revokedBefore, _users.Find(1)!.RevokedBeforeMs);
+        Assert.Equal(Now.ToUnixTimeMilliseconds() + 1, _store.User(1)!.RevokedBeforeMs);
+        Assert.Equal(1, _store.User(1)!.RevocationEpoch);
+        Assert.Equal(1, _users.Find(1)!.RevocationEpoch);
         Assert.Equal([true], _bus.CommittedBeforePublish);
     }
 
     [Fact]
-    public async Task RevokeAllAsync_RefusesLoginsMadeAtNow_AdmitsLoginsMadeAtTheReturnedInstant()
+    public async Task RevokeAllAsync_RefusesCredentialsOfTheEarlierEpoch_AdmitsTheNewOne_AndOtherUsers()
     {
         await LoadAsync(TestUsers.Active(1), TestUsers.Active(2));
+
+        await _revocations.RevokeAllAsync(1, Now);
+
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(EpochProofOf(1, 0)).Rejection);
+        Assert.True(_gate.Admit(EpochProofOf(1, 1)).IsAdmitted);
+        Assert.True(_gate.Admit(EpochProofOf(2, 0)).IsAdmitted);
+        // A login dated after the change cannot slip past it: the epoch, not the clock, decides.
+        Assert.Equal(AdmissionRejection.LoginRevoked,
+            _gate.Admit(new LoginProof(1, "jwt", null, LoginId.New(Now.ToUnixTimeMilliseconds() + 60_000), Now.ToUnixTimeMilliseconds() + 60_000, 0)).Rejection);
+    }
+
+    [Fact]
+    public async Task RevokeAllAsync_RefusesForeignTokensIssuedUntilNow_AdmitsLaterOnes()
+    {
+        await LoadAsync(TestUsers.Active(1));
         var nowMs = Now.ToUnixTimeMilliseconds();
-        var older = LoginId.New(nowMs - 60_000);
-        var sameMillisecond = LoginId.New(nowMs);
-        var otherUsers = LoginId.New(nowMs - 60_000);
 
-        var revokedBefore = await _revocations.RevokeAllAsync(1, Now);
-        var next = LoginId.New(revokedBefore);
+        await _revocations.RevokeAllAsync(1, Now);
 
-        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(ProofOf(1, older)).Rejection);
-        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(ProofOf(1, sameMillisecond)).Rejection);
-        Assert.True(_gate.Admit(ProofOf(1, next)).IsAdmitted);
-        Assert.True(_gate.Admit(ProofOf(2, otherUsers)).IsAdmitted);
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(new LoginProof(1, "jwt", null, null, nowMs - 60_000)).Rejection);
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(new LoginProof(1, "jwt", null, null, nowMs)).Rejection);
+        Assert.True(_gate.Admit(new LoginProof(1, "jwt", null, null, nowMs + 1)).IsAdmitted);
     }
 
     [Fact]
-    public async Task RevokeAllAsync_PassesTheNewPasswordHashToTheStore()
+    public async Task ChangePasswordAsync_IsACompareAndSwap_OnlyTheFirstFromOneEpochWins()
     {
         await LoadAsync(TestUsers.Active(1));
 
-        await _revocations.RevokeAllAsync(1, Now, "pbkdf2_sha256$1$salt$hash");
+        Assert.Equal(1, await _revocations.ChangePasswordAsync(1, expectedEpoch: 0, "pbkdf2_sha256$1$salt$first", Now));
+        Assert.Null(await _revocations.ChangePasswordAsync(1, expectedEpoch: 0, "pbkdf2_sha256$1$salt$second", Now));
 
-        Assert.Equal("pbkdf2_sha256$1$salt$hash", _store.LastPasswordHash);
+        Assert.Equal("pbkdf2_sha256$1$salt$first", _store.LastPasswordHash);
+        Assert.Single(_bus.Published);
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(EpochProofOf(1, 0)).Rejection);
+        Assert.True(_gate.Admit(EpochProofOf(1, 1)).IsAdmitted);
     }
 
     [Fact]
-    public async Task SetUserFlagsAsync_Deactivation_RefusesAtOnce()
+    public async Task SetUserFlagsAsync_Deactivation_RefusesAtOnce_AndReactivationAdmitsOnlyNewLogins()
     {
         await LoadAsync(TestUsers.Active(1));
-        var login = LoginId.New(Now.ToUnixTimeMilliseconds());
 
-        await _revocations.SetUserFlagsAsync(1, isActive: false, isStaff: false, isSuperuser: false, isPremium: false);
+        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsActive: false)));
 
-        Assert.Equal(AdmissionRejection.UserInactive, _gate.Admit(ProofOf(1, login)).Rejection);
+        Assert.Equal(AdmissionRejection.UserInactive, _gate.Admit(EpochProofOf(1, 0)).Rejection);
 
-        await _revocations.SetUserFlagsAsync(1, isActive: true, isStaff: true, isSuperuser: false, isPremium: false);
+        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsActive: true, IsStaff: true)));
 
-        var result = _gate.Admit(ProofOf(1, login));
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(EpochProofOf(1, 0)).Rejection);
+        var result = _gate.Admit(EpochProofOf(1, 1));
         Assert.True(result.IsAdmitted);
         Assert.True(result.User!.IsStaff);
+    }
+
+    [Fact]
+    public async Task SetUserFlagsAsync_RoleChange_LeavesTheEpoch_AndTheOtherFlags()
+    {
+        await LoadAsync(TestUsers.Active(1) with { IsPremium = true });
+
+        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsStaff: true)));
+
+        var user = _users.Find(1)!;
+        Assert.True(user.IsStaff);
+        Assert.True(user.IsPremium);
+        Assert.True(_gate.Admit(EpochProofOf(1, 0)).IsAdmitted);
+        Assert.False(await _revocations.SetUserFlagsAsync(99, new UserFlags(IsStaff: true)));
     }
 
     [Fact]

@@ -100,10 +100,10 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         await using (var context = Context(db))
         {
             context.BlacklistedTokens.AddRange(
-                new BlacklistedToken { Jti = "expired-long-ago", UserId = 1, ExpiresAt = now - 86_400, BlacklistedAt = now - 90_000 },
-                new BlacklistedToken { Jti = "expired-just-now", UserId = 1, ExpiresAt = now - 5, BlacklistedAt = now - 100 },
-                new BlacklistedToken { Jti = "still-live", UserId = 1, ExpiresAt = now + 3600, BlacklistedAt = now },
-                new BlacklistedToken { Jti = "far-future", UserId = null, ExpiresAt = now + 7 * 86_400, BlacklistedAt = now });
+                new BlacklistedToken { Jti = "expired-long-ago", UserId = 1, ExpiresAt = now - 86_400, BlacklistedAtMs = (now - 90_000) * 1000 },
+                new BlacklistedToken { Jti = "expired-just-now", UserId = 1, ExpiresAt = now - 5, BlacklistedAtMs = (now - 100) * 1000 },
+                new BlacklistedToken { Jti = "still-live", UserId = 1, ExpiresAt = now + 3600, BlacklistedAtMs = now * 1000 },
+                new BlacklistedToken { Jti = "far-future", UserId = null, ExpiresAt = now + 7 * 86_400, BlacklistedAtMs = now * 1000 });
             await context.SaveChangesAsync();
         }
 

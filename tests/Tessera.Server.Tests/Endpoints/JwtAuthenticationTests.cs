@@ -363,14 +363,20 @@ public sealed class JwtAuthenticationTests(TesseraServer server)
     }
 
     [Fact]
-    public async Task Reactivated_user_is_admitted_again()
+    public async Task Reactivated_user_logs_in_again_but_tokens_from_before_the_deactivation_stay_dead()
     {
         var (user, _) = await UserAsync();
         await server.AdministerAsync(a => a.SetActiveAsync(user.Username, false));
         Assert.Equal(401, (await HelloAsync("Bearer " + user.Access)).Status);
         await server.AdministerAsync(a => a.SetActiveAsync(user.Username, true));
 
-        Assert.Equal(200, (await HelloAsync("Bearer " + user.Access)).Status);
+        // Deactivation ends every login, as a password change does: reactivating the account must
+        // not bring back a token that was stolen before it.
+        Assert.Equal(401, (await HelloAsync("Bearer " + user.Access)).Status);
+        using var client = server.CreateClient();
+        var again = await client.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password });
+        Assert.Equal(200, again.Status);
+        Assert.Equal(200, (await HelloAsync("Bearer " + again.Str("access"))).Status);
     }
 
     [Theory]

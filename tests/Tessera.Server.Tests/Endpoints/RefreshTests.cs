@@ -52,7 +52,7 @@ public sealed class RefreshTests(TesseraServer server)
 
         Assert.StartsWith("{\"access\":", r.Raw, StringComparison.Ordinal);
         // SimpleJWT's claims in its order, then Tessera's login id.
-        string[] order = ["token_type", "exp", "iat", "jti", "user_id", "username", "email", "lid"];
+        string[] order = ["token_type", "exp", "iat", "jti", "user_id", "username", "email", "lid", "epoch"];
         Assert.Equal(order, Payload(r.Str("access")!).EnumerateObject().Select(p => p.Name));
         Assert.Equal(order, Payload(r.Str("refresh")!).EnumerateObject().Select(p => p.Name));
     }
@@ -183,12 +183,11 @@ public sealed class RefreshTests(TesseraServer server)
             Assert.True(r.Status == 401, summary);
             Assert.Equal(BlacklistedBody, r.Compact());
         });
-        // The losers presented a token already rotated: that is what theft looks like, and the
-        // server cannot tell which caller is the thief (RFC 9700 §4.14), so the login is revoked —
-        // the winner's new pair included.
+        // The losers came within the reuse grace of the rotation: a race (two tabs), not theft, so
+        // they are refused and nothing else happens — the winner's login lives on.
         var winner = results.Single(r => r.Status == 200);
-        Assert.Equal(401, (await client.GetJsonAsync("/api/hello/", Bearer(winner.Str("access")!))).Status);
-        Assert.Equal(401, (await client.PostJsonAsync("/api/token/refresh/", new { refresh = winner.Str("refresh") })).Status);
+        Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", Bearer(winner.Str("access")!))).Status);
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/refresh/", new { refresh = winner.Str("refresh") })).Status);
     }
 
     [Fact]
@@ -418,21 +417,21 @@ public sealed class RefreshTests(TesseraServer server)
     }
 
     [Fact]
-    public async Task Beyond_reusing_a_rotated_refresh_token_revokes_the_whole_family()
+    public async Task Beyond_reusing_a_rotated_refresh_token_within_the_grace_keeps_the_login()
     {
-        // API.md "beyond": reuse detection revokes the family's newest refresh token and its access tokens.
+        // API.md "beyond": within Tessera:Jwt:RefreshReuseGrace (10 s here) a second presentation
+        // is a race; it is refused like SimpleJWT's, and the login made by the first lives on.
         var user = await server.RegisterAsync();
         using var client = server.CreateClient();
         var rotated = await client.PostJsonAsync("/api/token/refresh/", new { refresh = user.Refresh });
         Assert.Equal(200, rotated.Status);
 
-        var reuse = await client.PostJsonAsync("/api/token/refresh/", new { refresh = user.Refresh });
-        Assert.Equal(401, reuse.Status);
+        var late = await client.PostJsonAsync("/api/token/refresh/", new { refresh = user.Refresh });
+        Assert.Equal(401, late.Status);
+        Assert.Equal(BlacklistedBody, late.Compact());
 
-        var newest = await client.PostJsonAsync("/api/token/refresh/", new { refresh = rotated.Str("refresh") });
-        var access = await client.GetJsonAsync("/api/hello/", Bearer(rotated.Str("access")!));
-        Assert.True(newest.Status == 401, $"the family's newest refresh token survived reuse of an old one: {newest}");
-        Assert.True(access.Status == 401, $"the family's access token survived reuse of an old refresh token: {access}");
+        Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", Bearer(rotated.Str("access")!))).Status);
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/refresh/", new { refresh = rotated.Str("refresh") })).Status);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed partial class TokenObtainTests(TesseraServer server)
 
         Assert.StartsWith("{\"refresh\":", r.Raw, StringComparison.Ordinal);
         // SimpleJWT's claims in its order, then Tessera's login id.
-        string[] order = ["token_type", "exp", "iat", "jti", "user_id", "username", "email", "lid"];
+        string[] order = ["token_type", "exp", "iat", "jti", "user_id", "username", "email", "lid", "epoch"];
         Assert.Equal(order, Payload(r.Str("access")!).EnumerateObject().Select(p => p.Name));
         Assert.Equal(order, Payload(r.Str("refresh")!).EnumerateObject().Select(p => p.Name));
         Assert.StartsWith("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", r.Str("access"), StringComparison.Ordinal);

@@ -39,6 +39,14 @@ public sealed class DurabilityTests : IAsyncLifetime
         return (name, password, body.GetProperty("access").GetString()!, body.GetProperty("refresh").GetString()!);
     }
 
+    private static async Task<string> LoginAsync(HttpClient client, (string Name, string Password, string Access, string Refresh) user)
+    {
+        var r = await client.PostAsJsonAsync("/api/token/", new { username = user.Name, password = user.Password });
+        var body = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(r.IsSuccessStatusCode, body.ToString());
+        return body.GetProperty("access").GetString()!;
+    }
+
     private static async Task<int> HelloAsync(HttpClient client, string access)
         => (int)(await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/hello/") { Headers = { { "Authorization", "Bearer " + access } } })).StatusCode;
 
@@ -79,11 +87,14 @@ public sealed class DurabilityTests : IAsyncLifetime
         var refusedWithin = await FirstStatusWithinAsync(client, user.Access, 401, FeedDeadline);
         Assert.True(refusedWithin, "the running server still admitted the user two seconds after the CLI deactivated them\n" + _server.Output);
 
+        // Reactivated: a new login works, the one from before the deactivation stays refused.
         Assert.Equal(0, await TesseraCli.RunAsync(["users", "activate", user.Name, .. _server.SettingsArgs]));
-        Assert.True(await FirstStatusWithinAsync(client, user.Access, 200, FeedDeadline), _server.Output);
+        var again = await LoginAsync(client, user);
+        Assert.True(await FirstStatusWithinAsync(client, again, 200, FeedDeadline), _server.Output);
+        Assert.Equal(401, await HelloAsync(client, user.Access));
 
         Assert.Equal(0, await TesseraCli.RunAsync(["users", "revoke", user.Name, .. _server.SettingsArgs]));
-        Assert.True(await FirstStatusWithinAsync(client, user.Access, 401, FeedDeadline), _server.Output);
+        Assert.True(await FirstStatusWithinAsync(client, again, 401, FeedDeadline), _server.Output);
     }
 
     [Fact]

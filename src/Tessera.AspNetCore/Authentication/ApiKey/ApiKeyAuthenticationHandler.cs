@@ -24,10 +24,12 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         if (!Request.Headers.TryGetValue(Options.HeaderName, out var values))
             return ProofResult.NoCredentials;
-        var presented = values.ToString().Trim();
+        // The value exactly as sent (Kestrel has already dropped the header's optional SP/HTAB):
+        // trimming Unicode whitespace would accept a key wrapped in characters no client sends.
+        var presented = values.Count == 1 ? values[0] : null;
         if (!ApiKeyFormat.IsWellFormed(presented))
             return ProofResult.Fail(Invalid);
-        var key = await keys.FindAsync(OpaqueSecret.Hash(presented), time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
+        var key = await keys.FindAsync(OpaqueSecret.Hash(presented!), time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
         if (key is null)
             return ProofResult.Fail(Invalid);
         var expires = key.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;

@@ -39,7 +39,8 @@ public sealed class BasicAuthenticationHandler(
             return ProofResult.Fail(AuthFailure.From(refused));
         return attempt.Value is not { } user
             ? ProofResult.Fail(Invalid)
-            : ProofResult.Proven(new LoginProof(user.Id, TesseraSchemes.Basic, null));
+            // The epoch its password check read: a password change committed during the hash still refuses it.
+            : ProofResult.Proven(new LoginProof(user.Id, TesseraSchemes.Basic, null, Epoch: user.RevocationEpoch));
     }
 
     private static bool TryDecode(string encoded, out string username, out string password)

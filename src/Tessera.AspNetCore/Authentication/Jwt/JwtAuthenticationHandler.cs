@@ -65,9 +65,9 @@ public sealed class JwtAuthenticationHandler(
     private string? ReadRawToken(out AuthFailure? failure)
     {
         failure = null;
-        if (AuthorizationHeader.Split(Request, Options.HeaderType, StringComparison.Ordinal) is { } parts)
+        if (AuthorizationHeader.Split(Request, Options.HeaderType, ignoreCase: false) is { } parts)
         {
-            // Python's str.split(): any run of whitespace separates, so "Bearer a b" has three parts.
+            // bytes.split(): any run of ASCII whitespace separates, so "Bearer a b" has three parts.
             if (parts.Length == 2)
                 return parts[1];
             failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");

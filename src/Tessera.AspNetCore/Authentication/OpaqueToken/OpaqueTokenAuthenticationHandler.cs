@@ -36,6 +36,6 @@ public sealed class OpaqueTokenAuthenticationHandler(
         if (token is null)
             return ProofResult.Fail(Invalid);
         var expires = token.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;
-        return ProofResult.Proven(new LoginProof(token.UserId, TesseraSchemes.Token, expires), token);
+        return ProofResult.Proven(new LoginProof(token.UserId, TesseraSchemes.Token, expires, Epoch: token.Epoch), token);
     }
 }

@@ -30,6 +30,6 @@ public sealed class SessionAuthenticationHandler(
         if (!Csrf.IsSafe(Request.Method) && Csrf.Check(Context, Options) is { } refused)
             return ProofResult.Fail(refused);
         return ProofResult.Proven(
-            new LoginProof(session.UserId, TesseraSchemes.Session, DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt)), session);
+            new LoginProof(session.UserId, TesseraSchemes.Session, DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt), Epoch: session.Epoch), session);
     }
 }

@@ -71,6 +71,10 @@ namespace Tessera.Server.Data.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("epoch");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
@@ -101,9 +105,9 @@ namespace Tessera.Server.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("jti");
 
-                    b.Property<long>("BlacklistedAt")
+                    b.Property<long>("BlacklistedAtMs")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("blacklisted_at");
+                        .HasColumnName("blacklisted_at_ms");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
@@ -192,6 +196,10 @@ namespace Tessera.Server.Data.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("epoch");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
@@ -272,6 +280,10 @@ namespace Tessera.Server.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("phone_number");
+
+                    b.Property<long>("RevocationEpoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revocation_epoch");
 
                     b.Property<long?>("RevokedBefore")
                         .HasColumnType("INTEGER")
