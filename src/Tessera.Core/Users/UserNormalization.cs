@@ -11,10 +11,19 @@ namespace Tessera.Core.Users;
 /// </summary>
 public static class UserNormalization
 {
+    /// <summary>
+    /// False when the runtime cannot normalize: an app built with <c>InvariantGlobalization</c>, where
+    /// <see cref="string.Normalize(NormalizationForm)"/> silently returns non-ASCII text unchanged.
+    /// </summary>
+    public static bool IsAvailable { get; } = "\uFF41".Normalize(NormalizationForm.FormKC) == "a";
+
     public static string Username(string username)
     {
         if (Ascii.IsValid(username))
             return username; // NFKC leaves ASCII as it is: the common case costs no allocation
+        if (!IsAvailable)
+            throw new InvalidOperationException(
+                "Unicode normalization is unavailable (the app runs with InvariantGlobalization): Tessera needs ICU (libicu) to keep look-alike usernames from becoming separate accounts.");
         try
         {
             return username.Normalize(NormalizationForm.FormKC);

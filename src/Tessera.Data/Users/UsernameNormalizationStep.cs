@@ -14,6 +14,8 @@ public static class UsernameNormalizationStep
 {
     public static async Task RunAsync(TesseraDbContext db, CancellationToken cancellationToken = default)
     {
+        if (!UserNormalization.IsAvailable)
+            throw new DatabaseMigrationException("Unicode normalization is unavailable (InvariantGlobalization is on): usernames cannot be normalized; run with ICU (libicu) installed and InvariantGlobalization off.");
         var rows = await db.Users.AsNoTracking().Select(u => new { u.Id, u.Username }).ToListAsync(cancellationToken).ConfigureAwait(false);
         var changes = rows.Select(r => (r.Id, From: r.Username, To: UserNormalization.Username(r.Username)))
             .Where(c => c.From != c.To).ToList();

@@ -52,6 +52,27 @@ public sealed class HotPathTests : IAsyncLifetime
         Assert.Equal(0, _counter.Count);
     }
 
+    [Fact]
+    public async Task Valid_tokens_of_a_deleted_user_and_of_an_unknown_id_cost_no_database_command_per_request()
+    {
+        var deleted = await _server.RegisterAsync();
+        await _server.AdministerAsync(a => a.DeleteAsync(deleted.Username));
+        // Signed with the key, naming an id no user has: memory cannot know it is missing until it asks once.
+        var unknown = Endpoints.EndpointKit.Sign(Endpoints.EndpointKit.Claims(987_654_321L));
+        using var client = _server.CreateClient();
+        Assert.Equal(401, (await client.GetJsonAsync("/api/hello/", deleted.Bearer)).Status);
+        Assert.Equal(401, (await client.GetJsonAsync("/api/hello/", Endpoints.EndpointKit.Bearer(unknown))).Status);
+
+        _counter.Reset();
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Equal(401, (await client.GetJsonAsync("/api/hello/", deleted.Bearer)).Status);
+            Assert.Equal(401, (await client.GetJsonAsync("/api/hello/", Endpoints.EndpointKit.Bearer(unknown))).Status);
+        }
+
+        Assert.Equal(0, _counter.Count);
+    }
+
     private sealed class RequestCommandCounter : DbCommandInterceptor
     {
         private IHttpContextAccessor? _http;
