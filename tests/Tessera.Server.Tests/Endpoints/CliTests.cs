@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Revocation;
+using Tessera.Core.Users;
 using Tessera.Server.Cli;
 using Tessera.Server.Data;
 using Tessera.Server.Tests.Infrastructure;
@@ -77,6 +78,46 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         {
             Environment.SetEnvironmentVariable(name, previous);
         }
+    }
+
+    [Fact]
+    public async Task Existing_usernames_are_normalized_at_start_and_log_in_by_any_spelling()
+    {
+        var db = NewDatabase();
+        Assert.Equal(0, (await RunAsync(["flushexpiredtokens", .. HostArgs(db)])).Exit); // creates the schema
+        var decomposed = "ja\u0308ger" + NewJti()[..6];
+        await using (var context = Context(db))
+        {
+            // A row written before normalization (or imported): the name in NFD.
+            context.Users.Add(new User { Username = decomposed, PasswordHash = DjangoHash("S3cure-pass", "salt", 1000), DateJoined = DateTime.UtcNow });
+            await context.SaveChangesAsync();
+        }
+
+        Assert.Equal(0, (await RunAsync(["flushexpiredtokens", .. HostArgs(db)])).Exit);
+
+        await using (var context = Context(db))
+            Assert.Equal(decomposed.Normalize(System.Text.NormalizationForm.FormKC), (await context.Users.SingleAsync()).Username);
+    }
+
+    [Fact]
+    public async Task Two_existing_usernames_that_normalize_alike_stop_the_server_with_one_line_naming_both()
+    {
+        var db = NewDatabase();
+        Assert.Equal(0, (await RunAsync(["flushexpiredtokens", .. HostArgs(db)])).Exit);
+        await using (var context = Context(db))
+        {
+            context.Users.Add(new User { Username = "j\u00E4ger", DateJoined = DateTime.UtcNow });
+            context.Users.Add(new User { Username = "ja\u0308ger", DateJoined = DateTime.UtcNow });
+            await context.SaveChangesAsync();
+        }
+
+        var (exit, _, stderr) = await RunAsync(["flushexpiredtokens", .. HostArgs(db)]);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("Database error: Users 1, 2 have usernames that normalize (NFKC) to the same name", stderr.Trim());
+        AssertNoStackTrace(stderr);
+        await using (var context = Context(db))
+            Assert.Equal(2, await context.Users.CountAsync()); // nothing changed
     }
 
     private static ServerDbContext Context(string connectionString)
