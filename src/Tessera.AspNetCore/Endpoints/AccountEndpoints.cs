@@ -151,8 +151,8 @@ public static partial class AccountEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
         var id = context.GetTesseraUser().User.Id;
-        await users.UpdateProfileAsync(id, email, firstName, lastName, context.RequestAborted).ConfigureAwait(false);
-        await revocations.UserChangedAsync(id, context.RequestAborted).ConfigureAwait(false); // email is a token claim
+        // Row and event in one transaction: the email is a token claim and in every instance's snapshot.
+        await revocations.UpdateProfileAsync(id, new ProfileChange(email, firstName, lastName), context.RequestAborted).ConfigureAwait(false);
         var user = await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false);
         return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
     }

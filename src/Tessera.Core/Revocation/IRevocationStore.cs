@@ -51,10 +51,17 @@ public interface IRevocationStore
 
     /// <summary>
     /// Sets the flags that are not null, in one statement, together with their event; deactivation
-    /// also moves the revocation epoch on, so that logins made before it stay refused after a
+    /// also moves the revocation epoch on and refuses foreign tokens issued before
+    /// <paramref name="revokedBeforeMs"/>, so that logins made before it stay refused after a
     /// reactivation. Null when there is no such user.
     /// </summary>
-    Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default);
+    Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets the profile fields that are not null, together with the event (the email is a token
+    /// claim and in the snapshot). Null when there is no such user.
+    /// </summary>
+    Task<RevocationEvent?> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the user (and, by cascade, what is theirs) together with the event.</summary>
     Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
@@ -73,6 +80,9 @@ public interface IRevocationStore
 }
 
 public sealed record RevocationSnapshot(long LastEventId, IReadOnlyList<UserSnapshot> Users, IReadOnlyList<(LoginId Login, long ExpiresAt)> RevokedLogins);
+
+/// <summary>Profile fields to set; null leaves a field as it is.</summary>
+public sealed record ProfileChange(string? Email = null, string? FirstName = null, string? LastName = null);
 
 /// <summary>Activation and roles to set; null leaves a flag as it is.</summary>
 public sealed record UserFlags(bool? IsActive = null, bool? IsStaff = null, bool? IsSuperuser = null, bool? IsPremium = null);

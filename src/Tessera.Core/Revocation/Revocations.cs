@@ -53,14 +53,13 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
         return true;
     }
 
-    /// <summary>Sets activation and roles; false when there is no such user.</summary>
-    public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
-    {
-        if (await store.SetUserFlagsAsync(userId, flags, cancellationToken).ConfigureAwait(false) is not { } changed)
-            return false;
-        await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    /// <summary>Sets activation and roles at <paramref name="now"/>; false when there is no such user.</summary>
+    public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => await PublishIfChangedAsync(await store.SetUserFlagsAsync(userId, flags, RevokedBefore(now), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Sets the caller's profile fields, row and event together; false when there is no such user.</summary>
+    public async Task<bool> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default)
+        => await PublishIfChangedAsync(await store.UpdateProfileAsync(userId, change, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -70,6 +69,12 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
 
     // One millisecond past now: a foreign token issued in this very millisecond is on the revoked side.
     private static long RevokedBefore(DateTimeOffset now) => now.ToUnixTimeMilliseconds() + 1;
+
+    private async Task<bool> PublishIfChangedAsync(RevocationEvent? e, CancellationToken cancellationToken)
+    {
+        await PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        return e is not null;
+    }
 
     private async Task PublishAsync(RevocationEvent? e, CancellationToken cancellationToken)
     {

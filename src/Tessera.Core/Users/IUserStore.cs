@@ -17,9 +17,6 @@ public interface IUserStore
     /// </summary>
     Task UpgradePasswordHashAsync(long userId, string verifiedHash, string upgradedHash, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets the fields that are not null, leaves the others.</summary>
-    Task UpdateProfileAsync(long userId, string? email, string? firstName, string? lastName, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Django's <c>update_last_login</c> as the last step of a password login: written only while the
     /// user's revocation epoch is still <paramref name="epoch"/>, the one the password check read.

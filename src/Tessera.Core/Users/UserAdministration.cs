@@ -40,6 +40,6 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
     private async Task<bool> SetFlagsAsync(string username, UserFlags flags, CancellationToken cancellationToken)
     {
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
-        return user is not null && await revocations.SetUserFlagsAsync(user.Id, flags, cancellationToken).ConfigureAwait(false);
+        return user is not null && await revocations.SetUserFlagsAsync(user.Id, flags, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -86,17 +86,34 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return created;
     }
 
-    public async Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
+    public async Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         var (active, staff, superuser, premium) = (flags.IsActive, flags.IsStaff, flags.IsSuperuser, flags.IsPremium);
-        var epochStep = active == false ? 1 : 0;
+        var deactivating = active == false;
+        var epochStep = deactivating ? 1 : 0;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var changed = await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
             .SetProperty(u => u.IsActive, u => active ?? u.IsActive)
             .SetProperty(u => u.IsStaff, u => staff ?? u.IsStaff)
             .SetProperty(u => u.IsSuperuser, u => superuser ?? u.IsSuperuser)
             .SetProperty(u => u.IsPremium, u => premium ?? u.IsPremium)
-            .SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch + epochStep), cancellationToken).ConfigureAwait(false);
+            .SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch + epochStep)
+            .SetProperty(u => u.RevokedBefore, u => deactivating ? revokedBeforeMs : u.RevokedBefore), cancellationToken).ConfigureAwait(false);
+        if (changed != 1)
+            return null;
+        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return e;
+    }
+
+    public async Task<RevocationEvent?> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default)
+    {
+        var (email, firstName, lastName) = (change.Email, change.FirstName, change.LastName);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.Email, u => email ?? u.Email)
+            .SetProperty(u => u.FirstName, u => firstName ?? u.FirstName)
+            .SetProperty(u => u.LastName, u => lastName ?? u.LastName), cancellationToken).ConfigureAwait(false);
         if (changed != 1)
             return null;
         var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);

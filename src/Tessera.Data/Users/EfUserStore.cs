@@ -18,12 +18,6 @@ public sealed class EfUserStore(TesseraDbContext db) : IUserStore
         => db.Users.Where(u => u.Id == userId && u.PasswordHash == verifiedHash)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, upgradedHash), cancellationToken);
 
-    public Task UpdateProfileAsync(long userId, string? email, string? firstName, string? lastName, CancellationToken cancellationToken = default)
-        => db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
-            .SetProperty(u => u.Email, u => email ?? u.Email)
-            .SetProperty(u => u.FirstName, u => firstName ?? u.FirstName)
-            .SetProperty(u => u.LastName, u => lastName ?? u.LastName), cancellationToken);
-
     public async Task<bool> SetLastLoginAsync(long userId, long epoch, DateTime lastLoginUtc, CancellationToken cancellationToken = default)
         => await db.Users.Where(u => u.Id == userId && u.RevocationEpoch == epoch)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastLogin, lastLoginUtc), cancellationToken).ConfigureAwait(false) == 1;

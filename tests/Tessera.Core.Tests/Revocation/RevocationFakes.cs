@@ -128,7 +128,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
+    public Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -141,6 +141,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
                 IsSuperuser = flags.IsSuperuser ?? user.IsSuperuser,
                 IsPremium = flags.IsPremium ?? user.IsPremium,
                 RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
+                RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
             };
             return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
         }
@@ -152,6 +153,17 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         {
             _users.Remove(userId);
             return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+        }
+    }
+
+    public Task<RevocationEvent?> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(userId, out var user))
+                return Task.FromResult<RevocationEvent?>(null);
+            _users[userId] = user with { Email = change.Email ?? user.Email };
+            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
         }
     }
 

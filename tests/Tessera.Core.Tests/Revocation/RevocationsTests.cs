@@ -116,11 +116,11 @@ public class RevocationsTests
     {
         await LoadAsync(TestUsers.Active(1));
 
-        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsActive: false)));
+        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsActive: false), Now));
 
         Assert.Equal(AdmissionRejection.UserInactive, _gate.Admit(EpochProofOf(1, 0)).Rejection);
 
-        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsActive: true, IsStaff: true)));
+        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsActive: true, IsStaff: true), Now));
 
         Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(EpochProofOf(1, 0)).Rejection);
         var result = _gate.Admit(EpochProofOf(1, 1));
@@ -133,13 +133,13 @@ public class RevocationsTests
     {
         await LoadAsync(TestUsers.Active(1) with { IsPremium = true });
 
-        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsStaff: true)));
+        Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsStaff: true), Now));
 
         var user = _users.Find(1)!;
         Assert.True(user.IsStaff);
         Assert.True(user.IsPremium);
         Assert.True(_gate.Admit(EpochProofOf(1, 0)).IsAdmitted);
-        Assert.False(await _revocations.SetUserFlagsAsync(99, new UserFlags(IsStaff: true)));
+        Assert.False(await _revocations.SetUserFlagsAsync(99, new UserFlags(IsStaff: true), Now));
     }
 
     [Fact]

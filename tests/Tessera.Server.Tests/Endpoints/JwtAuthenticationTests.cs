@@ -365,7 +365,10 @@ public sealed class JwtAuthenticationTests(TesseraServer server)
     [Fact]
     public async Task Reactivated_user_logs_in_again_but_tokens_from_before_the_deactivation_stay_dead()
     {
-        var (user, _) = await UserAsync();
+        var (user, id) = await UserAsync();
+        // A token another SimpleJWT service signed with the shared key: no epoch, judged by its iat.
+        var foreign = Sign(Claims(id, iat: NowSeconds - 1));
+        Assert.Equal(200, (await HelloAsync("Bearer " + foreign)).Status);
         await server.AdministerAsync(a => a.SetActiveAsync(user.Username, false));
         Assert.Equal(401, (await HelloAsync("Bearer " + user.Access)).Status);
         await server.AdministerAsync(a => a.SetActiveAsync(user.Username, true));
@@ -373,6 +376,7 @@ public sealed class JwtAuthenticationTests(TesseraServer server)
         // Deactivation ends every login, as a password change does: reactivating the account must
         // not bring back a token that was stolen before it.
         Assert.Equal(401, (await HelloAsync("Bearer " + user.Access)).Status);
+        Assert.Equal(401, (await HelloAsync("Bearer " + foreign)).Status);
         using var client = server.CreateClient();
         var again = await client.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password });
         Assert.Equal(200, again.Status);

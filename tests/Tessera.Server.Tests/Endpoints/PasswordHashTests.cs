@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Users;
 using Tessera.Server.Tests.Infrastructure;
@@ -49,6 +50,32 @@ public sealed class PasswordHashTests(TesseraServer server)
     }
 
     private static string Salt22() => NewJti()[..22];
+
+    [Fact]
+    public async Task An_upgrade_of_the_old_hash_never_overwrites_a_password_changed_meanwhile()
+    {
+        // A login verified the old password against a weak hash and is upgrading it while the owner
+        // changes the password: the upgrade is a compare-and-swap on the hash it verified.
+        var weak = DjangoHash("old-Passw0rd!", Salt22(), 500);
+        var name = await InsertUserAsync(weak);
+        var login = await LoginAsync(name, "old-Passw0rd!");
+        using var client = server.CreateClient();
+        var changed = await client.PostJsonAsync("/api/password/change/",
+            new { old_password = "old-Passw0rd!", new_password = "new-Passw0rd!" }, Bearer(login.Str("access")!));
+        Assert.Equal(200, changed.Status);
+        var afterChange = await StoredHashAsync(name);
+
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<IUserStore>();
+            var id = UserId(login.Str("access")!);
+            await users.UpgradePasswordHashAsync(id, weak, DjangoHash("old-Passw0rd!", Salt22(), 1000));
+        }
+
+        Assert.Equal(afterChange, await StoredHashAsync(name));
+        Assert.Equal(401, (await LoginAsync(name, "old-Passw0rd!")).Status);
+        Assert.Equal(200, (await LoginAsync(name, "new-Passw0rd!")).Status);
+    }
 
     [Fact]
     public void Test_helper_computes_hashes_exactly_as_Django()
