@@ -27,18 +27,8 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
 
     public bool IsLoaded => LastEventId >= 0;
 
-    public async Task LoadAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await LoadLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
+    public Task LoadAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => OneAtATimeAsync(() => LoadLockedAsync(store, now, cancellationToken), cancellationToken);
 
     private async Task LoadLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -49,18 +39,8 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
         _lastCaughtUp = now;
     }
 
-    public async Task ApplyAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken = default)
-    {
-        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
+    public Task ApplyAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken = default)
+        => OneAtATimeAsync(() => ApplyLockedAsync(e, store, cancellationToken), cancellationToken);
 
     private async Task ApplyLockedAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken)
     {
@@ -79,32 +59,43 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     /// Applies the events committed since the last one seen (by any instance or process, the CLI
     /// included). After a long silence some may have been swept, so it reloads everything.
     /// </summary>
-    public async Task<int> CatchUpAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<int> CatchUpAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => OneAtATimeAsync(() => CatchUpLockedAsync(store, now, cancellationToken), cancellationToken);
+
+    private async Task<int> CatchUpLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!IsLoaded || now - _lastCaughtUp > MaxFeedSilence)
+        {
+            await LoadLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        var applied = 0;
+        while (true)
+        {
+            var events = await store.ReadEventsAsync(LastEventId, 500, cancellationToken).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+                AdvanceTo(e.Id);
+                applied++;
+            }
+            if (events.Count < 500)
+            {
+                _lastCaughtUp = now;
+                return applied;
+            }
+        }
+    }
+
+    private async Task OneAtATimeAsync(Func<Task> apply, CancellationToken cancellationToken)
+        => await OneAtATimeAsync(async () => { await apply().ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
+
+    private async Task<T> OneAtATimeAsync<T>(Func<Task<T>> apply, CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsLoaded || now - _lastCaughtUp > MaxFeedSilence)
-            {
-                await LoadLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
-                return 0;
-            }
-            var applied = 0;
-            while (true)
-            {
-                var events = await store.ReadEventsAsync(LastEventId, 500, cancellationToken).ConfigureAwait(false);
-                foreach (var e in events)
-                {
-                    await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
-                    AdvanceTo(e.Id);
-                    applied++;
-                }
-                if (events.Count < 500)
-                {
-                    _lastCaughtUp = now;
-                    return applied;
-                }
-            }
+            return await apply().ConfigureAwait(false);
         }
         finally
         {
