@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Cors;
 using Tessera.AspNetCore.Endpoints;
 using Tessera.AspNetCore.Http;
@@ -19,18 +21,28 @@ public static class TesseraApplicationBuilderExtensions
     }
 
     /// <summary>
-    /// The authentication endpoints of the API contract: JWTs, registration, profile, sessions, DRF
-    /// tokens, API keys. Every answer of the group is <c>Cache-Control: no-store</c>: each one carries
-    /// a credential or an account's data.
+    /// The endpoints of the API contract for the credential kinds the app added: the account's own
+    /// (profile, revoke-all) always; JWTs with registration, password change and logout, which
+    /// answer with a pair; sessions; DRF tokens; API keys. Every answer of the group is
+    /// <c>Cache-Control: no-store</c>: each one carries a credential or an account's data. Each
+    /// feature's <c>Map…Endpoints</c> is public too, for an app that places them itself.
     /// </summary>
     public static RouteGroupBuilder MapTesseraAuth(this IEndpointRouteBuilder routes)
     {
+        var features = routes.ServiceProvider.GetRequiredService<TesseraFeatures>();
         var group = routes.MapGroup("").WithNoStore();
-        group.MapJwtTokenEndpoints();
         group.MapAccountEndpoints();
-        group.MapSessionEndpoints();
-        group.MapOpaqueTokenEndpoints();
-        group.MapApiKeyEndpoints();
+        if (features.Has(TesseraSchemes.Jwt))
+        {
+            group.MapJwtTokenEndpoints();
+            group.MapJwtAccountEndpoints();
+        }
+        if (features.Has(TesseraSchemes.Session))
+            group.MapSessionEndpoints();
+        if (features.Has(TesseraSchemes.Token))
+            group.MapOpaqueTokenEndpoints();
+        if (features.Has(TesseraSchemes.ApiKey))
+            group.MapApiKeyEndpoints();
         return group;
     }
 }

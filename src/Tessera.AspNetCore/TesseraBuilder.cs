@@ -1,17 +1,172 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Authentication.ApiKey;
+using Tessera.AspNetCore.Authentication.Basic;
+using Tessera.AspNetCore.Authentication.Jwt;
+using Tessera.AspNetCore.Authentication.OpaqueToken;
+using Tessera.AspNetCore.Authentication.Session;
+using Tessera.AspNetCore.Hosting;
+using Tessera.Core.Logins;
+using Tessera.Core.Tokens;
 using Tessera.Data;
 
 namespace Tessera.AspNetCore;
 
-/// <summary>Returned by <c>AddTessera</c> to choose the stores.</summary>
-public sealed class TesseraBuilder(IServiceCollection services)
+/// <summary>
+/// Returned by <c>AddTessera</c>: one call per credential kind, each binding its configuration
+/// section, taking an <c>Action&lt;TOptions&gt;</c> applied after it, validated at start, and safe to
+/// call twice. What is not added is absent: no scheme in the chain, no endpoints, no services.
+/// </summary>
+public sealed class TesseraBuilder
 {
-    public IServiceCollection Services { get; } = services;
+    private readonly TesseraFeatures _features;
+
+    internal TesseraBuilder(IServiceCollection services, IConfiguration configuration, TesseraFeatures features)
+    {
+        Services = services;
+        Configuration = configuration;
+        _features = features;
+    }
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Where every feature's section is read from (<c>Tessera:Jwt</c>, <c>Tessera:Sessions</c>, …).</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>
+    /// SimpleJWT: <c>Authorization: Bearer</c> access and sliding tokens, the token endpoints
+    /// (obtain, refresh, verify, blacklist, sliding), and the account endpoints that answer with a
+    /// pair (register, password change, logout). Section <c>Tessera:Jwt</c>.
+    /// </summary>
+    public TesseraBuilder AddJwt(Action<JwtOptions>? configure = null, Action<JwtAuthenticationOptions>? configureScheme = null)
+    {
+        if (_features.Add(TesseraSchemes.Jwt))
+        {
+            Services.AddValidatedOptions<JwtOptions>(Configuration, JwtOptions.SectionName,
+                (sp, o) => o.Validate(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+            Services.AddSingleton<IPostConfigureOptions<JwtOptions>, DevelopmentSigningKey>();
+            Services.AddSingleton(sp => sp.GetRequiredService<IOptions<JwtOptions>>().Value);
+            Services.AddSingleton(sp => JwsSigningKey.FromOptions(sp.GetRequiredService<JwtOptions>()));
+            Services.AddSingleton<JwsCodec>();
+            Services.AddSingleton<TokenValidator>();
+            Services.AddSingleton<TokenIssuer>();
+            Services.AddScoped<JwtLoginService>();
+            Authentication.AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { });
+        }
+        if (configure is not null)
+            Services.Configure(configure); // after the section's binding, registered by the first call
+        ConfigureScheme(TesseraSchemes.Jwt, configureScheme);
+        return this;
+    }
+
+    /// <summary>Django's sessions with CSRF: the <c>sessionid</c> cookie and the <c>/session/</c> endpoints. Section <c>Tessera:Sessions</c>.</summary>
+    public TesseraBuilder AddSessions(Action<SessionAuthenticationOptions>? configure = null)
+    {
+        if (_features.Add(TesseraSchemes.Session))
+            Authentication.AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
+                o => Configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o));
+        ConfigureScheme(TesseraSchemes.Session, configure);
+        return this;
+    }
+
+    /// <summary>DRF's TokenAuthentication: <c>Authorization: Token</c>, <c>/api-token-auth/</c>, <c>/api/tokens/</c>. Section <c>Tessera:OpaqueTokens</c>.</summary>
+    public TesseraBuilder AddOpaqueTokens(Action<OpaqueTokenAuthenticationOptions>? configure = null)
+    {
+        if (_features.Add(TesseraSchemes.Token))
+            Authentication.AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
+                o => Configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o));
+        ConfigureScheme(TesseraSchemes.Token, configure);
+        return this;
+    }
+
+    /// <summary>DRF's BasicAuthentication: <c>Authorization: Basic</c>, checked like a login (no endpoints).</summary>
+    public TesseraBuilder AddBasic(Action<AuthenticationSchemeOptions>? configure = null)
+    {
+        if (_features.Add(TesseraSchemes.Basic))
+            Authentication.AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic, _ => { });
+        ConfigureScheme(TesseraSchemes.Basic, configure);
+        return this;
+    }
+
+    /// <summary>API keys for services: <c>X-API-Key</c> and <c>/api/api-key/</c>. Section <c>Tessera:ApiKeys</c>.</summary>
+    public TesseraBuilder AddApiKeys(Action<ApiKeyAuthenticationOptions>? configure = null)
+    {
+        if (_features.Add(TesseraSchemes.ApiKey))
+            Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
+                o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
+        ConfigureScheme(TesseraSchemes.ApiKey, configure);
+        return this;
+    }
+
+    /// <summary>
+    /// An authentication scheme of the app's own, registered by the app as usual, tried after
+    /// Tessera's schemes in the chain (DRF's authentication_classes, with the app's class last). Its
+    /// handler decides alone when it finds its credential, as Tessera's do.
+    /// </summary>
+    public TesseraBuilder AddSchemeToChain(string scheme)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scheme);
+        _features.Add(scheme);
+        return this;
+    }
 
     /// <summary>Stores over the application's EF Core context, which derives from <see cref="TesseraDbContext"/>.</summary>
     public TesseraBuilder AddEntityFrameworkStores<TContext>() where TContext : TesseraDbContext
     {
-        Services.AddTesseraEntityFrameworkStores<TContext>();
+        if (_features.Add("stores:ef"))
+            Services.AddTesseraEntityFrameworkStores<TContext>();
         return this;
+    }
+
+    private AuthenticationBuilder Authentication => new(Services);
+
+    private void ConfigureScheme<TOptions>(string scheme, Action<TOptions>? configure) where TOptions : AuthenticationSchemeOptions
+    {
+        if (configure is not null)
+            Services.Configure(scheme, configure);
+    }
+}
+
+/// <summary>
+/// What an app added (<see cref="TesseraBuilder"/>): the schemes of the chain, in the contract's order
+/// and then the app's own, and what <c>MapTesseraAuth</c> maps.
+/// </summary>
+public sealed class TesseraFeatures
+{
+    private readonly List<string> _added = [];
+
+    public bool Has(string feature)
+    {
+        lock (_added)
+            return _added.Contains(feature);
+    }
+
+    /// <summary>The schemes to try: Tessera's in DRF's order (JWT, session, token, Basic, API key), then the app's, as added.</summary>
+    public IReadOnlyList<string> Chain
+    {
+        get
+        {
+            lock (_added)
+            {
+                var ours = TesseraSchemes.InOrder.Where(_added.Contains);
+                var theirs = _added.Where(f => !TesseraSchemes.InOrder.Contains(f) && !f.StartsWith("stores:", StringComparison.Ordinal));
+                return [.. ours, .. theirs];
+            }
+        }
+    }
+
+    internal bool Add(string feature)
+    {
+        lock (_added)
+        {
+            if (_added.Contains(feature))
+                return false;
+            _added.Add(feature);
+            return true;
+        }
     }
 }

@@ -27,32 +27,27 @@ namespace Tessera.AspNetCore;
 public static class TesseraServiceCollectionExtensions
 {
     /// <summary>
-    /// Tessera's services, settings (the <c>Tessera</c> section, validated at start), authentication
-    /// schemes and policies. Follow with a store, e.g. <c>.AddEntityFrameworkStores&lt;AppDbContext&gt;()</c>.
+    /// Tessera's core: users, passwords and login protection, the admission gate and revocation, CORS,
+    /// throttling, DRF's permission policies and the scheme chain as the default authentication
+    /// scheme. Settings come from the <c>Tessera</c> section and are validated at start. Follow with
+    /// the credential kinds the app wants and a store:
+    /// <c>.AddJwt().AddSessions().AddEntityFrameworkStores&lt;AppDbContext&gt;()</c>.
     /// </summary>
     public static TesseraBuilder AddTessera(this IServiceCollection services, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(TesseraFeatures))?.ImplementationInstance is TesseraFeatures existing)
+            return new TesseraBuilder(services, configuration, existing); // called twice: one registration
+        var features = new TesseraFeatures();
+        services.AddSingleton(features);
         services.TryAddSingleton(TimeProvider.System);
-        AddTokens(services, configuration);
         AddPasswords(services, configuration);
         AddRevocation(services, configuration);
         AddCors(services, configuration);
-        AddAuthentication(services, configuration);
+        AddAuthentication(services, features);
         services.AddTesseraThrottling(configuration);
-        return new TesseraBuilder(services);
-    }
-
-    private static void AddTokens(IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.SectionName,
-            (sp, o) => o.Validate(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
-        services.AddSingleton<IPostConfigureOptions<JwtOptions>, DevelopmentSigningKey>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<JwtOptions>>().Value);
-        services.AddSingleton(sp => JwsSigningKey.FromOptions(sp.GetRequiredService<JwtOptions>()));
-        services.AddSingleton<JwsCodec>();
-        services.AddSingleton<TokenValidator>();
-        services.AddSingleton<TokenIssuer>();
-        services.AddScoped<JwtLoginService>();
+        return new TesseraBuilder(services, configuration, features);
     }
 
     private static void AddPasswords(IServiceCollection services, IConfiguration configuration)
@@ -99,23 +94,18 @@ public static class TesseraServiceCollectionExtensions
         }));
     }
 
-    /// <summary>The schemes in the contract's order behind DRF's loop, and DRF's permission policies.</summary>
-    private static void AddAuthentication(IServiceCollection services, IConfiguration configuration)
+    /// <summary>The chain of the schemes the app added, behind DRF's loop, and DRF's permission policies.</summary>
+    private static void AddAuthentication(IServiceCollection services, TesseraFeatures features)
     {
-        services.Configure<SchemeChainOptions>(o => o.Schemes.AddRange(TesseraSchemes.InOrder));
+        services.AddOptions<SchemeChainOptions>()
+            .Configure(o => o.Schemes.AddRange(features.Chain))
+            .Validate(o => o.Schemes.Count > 0, "Tessera has no credential kind: add one after AddTessera (AddJwt, AddSessions, AddOpaqueTokens, AddBasic, AddApiKeys).")
+            .ValidateOnStart();
         services.AddAuthentication(o =>
-            {
-                o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");
-                o.DefaultScheme = TesseraSchemes.Default;
-            })
-            .AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { })
-            .AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
-                o => configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o))
-            .AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
-                o => configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o))
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic, _ => { })
-            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
-                o => configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
+        {
+            o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");
+            o.DefaultScheme = TesseraSchemes.Default;
+        });
         services.AddAuthorizationBuilder()
             .AddPolicy(TesseraPolicies.IsAdminUser, p => p.RequireRole(AuthenticatedUser.StaffRole))
             .AddPolicy(TesseraPolicies.IsPremium, p => p.RequireRole(AuthenticatedUser.PremiumRole));

@@ -33,7 +33,14 @@ public static class ServerHost
         // Interceptors registered in DI (diagnostics, the tests' command counter) join every context.
         builder.Services.AddDbContext<ServerDbContext>((sp, options) =>
             options.UseSqlite(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
-        builder.Services.AddTessera(builder.Configuration).AddEntityFrameworkStores<ServerDbContext>();
+        // Every credential kind of the API contract, each bound to its section of the configuration.
+        builder.Services.AddTessera(builder.Configuration)
+            .AddJwt()
+            .AddSessions()
+            .AddOpaqueTokens()
+            .AddBasic()
+            .AddApiKeys()
+            .AddEntityFrameworkStores<ServerDbContext>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -11,16 +11,23 @@ using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Endpoints;
 
-/// <summary>Registration, logout and the caller's profile.</summary>
+/// <summary>The caller's account: profile and revoke-all for any credential kind; registration, password change and logout, which answer with or take JWTs.</summary>
 public static partial class AccountEndpoints
 {
+    /// <summary>Profile and revoke-all: for whatever credential kinds the app has.</summary>
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/register/", RegisterAsync).AllowAnonymous();
-        routes.MapPost("/api/logout/", LogoutAsync).RequireAuthorization().AllowRevokedLogin();
         routes.MapGet("/api/profile/", GetProfileAsync).RequireAuthorization();
         routes.MapMethods("/api/profile/", ["PUT", "PATCH"], UpdateProfileAsync).RequireAuthorization();
         routes.MapPost("/api/token/revoke-all/", RevokeAllAsync).RequireAuthorization();
+        return routes;
+    }
+
+    /// <summary>Registration and password change (each answers with a new pair) and logout (takes the refresh token): with JWTs.</summary>
+    public static IEndpointRouteBuilder MapJwtAccountEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/register/", RegisterAsync).AllowAnonymous();
+        routes.MapPost("/api/logout/", LogoutAsync).RequireAuthorization().AllowRevokedLogin();
         routes.MapPost("/api/password/change/", ChangePasswordAsync).RequireAuthorization();
         return routes;
     }
