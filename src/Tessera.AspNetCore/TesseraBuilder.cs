@@ -63,12 +63,19 @@ public sealed class TesseraBuilder
         return this;
     }
 
-    /// <summary>Django's sessions with CSRF: the <c>sessionid</c> cookie and the <c>/session/</c> endpoints. Section <c>Tessera:Sessions</c>.</summary>
+    /// <summary>
+    /// Django's sessions with CSRF: the <c>sessionid</c> cookie, the <c>/session/</c> endpoints, and
+    /// <c>HttpContext.SignInAsync</c>/<c>SignOutAsync</c> on <see cref="TesseraSchemes.Session"/>.
+    /// Section <c>Tessera:Sessions</c>.
+    /// </summary>
     public TesseraBuilder AddSessions(Action<SessionAuthenticationOptions>? configure = null)
     {
         if (_features.Add(TesseraSchemes.Session))
+        {
+            Services.AddScoped<SessionCookies>();
             Authentication.AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
                 o => Configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o));
+        }
         ConfigureScheme(TesseraSchemes.Session, configure);
         return this;
     }

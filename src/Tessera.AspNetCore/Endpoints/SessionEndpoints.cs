@@ -41,7 +41,7 @@ public static class SessionEndpoints
     /// cookie never becomes a logged-in one (no fixation); the CSRF secret is rotated too.
     /// </summary>
     private static async Task<IResult> LoginAsync(HttpContext context, IOptionsMonitor<SessionAuthenticationOptions> monitor,
-        PasswordLogin login, ISessionStore sessions, IUserStore users, TimeProvider time)
+        PasswordLogin login, SessionCookies cookies)
     {
         var options = Options(monitor);
         if (Csrf.Check(context, options) is { } csrfFailure)
@@ -50,34 +50,8 @@ public static class SessionEndpoints
         var (user, error) = await login.SignInFromBodyAsync(context, fields => remember = fields.Boolean("remember") ?? true).ConfigureAwait(false);
         if (error is not null)
             return error;
-        if (user is null)
+        if (user is null || !await cookies.StartAsync(context, options, user, remember).ConfigureAwait(false))
             return ApiResults.Json(new { error = "Invalid credentials" }, StatusCodes.Status401Unauthorized);
-
-        await FlushAsync(context, options, sessions).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        var key = SessionKeys.New();
-        var lifetime = remember ? options.Lifetime : options.BrowserSessionLifetime;
-        var added = await sessions.AddAsync(new ServerSession
-        {
-            KeyHash = OpaqueSecret.Hash(key),
-            UserId = user.Id,
-            CreatedAt = now.ToUnixTimeSeconds(),
-            ExpiresAt = (now + lifetime).ToUnixTimeSeconds(),
-            Epoch = user.RevocationEpoch,
-        }, context.RequestAborted).ConfigureAwait(false);
-        // Either write finds the epoch moved on: a password change, revoke-all or deactivation
-        // committed after the password check, and this login is refused like a wrong password.
-        if (!added || !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, now.UtcDateTime, context.RequestAborted).ConfigureAwait(false))
-            return ApiResults.Json(new { error = "Invalid credentials" }, StatusCodes.Status401Unauthorized);
-        context.Response.Cookies.Append(options.CookieName, key, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = context.Request.IsHttps,
-            MaxAge = remember ? lifetime : null,
-            Path = "/",
-        });
-        Csrf.Rotate(context, options);
         return ApiResults.Json(new { message = "Login successful", user_id = user.Id, username = user.Username });
     }
 
@@ -90,24 +64,14 @@ public static class SessionEndpoints
             : ApiResults.Json(new { user_id = user.User.Id, username = user.User.Username });
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, IOptionsMonitor<SessionAuthenticationOptions> monitor, ISessionStore sessions)
+    private static async Task<IResult> LogoutAsync(HttpContext context, IOptionsMonitor<SessionAuthenticationOptions> monitor, SessionCookies cookies)
     {
         var result = await context.AuthenticateAsync(TesseraSchemes.Session).ConfigureAwait(false);
         if (AuthFailure.From(result) is { Status: StatusCodes.Status403Forbidden } refused)
             return ApiResults.Json(refused.Body, refused.Status);
         if (!result.Succeeded)
             return ApiResults.Json(new { error = "Not logged in" }, StatusCodes.Status400BadRequest);
-        await FlushAsync(context, Options(monitor), sessions).ConfigureAwait(false);
+        await cookies.EndAsync(context, Options(monitor)).ConfigureAwait(false);
         return ApiResults.Json(new { message = "Logged out successfully" });
-    }
-
-    /// <summary>Django's flush: the request's session is deleted on the server and its cookie expired.</summary>
-    private static async Task FlushAsync(HttpContext context, SessionAuthenticationOptions options, ISessionStore sessions)
-    {
-        if (!context.Request.Cookies.TryGetValue(options.CookieName, out var key))
-            return;
-        if (SessionKeys.IsWellFormed(key))
-            await sessions.DeleteAsync(OpaqueSecret.Hash(key!), context.RequestAborted).ConfigureAwait(false);
-        context.Response.Cookies.Delete(options.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
     }
 }

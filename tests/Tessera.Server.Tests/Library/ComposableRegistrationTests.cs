@@ -1,18 +1,9 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Tessera.AspNetCore;
 using Tessera.AspNetCore.Authentication;
-using Tessera.Data;
-using Tessera.Server.Data;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Library;
@@ -23,46 +14,20 @@ namespace Tessera.Server.Tests.Library;
 /// </summary>
 public sealed class ComposableRegistrationTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("tessera-lib-").FullName;
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        var connectionString = $"Data Source={Path.Combine(_directory, "app.db")}";
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Tessera:Jwt:SigningKey"] = TesseraServer.SigningKey,
-            ["Tessera:Passwords:Iterations"] = "1000",
-        });
-        builder.Services.AddDbContext<ServerDbContext>(o => o.UseSqlite(connectionString));
-        builder.Services.AddTessera(builder.Configuration)
+    private readonly LibraryHost _host = new(
+        tessera => tessera
             .AddJwt(o => o.AccessTokenLifetime = TimeSpan.FromMinutes(3))
-            .AddJwt() // twice: one registration
-            .AddEntityFrameworkStores<ServerDbContext>();
-        _app = builder.Build();
-        _app.UseTessera();
-        _app.MapTesseraAuth();
-        _app.MapGet("/whoami/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
-            .RequireAuthorization();
-        await using (var scope = _app.Services.CreateAsyncScope())
-            await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<ServerDbContext>());
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(address) };
-    }
+            .AddJwt(), // twice: one registration
+        app => app.MapGet("/whoami/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
+            .RequireAuthorization());
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-    }
+    private HttpClient _client => _host.Client;
+
+    private WebApplication _app => _host.App;
+
+    public Task InitializeAsync() => _host.InitializeAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task Jwt_alone_registers_logs_in_and_authenticates_with_its_own_settings()
