@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.AspNetCore;
 using Tessera.AspNetCore.Authentication;
 using Tessera.Server.Tests.Infrastructure;
 
