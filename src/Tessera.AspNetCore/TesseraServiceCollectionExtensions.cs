@@ -106,8 +106,12 @@ public static class TesseraServiceCollectionExtensions
             o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");
             o.DefaultScheme = TesseraSchemes.Default;
         });
+        services.AddHttpContextAccessor();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ReadOnlyOrHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(TesseraPolicies.IsAdminUser, p => p.RequireRole(AuthenticatedUser.StaffRole))
-            .AddPolicy(TesseraPolicies.IsPremium, p => p.RequireRole(AuthenticatedUser.PremiumRole));
+            .AddPolicy(TesseraPolicies.IsPremium, p => p.RequireRole(AuthenticatedUser.PremiumRole))
+            .AddPolicy(TesseraPolicies.IsAuthenticatedOrReadOnly, p => p.AddRequirements(new AuthenticatedOrReadOnlyRequirement()))
+            .AddPolicy(TesseraPolicies.IsOwnerOrReadOnly, p => p.AddRequirements(new OwnerOrReadOnlyRequirement()));
     }
 }

@@ -1,6 +1,6 @@
 namespace Tessera.Server.Samples;
 
-public sealed class Article
+public sealed class Article : Tessera.AspNetCore.Authorization.IOwnedResource
 {
     public const int TitleMaxLength = 200;
 
@@ -8,4 +8,6 @@ public sealed class Article
     public required string Title { get; set; }
     public string Body { get; set; } = "";
     public long AuthorId { get; set; }
+
+    long Tessera.AspNetCore.Authorization.IOwnedResource.OwnerId => AuthorId;
 }

@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Authorization;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Http;
 using Tessera.Server.Data;
 
 namespace Tessera.Server.Samples;
 
-/// <summary>Articles: any authenticated user reads them; only the author changes them (DRF's IsOwnerOrReadOnly).</summary>
+/// <summary>Articles: any authenticated user reads them; only the author changes them (the library's IsOwnerOrReadOnly policy).</summary>
 public static class ArticleEndpoints
 {
     public static IEndpointRouteBuilder MapArticleEndpoints(this IEndpointRouteBuilder routes)
@@ -94,7 +96,8 @@ public static class ArticleEndpoints
         var article = await db.Articles.FirstOrDefaultAsync(a => a.Id == key, context.RequestAborted);
         if (article is null)
             return (null, ApiResults.NotFound());
-        if (article.AuthorId != context.GetTesseraUser().User.Id)
+        var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
+        if (!(await authorization.AuthorizeAsync(context.User, article, TesseraPolicies.IsOwnerOrReadOnly)).Succeeded)
             return (null, ApiResults.PermissionDenied());
         return (article, null);
     }
