@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
@@ -10,22 +11,23 @@ public static class CreateSuperuserCommand
 {
     public const string PasswordVariable = "TESSERA_SUPERUSER_PASSWORD";
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>The verb: its options, and the rest of the command line for the host.</summary>
+    public static Command Create()
     {
-        string? username = null, email = null;
-        var noInput = false;
-        var hostArgs = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        var username = new Option<string?>("--username") { Description = "the new user's name (NFKC-normalized, as Django does)" };
+        var email = new Option<string?>("--email") { Description = "the new user's email" };
+        var noInput = new Option<bool>("--no-input", "--noinput") { Description = $"ask nothing: --username is required and the password comes from {PasswordVariable}" };
+        var command = new Command("createsuperuser", $"create an active staff superuser, as Django's createsuperuser; the password comes from {PasswordVariable}, or is asked for")
         {
-            switch (args[i])
-            {
-                case "--username": username = Value(args, ref i); break;
-                case "--email": email = Value(args, ref i); break;
-                case "--no-input" or "--noinput": noInput = true; break;
-                default: hostArgs.Add(args[i]); break;
-            }
-        }
+            username, email, noInput,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((result, _) => RunAsync(result.GetValue(username), result.GetValue(email), result.GetValue(noInput), [.. result.UnmatchedTokens]));
+        return command;
+    }
 
+    public static async Task<int> RunAsync(string? username, string? email, bool noInput, string[] hostArgs)
+    {
         username ??= noInput ? throw new CliException("--username is required with --no-input.") : Prompt("Username: ");
         email ??= noInput ? "" : Prompt("Email address: ");
         var password = Environment.GetEnvironmentVariable(PasswordVariable);
@@ -40,7 +42,7 @@ public static class CreateSuperuserCommand
         if (string.IsNullOrWhiteSpace(username) || username.EnumerateRunes().Count() > User.UsernameMaxLength)
             throw new CliException("Enter a valid username.");
 
-        await using var app = ServerHost.Build([.. hostArgs]);
+        await using var app = ServerHost.Build(hostArgs);
         await TesseraCli.MigrateAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<IUserStore>();

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tessera.Data;
 using Tessera.Server.Data;
@@ -5,53 +8,76 @@ using Tessera.Server.Data;
 namespace Tessera.Server.Cli;
 
 /// <summary>
-/// <c>tessera [serve|createsuperuser|flushexpiredtokens] [options]</c>, after Django's manage.py.
-/// Options a verb does not know go on to the host (<c>--urls</c>, <c>--environment</c>, any setting).
+/// <c>tessera [serve|createsuperuser|flushexpiredtokens|users] [options]</c>, after Django's
+/// manage.py, on System.CommandLine (<c>tessera --help</c>, <c>tessera users set --help</c>). Options
+/// a verb does not know go on to the host (<c>--urls</c>, <c>--environment</c>, any setting as
+/// <c>--Tessera:Jwt:AccessTokenLifetime=00:05:00</c>). Whatever goes wrong is one line on standard
+/// error that names the cause, and exit status 1; never a stack trace.
 /// </summary>
 public static class TesseraCli
 {
-    public const string Usage = """
-        usage: tessera [verb] [options]
-          serve (default)        run the server; host options such as --urls http://127.0.0.1:8000, --environment Development
-          createsuperuser        --username NAME --email EMAIL [--no-input]; the password comes from
-                                 TESSERA_SUPERUSER_PASSWORD, or is asked for
-          flushexpiredtokens     delete blacklist rows, sessions, tokens and keys that have expired, and say how many
-          users deactivate|activate|revoke|delete USERNAME
-                                 take a user's logins back at once (deactivate, revoke, delete) or let them in again
-          users set USERNAME [--staff true|false] [--superuser true|false] [--premium true|false]
-        """;
-
     public static async Task<int> RunAsync(string[] args)
     {
-        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
-        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        if (args is ["help", .. var rest])
+            args = [.. rest, "--help"]; // manage.py's spelling
         try
         {
-            return verb switch
-            {
-                "serve" => await ServeAsync(rest),
-                "createsuperuser" => await CreateSuperuserCommand.RunAsync(rest),
-                "flushexpiredtokens" => await FlushExpiredTokensAsync(rest),
-                "users" => await UsersCommand.RunAsync(rest),
-                "help" or "--help" or "-h" => Help(0),
-                _ => Help(2),
-            };
+            return await Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (OptionsValidationException e)
         {
-            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
-            return 1;
+            return Fail("Configuration error: " + string.Join(" ", e.Failures));
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder's own words name the setting and the type: "Failed to convert configuration
+            // value at 'Tessera:Jwt:AccessTokenLifetime' to type 'System.TimeSpan'."
+            return Fail("Configuration error: " + e.Message);
         }
         catch (DatabaseMigrationException e)
         {
-            await Console.Error.WriteLineAsync("Database error: " + e.Message);
-            return 1;
+            return Fail("Database error: " + e.Message);
+        }
+        catch (Exception e) when (e is DbException || e.InnerException is DbException)
+        {
+            var cause = e as DbException ?? (DbException)e.InnerException!;
+            return Fail($"Database error: the database of ConnectionStrings:{ServerHost.ConnectionStringName} cannot be used: {cause.Message}");
         }
         catch (CliException e)
         {
-            await Console.Error.WriteLineAsync("Error: " + e.Message);
-            return 1;
+            return Fail("Error: " + e.Message);
         }
+    }
+
+    /// <summary>The command tree: the root runs the server (the default verb), as do <c>serve</c>'s options.</summary>
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Tessera: the authentication server. Without a verb, runs the server (serve).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        root.SetAction((result, _) => result.UnmatchedTokens is [var first, ..] && !first.StartsWith('-')
+            ? Task.FromResult(Fail($"Unknown verb '{first}'. usage: tessera [serve|createsuperuser|flushexpiredtokens|users] [options]; see tessera --help."))
+            : ServeAsync([.. result.UnmatchedTokens]));
+
+        var serve = new Command("serve", "run the server; host options such as --urls http://127.0.0.1:8000, --environment Development, and any setting")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        serve.SetAction((result, _) => ServeAsync([.. result.UnmatchedTokens]));
+        root.Subcommands.Add(serve);
+
+        root.Subcommands.Add(CreateSuperuserCommand.Create());
+
+        var flush = new Command("flushexpiredtokens", "delete blacklist rows, sessions, tokens and keys that have expired, and say how many (the server also does it hourly)")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        flush.SetAction((result, _) => FlushExpiredTokensAsync([.. result.UnmatchedTokens]));
+        root.Subcommands.Add(flush);
+
+        root.Subcommands.Add(UsersCommand.Create());
+        return root;
     }
 
     private static async Task<int> ServeAsync(string[] args)
@@ -79,13 +105,19 @@ public static class TesseraCli
     internal static async Task MigrateAsync(WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<ServerDbContext>());
+        var db = scope.ServiceProvider.GetRequiredService<ServerDbContext>();
+        // Opened bare first (ADO.NET, beneath EF's logging), so that a database that cannot be
+        // opened is the one line of RunAsync and not also an EF error log.
+        var connection = db.Database.GetDbConnection(); // the context's own: opened and closed, not disposed
+        await connection.OpenAsync();
+        await connection.CloseAsync();
+        await DatabaseMigrator.MigrateAsync(db);
     }
 
-    private static int Help(int exitCode)
+    private static int Fail(string line)
     {
-        (exitCode == 0 ? Console.Out : Console.Error).WriteLine(Usage);
-        return exitCode;
+        Console.Error.WriteLine(line);
+        return 1;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Tessera.Core.Users;
 
 namespace Tessera.Server.Cli;
@@ -9,27 +10,37 @@ namespace Tessera.Server.Cli;
 /// </summary>
 public static class UsersCommand
 {
-    public const string Usage = "users deactivate|activate|revoke|delete USERNAME | users set USERNAME [--staff true|false] [--superuser true|false] [--premium true|false]";
-
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>The verb and its five sub-verbs; the rest of each command line goes to the host.</summary>
+    public static Command Create()
     {
-        if (args.Length < 2 || args[1].StartsWith('-'))
-            throw new CliException("usage: tessera " + Usage);
-        var (action, username) = (args[0], args[1]);
-        bool? staff = null, superuser = null, premium = null;
-        var hostArgs = new List<string>();
-        for (var i = 2; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--staff": staff = Flag(args, ref i); break;
-                case "--superuser": superuser = Flag(args, ref i); break;
-                case "--premium": premium = Flag(args, ref i); break;
-                default: hostArgs.Add(args[i]); break;
-            }
-        }
+        var users = new Command("users", "change a user at once, on the database a running server reads: its memory follows within half a second");
+        users.Subcommands.Add(Verb("deactivate", "refuse every login of the user, for good: after an activate, only new logins work"));
+        users.Subcommands.Add(Verb("activate", "let the user log in again"));
+        users.Subcommands.Add(Verb("revoke", "log the user out everywhere (every token, session and DRF token)"));
+        users.Subcommands.Add(Verb("delete", "delete the user and what is theirs"));
+        var staff = new Option<bool?>("--staff") { Description = "true or false: Django's is_staff (IsAdminUser)" };
+        var superuser = new Option<bool?>("--superuser") { Description = "true or false: Django's is_superuser" };
+        var premium = new Option<bool?>("--premium") { Description = "true or false: the sample's premium flag" };
+        users.Subcommands.Add(Verb("set", "set the user's roles", staff, superuser, premium));
+        return users;
 
-        await using var app = ServerHost.Build([.. hostArgs]);
+        Command Verb(string name, string description, params Option<bool?>[] flags)
+        {
+            var username = new Argument<string>("USERNAME") { Description = "the user's name" };
+            var command = new Command(name, description) { username };
+            foreach (var flag in flags)
+                command.Options.Add(flag);
+            command.TreatUnmatchedTokensAsErrors = false;
+            command.SetAction((result, _) => RunAsync(name, result.GetValue(username)!,
+                flags.Length == 0 ? default : (result.GetValue(flags[0]), result.GetValue(flags[1]), result.GetValue(flags[2])),
+                [.. result.UnmatchedTokens]));
+            return command;
+        }
+    }
+
+    private static async Task<int> RunAsync(string action, string username, (bool? Staff, bool? Superuser, bool? Premium) roles, string[] hostArgs)
+    {
+        await using var app = ServerHost.Build(hostArgs);
         await TesseraCli.MigrateAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
         var admin = scope.ServiceProvider.GetRequiredService<UserAdministration>();
@@ -39,8 +50,7 @@ public static class UsersCommand
             "activate" => await admin.SetActiveAsync(username, true),
             "revoke" => await admin.RevokeAllAsync(username),
             "delete" => await admin.DeleteAsync(username),
-            "set" => await admin.SetRolesAsync(username, staff, superuser, premium),
-            _ => throw new CliException("usage: tessera " + Usage),
+            _ => await admin.SetRolesAsync(username, roles.Staff, roles.Superuser, roles.Premium),
         };
         if (!found)
             throw new CliException($"No user named '{username}'.");
@@ -54,7 +64,4 @@ public static class UsersCommand
         });
         return 0;
     }
-
-    private static bool Flag(string[] args, ref int i)
-        => ++i < args.Length && bool.TryParse(args[i], out var value) ? value : throw new CliException($"{args[i - 1]} takes true or false.");
 }

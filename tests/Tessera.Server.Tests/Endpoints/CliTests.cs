@@ -337,4 +337,58 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         Assert.NotEqual(0, unknown.Exit);
         Assert.Contains("usage", unknown.Err, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_needs_no_signing_key_and_lists_every_verb(string flag)
+    {
+        var (exit, stdout, stderr) = await RunAsync(flag);
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        foreach (var verb in new[] { "serve", "createsuperuser", "flushexpiredtokens", "users" })
+            Assert.Contains(verb, stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("SigningKey", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "users", "--help" }, "deactivate")]
+    [InlineData(new[] { "users", "set", "--help" }, "--premium")]
+    [InlineData(new[] { "createsuperuser", "--help" }, "--no-input")]
+    [InlineData(new[] { "flushexpiredtokens", "--help" }, "expired")]
+    public async Task Every_verb_has_help(string[] args, string mentions)
+    {
+        var (exit, stdout, stderr) = await RunAsync(args);
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Contains(mentions, stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_setting_stops_the_server_with_one_line_naming_it()
+    {
+        var (exit, stdout, stderr) = await RunAsync(
+            "serve", "--environment=Production", $"--ConnectionStrings:Tessera={NewDatabase()}", $"--Tessera:Jwt:SigningKey={TesseraServer.SigningKey}",
+            "--Tessera:Jwt:AccessTokenLifetime=banana", "--urls=http://127.0.0.1:0");
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Configuration error:", line, StringComparison.Ordinal);
+        Assert.Contains("Tessera:Jwt:AccessTokenLifetime", line, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task A_database_that_cannot_be_opened_stops_the_server_with_one_line_naming_it()
+    {
+        var (exit, stdout, stderr) = await RunAsync(
+            "serve", "--environment=Production", "--ConnectionStrings:Tessera=Data Source=/nonexistent-dir/tessera.db",
+            $"--Tessera:Jwt:SigningKey={TesseraServer.SigningKey}", "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Information");
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Database error:", line, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:Tessera", line, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
 }
