@@ -12,6 +12,7 @@ using Tessera.AspNetCore.Authentication.OpaqueToken;
 using Tessera.AspNetCore.Authentication.Session;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Cors;
+using Tessera.AspNetCore.Events;
 using Tessera.AspNetCore.Hosting;
 using Tessera.AspNetCore.Revocation;
 using Tessera.AspNetCore.Throttling;
@@ -33,10 +34,13 @@ public static class TesseraServiceCollectionExtensions
     /// the credential kinds the app wants and a store:
     /// <c>.AddJwt().AddSessions().AddEntityFrameworkStores&lt;AppDbContext&gt;()</c>.
     /// </summary>
-    public static TesseraBuilder AddTessera(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="configure">The app's events (<see cref="TesseraOptions.Events"/>) and other options beyond the settings.</param>
+    public static TesseraBuilder AddTessera(this IServiceCollection services, IConfiguration configuration, Action<TesseraOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        if (configure is not null)
+            services.Configure(configure);
         if (services.FirstOrDefault(d => d.ServiceType == typeof(TesseraFeatures))?.ImplementationInstance is TesseraFeatures existing)
             return new TesseraBuilder(services, configuration, existing); // called twice: one registration
         var features = new TesseraFeatures();
@@ -65,12 +69,15 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<RevocationState>();
         services.AddSingleton<UserSnapshots>();
         services.AddSingleton<RevocationSynchronizer>();
+        services.AddSingleton<TesseraEventsDispatcher>();
+        services.AddSingleton<ILoginEvents>(sp => sp.GetRequiredService<TesseraEventsDispatcher>());
+        services.AddSingleton<IAdmissionRule>(sp => sp.GetRequiredService<TesseraEventsDispatcher>());
         services.AddSingleton<AdmissionGate>(sp => new AdmissionGate(
-            sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>()));
+            sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>(),
+            sp.GetServices<IAdmissionRule>()));
         services.AddScoped<IRevocationBus, InProcessRevocationBus>();
         services.AddScoped<Revocations>();
         services.AddScoped<UserAdministration>();
-        services.AddSingleton<ILoginEvents, LoggingLoginEvents>();
         services.AddValidatedOptions<RevocationFeedOptions>(configuration, RevocationFeedOptions.SectionName, o => o.Validate());
         services.AddSingleton<RevocationFeedService>();
         services.AddSingleton<IRevocationFeed>(sp => sp.GetRequiredService<RevocationFeedService>());

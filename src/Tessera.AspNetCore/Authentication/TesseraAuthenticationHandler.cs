@@ -43,6 +43,8 @@ public abstract class TesseraAuthenticationHandler<TOptions>(IOptionsMonitor<TOp
         var allowRevoked = Context.GetEndpoint()?.Metadata.GetMetadata<AllowRevokedLoginMetadata>() is not null;
         var gate = Context.RequestServices.GetRequiredService<AdmissionGate>();
         var admission = await gate.AdmitAsync(login, allowRevoked, Context.RequestAborted).ConfigureAwait(false);
+        if (admission.Rejection == AdmissionRejection.RefusedByRule)
+            return Refuse(AuthFailure.Detail(admission.Detail!)); // the app's words, the same for every scheme
         if (!admission.IsAdmitted)
             return Refuse(DescribeRejection(admission.Rejection));
 

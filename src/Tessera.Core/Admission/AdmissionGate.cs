@@ -13,8 +13,11 @@ namespace Tessera.Core.Admission;
 /// Read once for a user this instance does not know, in case it was made a moment ago elsewhere;
 /// an id found missing is remembered, so a token of a deleted user costs no read per request.
 /// </param>
-public sealed class AdmissionGate(RevocationState revocations, UserSnapshots users, IRevocationFeed? feed = null)
+/// <param name="rules">The app's own conditions, asked in order after the gate's own.</param>
+public sealed class AdmissionGate(RevocationState revocations, UserSnapshots users, IRevocationFeed? feed = null, IEnumerable<IAdmissionRule>? rules = null)
 {
+    private readonly IAdmissionRule[] _rules = rules?.ToArray() ?? [];
+
     /// <param name="proof">What the scheme proved.</param>
     /// <param name="allowRevokedLogin">
     /// Admit a revoked login of an active user: only for logging out, which such a login may still
@@ -31,6 +34,17 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
             return Admission.Reject(AdmissionRejection.UserInactive);
         if (!allowRevokedLogin && IsFromAnEarlierEpoch(proof, user))
             return Admission.Reject(AdmissionRejection.LoginRevoked);
+        // Logging out is never refused by an app's rule: a refused user must still be able to leave.
+        if (_rules.Length > 0 && !allowRevokedLogin)
+        {
+            var context = new AdmissionContext(user, proof);
+            foreach (var rule in _rules)
+            {
+                rule.Check(context);
+                if (context.RefusedBecause is { } detail)
+                    return Admission.Reject(AdmissionRejection.RefusedByRule, detail);
+            }
+        }
         return Admission.Admit(user);
     }
 

@@ -24,11 +24,14 @@ public sealed class JwtLoginService(
 {
     /// <summary>
     /// A new login for <paramref name="user"/> as its password check read it (or as a password change
-    /// left it): the user's revocation epoch rides in every token of the login.
+    /// left it): the user's revocation epoch rides in every token of the login, and so do the custom
+    /// claims of the token-issuing event.
     /// </summary>
-    public TokenPair IssuePair(UserSnapshot user) => issuer.IssuePair(Subject(user));
+    public async Task<TokenPair> IssuePairAsync(UserSnapshot user, CancellationToken cancellationToken = default)
+        => issuer.IssuePair(await SubjectAsync(user, sliding: false, cancellationToken).ConfigureAwait(false));
 
-    public IssuedToken IssueSliding(UserSnapshot user) => issuer.IssueSliding(Subject(user));
+    public async Task<IssuedToken> IssueSlidingAsync(UserSnapshot user, CancellationToken cancellationToken = default)
+        => issuer.IssueSliding(await SubjectAsync(user, sliding: true, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// A new access token (and, with rotation, a new refresh token) for a refresh token. With
@@ -52,7 +55,8 @@ public sealed class JwtLoginService(
                 case RotationOutcome.ReusedWithinGrace:
                     return TokenFailure.Blacklisted;
                 case RotationOutcome.Reused:
-                    events.RefreshTokenReused(token.UserId, token.LoginId);
+                    await events.RefreshTokenReusedAsync(token.UserId, token.LoginId, cancellationToken).ConfigureAwait(false);
+                    await events.LoginRevokedAsync(token.UserId, token.LoginId, "reuse", cancellationToken).ConfigureAwait(false);
                     return TokenFailure.Blacklisted;
             }
         }
@@ -77,7 +81,11 @@ public sealed class JwtLoginService(
             return TokenFailure.NotValid(validation.Message);
         var token = validation.Token!;
         var first = await revocations.BlacklistRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false);
-        return first ? TokenOutcome<ValidatedToken>.Ok(token) : TokenFailure.Blacklisted;
+        if (!first)
+            return TokenFailure.Blacklisted;
+        if (token.LoginId is not null)
+            await events.LoginRevokedAsync(token.UserId, token.LoginId, "logout", cancellationToken).ConfigureAwait(false);
+        return TokenOutcome<ValidatedToken>.Ok(token);
     }
 
     /// <summary>
@@ -97,10 +105,12 @@ public sealed class JwtLoginService(
             return TokenFailure.UserNotFound;
         if (Proof(valid) is not { } proof)
             return TokenFailure.NoUser;
-        return (await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false)).Rejection switch
+        var admission = await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return admission.Rejection switch
         {
             AdmissionRejection.None => TokenOutcome<ValidatedToken>.Ok(valid),
             AdmissionRejection.LoginRevoked => TokenFailure.Blacklisted,
+            AdmissionRejection.RefusedByRule => TokenFailure.NotValid(admission.Detail!),
             AdmissionRejection.UserInactive => TokenFailure.UserInactive,
             _ => TokenFailure.UserNotFound,
         };
@@ -148,10 +158,12 @@ public sealed class JwtLoginService(
             return TokenFailure.NoUser;
         if (Proof(token) is not { } proof)
             return TokenFailure.InactiveAccount;
-        return (await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false)).Rejection switch
+        var admission = await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return admission.Rejection switch
         {
             AdmissionRejection.None => null,
             AdmissionRejection.LoginRevoked => TokenFailure.Blacklisted,
+            AdmissionRejection.RefusedByRule => TokenFailure.NotValid(admission.Detail!),
             _ => TokenFailure.InactiveAccount,
         };
     }
@@ -169,19 +181,14 @@ public sealed class JwtLoginService(
             options.RefreshReuseGrace);
     }
 
-    private TokenSubject Subject(UserSnapshot user)
+    private async Task<TokenSubject> SubjectAsync(UserSnapshot user, bool sliding, CancellationToken cancellationToken)
     {
+        var issuing = new TokenIssuingContext(user, sliding);
+        await events.TokenIssuingAsync(issuing, cancellationToken).ConfigureAwait(false);
         var login = LoginId.New(time.GetUtcNow().ToUnixTimeMilliseconds());
-        return new TokenSubject(user.Id, user.Username, user.Email, login.ToString(), user.RevocationEpoch);
+        return new TokenSubject(user.Id, [.. issuing.Claims], login.ToString(), user.RevocationEpoch);
     }
 }
 
 /// <summary>A refresh's result: the new access token and, with rotation on, the new refresh token.</summary>
 public sealed record RefreshedTokens(IssuedToken Access, IssuedToken? Refresh);
-
-/// <summary>Security events worth a log line (the web layer logs them).</summary>
-public interface ILoginEvents
-{
-    /// <summary>A rotated refresh token came back after the reuse grace: treated as stolen, its login was revoked.</summary>
-    void RefreshTokenReused(long? userId, string? loginId);
-}

@@ -4,12 +4,27 @@ using System.Text.Json;
 
 namespace Tessera.Core.Tokens;
 
-/// <summary>Who a new token is for: <c>user_id</c> plus the spec's custom claims.</summary>
+/// <summary>Who a new token is for: <c>user_id</c>, the custom claims, Tessera's login claims.</summary>
+/// <param name="Claims">The custom claims in order: the spec's <c>username</c> and <c>email</c>, then
+/// whatever the app's token-issuing event added (SimpleJWT's <c>get_token</c> override). Values are
+/// written as JSON (strings, numbers, booleans, null, arrays and objects of them).</param>
 /// <param name="LoginId">Tessera's login id (claim <c>lid</c>), carried by every token of one login
 /// through every rotation, so that the whole login can be revoked at once.</param>
 /// <param name="Epoch">The user's revocation epoch the login's password check read (claim <c>epoch</c>),
 /// carried the same way, so that a password change or revoke-all committed meanwhile still ends it.</param>
-public sealed record TokenSubject(long UserId, string Username, string Email, string? LoginId = null, long? Epoch = null);
+public sealed record TokenSubject(long UserId, IReadOnlyList<KeyValuePair<string, object?>> Claims, string? LoginId = null, long? Epoch = null)
+{
+    public TokenSubject(long userId, string username, string email, string? loginId = null, long? epoch = null)
+        : this(userId, [new("username", username), new("email", email)], loginId, epoch)
+    {
+    }
+
+    /// <summary>Claims Tessera writes itself, which a custom claim may not replace.</summary>
+    public static readonly IReadOnlySet<string> ReservedClaims = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "token_type", "exp", "iat", "nbf", "jti", "user_id", "refresh_exp", "aud", "iss", TokenIssuer.LoginIdClaim, TokenIssuer.EpochClaim,
+    };
+}
 
 /// <summary>A signed token and what storage needs of it without decoding it again.</summary>
 public sealed record IssuedToken(string Value, string Jti, DateTimeOffset ExpiresAt);
@@ -112,8 +127,16 @@ public sealed class TokenIssuer
             }
 
             writer.WriteNumber("user_id"u8, subject.UserId);
-            writer.WriteString("username"u8, subject.Username);
-            writer.WriteString("email"u8, subject.Email);
+            foreach (var (name, value) in subject.Claims)
+            {
+                if (TokenSubject.ReservedClaims.Contains(name))
+                {
+                    throw new InvalidOperationException($"The claim '{name}' is Tessera's own; a custom claim cannot replace it.");
+                }
+
+                writer.WritePropertyName(name);
+                JsonSerializer.Serialize(writer, value, value?.GetType() ?? typeof(object));
+            }
             if (subject.LoginId is { } loginId)
             {
                 writer.WriteString(LoginIdClaim, loginId);

@@ -17,7 +17,11 @@ namespace Tessera.Server.Tests.Library;
 /// An app of its own that uses the library as a third party would (not Tessera's server host): its
 /// own registration of the credential kinds and its own endpoints, on Kestrel over a fresh SQLite file.
 /// </summary>
-public sealed class LibraryHost(Action<TesseraBuilder> addKinds, Action<WebApplication> mapEndpoints) : IAsyncLifetime
+public sealed class LibraryHost(
+    Action<TesseraBuilder> addKinds,
+    Action<WebApplication> mapEndpoints,
+    Action<Tessera.AspNetCore.Events.TesseraOptions>? configureTessera = null,
+    Dictionary<string, string?>? settings = null) : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tessera-lib-").FullName;
 
@@ -36,8 +40,10 @@ public sealed class LibraryHost(Action<TesseraBuilder> addKinds, Action<WebAppli
             ["Tessera:Jwt:SigningKey"] = TesseraServer.SigningKey,
             ["Tessera:Passwords:Iterations"] = "1000",
         });
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddDbContext<ServerDbContext>(o => o.UseSqlite(connectionString));
-        var tessera = builder.Services.AddTessera(builder.Configuration);
+        var tessera = builder.Services.AddTessera(builder.Configuration, configureTessera);
         addKinds(tessera);
         tessera.AddEntityFrameworkStores<ServerDbContext>();
         App = builder.Build();

@@ -1,0 +1,55 @@
+using Tessera.Core.Admission;
+using Tessera.Core.Logins;
+
+namespace Tessera.AspNetCore.Events;
+
+/// <summary>
+/// The app's say in Tessera's decisions, in the style of <c>JwtBearerEvents</c>: set a delegate, or
+/// derive and override (and register the type as <see cref="TesseraOptions.EventsType"/> to have it
+/// built by dependency injection). Every hook has a context the app reads and may change or refuse.
+/// </summary>
+public class TesseraEvents
+{
+    /// <summary>A new login's tokens are about to be minted: add or remove custom claims (SimpleJWT's <c>get_token</c>).</summary>
+    public Func<TokenIssuingContext, Task> OnTokenIssuing { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>
+    /// A login name and password arrived (token obtain, session login, DRF token login, Basic):
+    /// change the name (sign in by email), or decide yourself (another directory). Runs behind the
+    /// brute-force protection.
+    /// </summary>
+    public Func<CheckingCredentialsContext, Task> OnCheckingCredentials { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>
+    /// Every request of every scheme, after the gate's own checks, on the user's snapshot in memory:
+    /// refuse with the app's words (401 <c>{"detail": ...}</c>). Synchronous on purpose: it is on the
+    /// hot path and must not wait for anything.
+    /// </summary>
+    public Action<AdmissionContext> OnAdmitting { get; set; } = _ => { };
+
+    /// <summary>A password login succeeded.</summary>
+    public Func<SignedInContext, Task> OnSignedIn { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>A password login failed (wrong password, unknown or inactive user); not a 429 of the brute-force protection.</summary>
+    public Func<SignInFailedContext, Task> OnSignInFailed { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>A rotated refresh token came back after the reuse grace; its login has been revoked.</summary>
+    public Func<LoginRevokedContext, Task> OnRefreshTokenReused { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>A login was revoked: logout, blacklist, or reuse detection (<see cref="LoginRevokedContext.Reason"/>).</summary>
+    public Func<LoginRevokedContext, Task> OnLoginRevoked { get; set; } = _ => Task.CompletedTask;
+
+    public virtual Task TokenIssuing(TokenIssuingContext context) => OnTokenIssuing(context);
+
+    public virtual Task CheckingCredentials(CheckingCredentialsContext context) => OnCheckingCredentials(context);
+
+    public virtual void Admitting(AdmissionContext context) => OnAdmitting(context);
+
+    public virtual Task SignedIn(SignedInContext context) => OnSignedIn(context);
+
+    public virtual Task SignInFailed(SignInFailedContext context) => OnSignInFailed(context);
+
+    public virtual Task RefreshTokenReused(LoginRevokedContext context) => OnRefreshTokenReused(context);
+
+    public virtual Task LoginRevoked(LoginRevokedContext context) => OnLoginRevoked(context);
+}

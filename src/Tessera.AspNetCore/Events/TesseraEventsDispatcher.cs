@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tessera.Core.Admission;
+using Tessera.Core.Logins;
+
+namespace Tessera.AspNetCore.Events;
+
+/// <summary>
+/// Routes the core's notifications to the app's <see cref="TesseraEvents"/> (and to the log where a
+/// security event deserves a line), and the gate's rule to <see cref="TesseraEvents.Admitting"/>.
+/// </summary>
+public sealed partial class TesseraEventsDispatcher(
+    IOptions<TesseraOptions> options,
+    IServiceProvider services,
+    IHttpContextAccessor http,
+    ILogger<TesseraEventsDispatcher> logger) : ILoginEvents, IAdmissionRule
+{
+    private TesseraEvents? _events;
+
+    /// <summary>The app's events: the configured instance, or one of <see cref="TesseraOptions.EventsType"/>.</summary>
+    public TesseraEvents Events => _events ??= options.Value.EventsType is { } type
+        ? (TesseraEvents)services.GetRequiredService(type)
+        : options.Value.Events;
+
+    public async ValueTask TokenIssuingAsync(TokenIssuingContext context, CancellationToken cancellationToken)
+        => await Events.TokenIssuing(context).ConfigureAwait(false);
+
+    public async ValueTask RefreshTokenReusedAsync(long? userId, string? loginId, CancellationToken cancellationToken)
+    {
+        LogReuse(logger, userId, loginId);
+        await Events.RefreshTokenReused(new LoginRevokedContext(http.HttpContext, userId, loginId, "reuse")).ConfigureAwait(false);
+    }
+
+    public async ValueTask LoginRevokedAsync(long? userId, string? loginId, string reason, CancellationToken cancellationToken)
+        => await Events.LoginRevoked(new LoginRevokedContext(http.HttpContext, userId, loginId, reason)).ConfigureAwait(false);
+
+    public void Check(AdmissionContext context) => Events.Admitting(context);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Refresh token reuse: a rotated refresh token of user {UserId} was presented again; login {LoginId} revoked as stolen")]
+    private static partial void LogReuse(ILogger logger, long? userId, string? loginId);
+}

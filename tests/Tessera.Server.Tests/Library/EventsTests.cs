@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Events;
+using Tessera.Core.Users;
+using Tessera.Server.Data;
+using Tessera.Server.Tests.Infrastructure;
+using static Tessera.Server.Tests.Endpoints.EndpointKit;
+
+namespace Tessera.Server.Tests.Library;
+
+/// <summary>
+/// The app's hooks, as a Django app overrides <c>get_token</c>, adds an authentication backend or a
+/// custom authentication class: custom claims through every token of a login, sign-in by email, an
+/// admission rule that applies on the next request, and the notifications.
+/// </summary>
+public sealed class EventsTests : IAsyncLifetime
+{
+    private readonly ConcurrentQueue<string> _seen = new();
+    private readonly LibraryHost _host;
+
+    public EventsTests()
+    {
+        _host = new LibraryHost(
+            tessera => tessera.AddJwt(),
+            app => app.MapGet("/api/hello/", (HttpContext c) => Results.Json(new { message = "Hello, " + c.GetTesseraUser().User.Username })).RequireAuthorization(),
+            o =>
+            {
+                o.Events.OnTokenIssuing = c =>
+                {
+                    c.SetClaim("department", "sales");
+                    c.SetClaim("permissions", new[] { "read", "write" });
+                    c.RemoveClaim("email");
+                    return Task.CompletedTask;
+                };
+                o.Events.OnCheckingCredentials = async c =>
+                {
+                    if (!c.Username.Contains('@'))
+                        return;
+                    var db = c.HttpContext.RequestServices.GetRequiredService<ServerDbContext>();
+                    c.Username = await db.Users.Where(u => u.Email == c.Username).Select(u => u.Username).FirstOrDefaultAsync() ?? c.Username;
+                };
+                o.Events.OnAdmitting = c =>
+                {
+                    if (c.User.Username.StartsWith("gated", StringComparison.Ordinal) && !c.User.IsPremium)
+                        c.Refuse("Premium membership required.");
+                };
+                o.Events.OnSignedIn = c => Note("signed-in " + c.User.Username);
+                o.Events.OnSignInFailed = c => Note("failed " + c.Username);
+                o.Events.OnLoginRevoked = c => Note($"revoked {c.UserId} {c.Reason}");
+            },
+            new() { ["Tessera:Jwt:RefreshReuseGrace"] = "00:00:00" });
+    }
+
+    private Task Note(string what)
+    {
+        _seen.Enqueue(what);
+        return Task.CompletedTask;
+    }
+
+    public Task InitializeAsync() => _host.InitializeAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_custom_claim_is_in_access_refresh_refreshed_and_sliding_tokens()
+    {
+        var (name, password, pair) = await RegisterAsync("claims");
+        var refreshed = await _host.Client.PostJsonAsync("/api/token/refresh/", new { refresh = pair.Str("refresh") });
+        var sliding = await _host.Client.PostJsonAsync("/api/sliding/token/", new { username = name, password });
+        var slid = await _host.Client.PostJsonAsync("/api/sliding/token/refresh/", new { token = sliding.Str("token") });
+
+        foreach (var token in new[] { pair.Str("access"), pair.Str("refresh"), refreshed.Str("access"), refreshed.Str("refresh"), sliding.Str("token"), slid.Str("token") })
+        {
+            var claims = Payload(token!);
+            Assert.Equal("sales", claims.GetProperty("department").GetString());
+            Assert.Equal(["read", "write"], claims.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+            Assert.False(claims.TryGetProperty("email", out _), "the app removed the email claim");
+            Assert.Equal(name, claims.GetProperty("username").GetString());
+        }
+        Assert.Equal(200, (await _host.Client.GetJsonAsync("/api/hello/", Bearer(pair.Str("access")!))).Status);
+    }
+
+    [Fact]
+    public async Task Signing_in_by_email_reaches_the_same_account()
+    {
+        var (name, password, pair) = await RegisterAsync("mail");
+
+        var byEmail = await _host.Client.PostJsonAsync("/api/token/", new { username = $"{name}@example.com", password });
+
+        Assert.Equal(200, byEmail.Status);
+        Assert.Equal(UserId(pair.Str("access")!), UserId(byEmail.Str("access")!));
+        Assert.Contains("signed-in " + name, _seen);
+        Assert.Equal(401, (await _host.Client.PostJsonAsync("/api/token/", new { username = $"{name}@example.com", password = "wrong" })).Status);
+        Assert.Contains($"failed {name}@example.com", _seen);
+    }
+
+    [Fact]
+    public async Task An_admission_rule_refuses_in_the_apps_words_and_follows_the_flag_on_the_next_request()
+    {
+        var (name, _, pair) = await RegisterAsync("gated");
+        var bearer = Bearer(pair.Str("access")!);
+
+        var refused = await _host.Client.GetJsonAsync("/api/hello/", bearer);
+        Assert.Equal(401, refused.Status);
+        Assert.Equal("""{"detail":"Premium membership required."}""", refused.Raw);
+        Assert.Equal(401, (await _host.Client.PostJsonAsync("/api/token/refresh/", new { refresh = pair.Str("refresh") })).Status);
+
+        await AdministerAsync(a => a.SetRolesAsync(name, premium: true));
+        Assert.Equal(200, (await _host.Client.GetJsonAsync("/api/hello/", bearer)).Status);
+
+        await AdministerAsync(a => a.SetRolesAsync(name, premium: false));
+        Assert.Equal(401, (await _host.Client.GetJsonAsync("/api/hello/", bearer)).Status);
+    }
+
+    [Fact]
+    public async Task Logout_and_reuse_are_told_as_revoked_logins()
+    {
+        var (_, _, first) = await RegisterAsync("rev");
+        var id = UserId(first.Str("access")!);
+        Assert.Equal(205, (await _host.Client.PostJsonAsync("/api/logout/", new { refresh = first.Str("refresh") }, Bearer(first.Str("access")!))).Status);
+        Assert.Contains($"revoked {id} logout", _seen);
+
+        var (_, _, second) = await RegisterAsync("reu");
+        Assert.Equal(200, (await _host.Client.PostJsonAsync("/api/token/refresh/", new { refresh = second.Str("refresh") })).Status);
+        Assert.Equal(401, (await _host.Client.PostJsonAsync("/api/token/refresh/", new { refresh = second.Str("refresh") })).Status);
+        Assert.Contains($"revoked {UserId(second.Str("access")!)} reuse", _seen);
+    }
+
+    private async Task<(string Name, string Password, ApiResponse Pair)> RegisterAsync(string prefix)
+    {
+        var name = prefix + Guid.NewGuid().ToString("N")[..10];
+        const string password = "S3cure-pass-word";
+        var r = await _host.Client.PostJsonAsync("/api/register/", new { username = name, password, email = $"{name}@example.com" });
+        Assert.Equal(201, r.Status);
+        return (name, password, r);
+    }
+
+    private async Task AdministerAsync(Func<UserAdministration, Task<bool>> change)
+    {
+        await using var scope = _host.App.Services.CreateAsyncScope();
+        Assert.True(await change(scope.ServiceProvider.GetRequiredService<UserAdministration>()));
+    }
+}
