@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Admission;
 using Tessera.Core.Users;
 
@@ -26,8 +27,36 @@ public sealed record AuthenticatedUser(UserSnapshot User, LoginProof Login, obje
 
 public static class AuthenticatedUserHttpContextExtensions
 {
-    /// <summary>The admitted user; only call it on endpoints that require authentication.</summary>
+    /// <summary>
+    /// The admitted user. For a request that one of Tessera's schemes authenticated, the user it
+    /// admitted; for one that an app's own scheme authenticated, the Tessera user its principal names
+    /// (<see cref="ClaimTypes.NameIdentifier"/>), admitted by the same gate. Otherwise — no user, or
+    /// one Tessera does not know or admit — a 403 (<see cref="NotATesseraUserException"/>), never a 500.
+    /// </summary>
     public static AuthenticatedUser GetTesseraUser(this HttpContext context)
-        => context.Features.Get<AuthenticatedUser>()
-           ?? throw new InvalidOperationException("No authenticated Tessera user: the endpoint must require authorization.");
+        => context.TryGetTesseraUser() ?? throw new NotATesseraUserException();
+
+    /// <summary><see cref="GetTesseraUser"/>, or null instead of the 403.</summary>
+    public static AuthenticatedUser? TryGetTesseraUser(this HttpContext context)
+    {
+        if (context.Features.Get<AuthenticatedUser>() is { } user)
+            return user;
+        if (context.User.Identity is not { IsAuthenticated: true } identity
+            || !long.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var id))
+            return null;
+        var proof = new LoginProof(id, identity.AuthenticationType ?? "app", ExpiresAt: null);
+        var admission = context.RequestServices.GetRequiredService<AdmissionGate>().Admit(proof);
+        if (!admission.IsAdmitted)
+            return null;
+        user = new AuthenticatedUser(admission.User!, proof, null);
+        context.Features.Set(user);
+        return user;
+    }
 }
+
+/// <summary>
+/// An endpoint asked for the Tessera user of a request that has none (an app's scheme decided for a
+/// principal Tessera does not know or admit): answered 403, as DRF answers a permission denied.
+/// </summary>
+public sealed class NotATesseraUserException() : Exception("The request's user is not an admitted Tessera user.");

@@ -23,6 +23,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 status == StatusCodes.Status413PayloadTooLarge ? ApiResults.Messages.BodyTooLarge : "Malformed request.").ConfigureAwait(false);
             return;
         }
+        catch (Authentication.NotATesseraUserException) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status403Forbidden, ApiResults.Messages.PermissionDenied).ConfigureAwait(false);
+            return;
+        }
         catch (PasswordHashingBusyException) when (!context.Response.HasStarted)
         {
             context.Response.Headers.RetryAfter = "1";
