@@ -24,6 +24,28 @@ internal static class DbContextExtensions
     }
 
     /// <summary>
+    /// Inserts a row whose key or unique index may be taken already, inside the caller's transaction:
+    /// true when it went in; false when <paramref name="taken"/> then finds the row that holds the
+    /// key (a concurrent writer's, committed). Any other failure is thrown. Provider-neutral: no
+    /// provider's error codes, no <c>ON CONFLICT</c>; EF Core's automatic savepoint undoes just the
+    /// failed insert, so the transaction goes on (PostgreSQL would otherwise abort all of it).
+    /// </summary>
+    public static async Task<bool> TryInsertAsync<T>(this DbContext db, T entity, Func<Task<bool>> taken, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            await db.InsertAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            if (await taken().ConfigureAwait(false))
+                return false;
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Inserts one row and lets go of it: the stores hand out plain objects and keep no change
     /// tracking across calls of a scoped context.
     /// </summary>

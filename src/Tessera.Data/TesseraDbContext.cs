@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
 using Tessera.Core.OpaqueTokens;
@@ -104,6 +106,17 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
         });
 
         base.OnModelCreating(modelBuilder);
+    }
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        // A lost race on a unique key (two rotations of one token, two registrations of one name) is
+        // an answer, not an error: the stores decide it (TryInsertAsync). A real fault still reaches
+        // the web layer's error middleware, which logs it and answers 503.
+        optionsBuilder.ConfigureWarnings(w => w.Log(
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug)));
+        base.OnConfiguring(optionsBuilder);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -73,14 +73,10 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         user.Username = UserNormalization.Username(user.Username);
         user.Email = UserNormalization.Email(user.Email);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await db.InsertAsync(user, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
-        {
+        var username = user.Username;
+        // Two registrations of one name can both get here; the unique index decides.
+        if (!await db.TryInsertAsync(user, () => db.Users.AnyAsync(u => u.Username == username, cancellationToken), cancellationToken).ConfigureAwait(false))
             return null;
-        }
         var created = await AppendAsync(RevocationEventKind.UserChanged, user.Id, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return created;
@@ -159,17 +155,17 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
     private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     /// <summary>Denies the token; true only for the one caller that denied it first, decided by the primary key.</summary>
-    private async Task<bool> TryBlacklistAsync(RefreshRotation token, CancellationToken cancellationToken)
+    private Task<bool> TryBlacklistAsync(RefreshRotation token, CancellationToken cancellationToken)
     {
         var jti = token.Jti;
-        var userId = token.UserId;
-        var expires = Math.Min(token.TokenExpiresAt.ToUnixTimeSeconds(), MaxUnixSeconds);
-        var nowMs = token.Now.ToUnixTimeMilliseconds();
-        // One statement: SQLite and PostgreSQL both report 0 rows for the loser.
-        var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO token_blacklist (jti, user_id, expires_at, blacklisted_at_ms) VALUES ({jti}, {userId}, {expires}, {nowMs}) ON CONFLICT (jti) DO NOTHING",
-            cancellationToken).ConfigureAwait(false);
-        return inserted == 1;
+        var row = new BlacklistedToken
+        {
+            Jti = jti,
+            UserId = token.UserId,
+            ExpiresAt = Math.Min(token.TokenExpiresAt.ToUnixTimeSeconds(), MaxUnixSeconds),
+            BlacklistedAtMs = token.Now.ToUnixTimeMilliseconds(),
+        };
+        return db.TryInsertAsync(row, () => db.BlacklistedTokens.AnyAsync(t => t.Jti == jti, cancellationToken), cancellationToken);
     }
 
     /// <summary>The token's login revoked, inside the caller's transaction; null for a token that names no login (foreign).</summary>
@@ -182,11 +178,11 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
     {
         var id = login.ToString();
         var expires = expiresAt.ToUnixTimeSeconds();
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var row = new RevokedLogin { LoginId = id, UserId = userId, ExpiresAt = expires, RevokedAt = time.GetUtcNow().ToUnixTimeSeconds() };
         // Revoking twice (a replay race, a logout after reuse) keeps one row with the later expiry.
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO revoked_logins (login_id, user_id, expires_at, revoked_at) VALUES ({id}, {userId}, {expires}, {now}) ON CONFLICT (login_id) DO UPDATE SET expires_at = CASE WHEN excluded.expires_at > revoked_logins.expires_at THEN excluded.expires_at ELSE revoked_logins.expires_at END",
-            cancellationToken).ConfigureAwait(false);
+        if (!await db.TryInsertAsync(row, () => db.RevokedLogins.AnyAsync(l => l.LoginId == id, cancellationToken), cancellationToken).ConfigureAwait(false))
+            await db.RevokedLogins.Where(l => l.LoginId == id && l.ExpiresAt < expires)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, expires), cancellationToken).ConfigureAwait(false);
         return await AppendAsync(RevocationEventKind.LoginRevoked, userId, id, expires, cancellationToken).ConfigureAwait(false);
     }
 

@@ -111,6 +111,12 @@ public static class TesseraCli
         var connection = db.Database.GetDbConnection(); // the context's own: opened and closed, not disposed
         await connection.OpenAsync();
         await connection.CloseAsync();
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers go on while one writer commits: the server's many requests against
+            // one file. It is a property of the file, so setting it once is enough.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
         await DatabaseMigrator.MigrateAsync(db);
     }
 

@@ -128,9 +128,22 @@ public sealed class RotationTransactionTests : IAsyncLifetime
         public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            if (Armed && command.CommandText.Contains("INSERT INTO revoked_logins", StringComparison.Ordinal))
-                throw new SqliteException("injected fault: disk I/O error", 10);
+            FailIfArmed(command);
             return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            FailIfArmed(command);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        private void FailIfArmed(DbCommand command)
+        {
+            if (Armed && command.CommandText.Contains("INSERT INTO", StringComparison.Ordinal)
+                && command.CommandText.Contains("revoked_logins", StringComparison.Ordinal))
+                throw new SqliteException("injected fault: disk I/O error", 10);
         }
     }
 }
