@@ -3,8 +3,12 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Cors;
-using Tessera.AspNetCore.Endpoints;
 using Tessera.AspNetCore.Http;
+using Tessera.AspNetCore.Jwt;
+using Tessera.AspNetCore.Sessions;
+using Tessera.AspNetCore.OpaqueTokens;
+using Tessera.AspNetCore.ApiKeys;
+using Tessera.AspNetCore.Users;
 
 namespace Tessera.AspNetCore;
 

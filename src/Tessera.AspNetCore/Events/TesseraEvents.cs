@@ -1,5 +1,5 @@
 using Tessera.Core.Admission;
-using Tessera.Core.Logins;
+using Tessera.Core.Jwt;
 
 namespace Tessera.AspNetCore.Events;
 

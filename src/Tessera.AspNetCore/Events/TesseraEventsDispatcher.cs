@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
-using Tessera.Core.Logins;
+using Tessera.Core.Jwt;
 
 namespace Tessera.AspNetCore.Events;
 

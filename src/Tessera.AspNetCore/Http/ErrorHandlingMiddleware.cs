@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Tessera.Core.Credentials;
+using Tessera.Core.Passwords;
 
 namespace Tessera.AspNetCore.Http;
 

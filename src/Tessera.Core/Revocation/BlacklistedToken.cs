@@ -7,7 +7,7 @@ namespace Tessera.Core.Revocation;
 /// </summary>
 public sealed class BlacklistedToken
 {
-    public const int JtiMaxLength = Tokens.TokenValidator.MaxJtiLength;
+    public const int JtiMaxLength = Jwt.TokenValidator.MaxJtiLength;
 
     public required string Jti { get; set; }
     public long? UserId { get; set; }

@@ -1,4 +1,4 @@
-using Tessera.Core.Credentials;
+using Tessera.Core.Passwords;
 
 namespace Tessera.Core.Users;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using Tessera.Core.Credentials;
+using Tessera.Core.Passwords;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 

@@ -95,7 +95,7 @@ public static class TesseraCli
     {
         await using var app = ServerHost.Build(args);
         await MigrateAsync(app);
-        var swept = await Tessera.AspNetCore.Hosting.ExpiredTokenSweeper.SweepOnceAsync(
+        var swept = await Tessera.AspNetCore.Revocation.ExpiredTokenSweeper.SweepOnceAsync(
             app.Services.GetRequiredService<IServiceScopeFactory>(), app.Services.GetRequiredService<TimeProvider>());
         foreach (var (description, removed) in swept)
             Console.WriteLine($"Deleted {removed} {description}.");

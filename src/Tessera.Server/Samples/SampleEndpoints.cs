@@ -3,8 +3,7 @@ using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Throttling;
-using Tessera.Core.Logins;
-using Tessera.Core.Tokens;
+using Tessera.Core.Jwt;
 
 namespace Tessera.Server.Samples;
 

@@ -1,7 +1,6 @@
 using System.Text;
-using Tessera.Core.Logins;
+using Tessera.Core.Jwt;
 using Tessera.Core.Revocation;
-using Tessera.Core.Tokens;
 
 namespace Tessera.Core.Tests.Revocation;
 

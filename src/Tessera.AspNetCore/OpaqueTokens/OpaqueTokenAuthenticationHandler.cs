@@ -1,0 +1,42 @@
+using System.Text.Encodings.Web;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tessera.Core.Admission;
+using Tessera.Core.Credentials;
+using Tessera.Core.OpaqueTokens;
+using Tessera.AspNetCore.Authentication;
+
+namespace Tessera.AspNetCore.OpaqueTokens;
+
+/// <summary>DRF's TokenAuthentication: <c>Authorization: Token &lt;key&gt;</c>, looked up by its SHA-256, with DRF's messages.</summary>
+public sealed class OpaqueTokenAuthenticationHandler(
+    IOptionsMonitor<OpaqueTokenAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOpaqueTokenStore tokens,
+    TimeProvider time)
+    : TesseraAuthenticationHandler<OpaqueTokenAuthenticationOptions>(options, logger, encoder)
+{
+    private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid token.");
+
+    protected override string AuthenticateHeader => Options.Keyword;
+
+    protected override async ValueTask<ProofResult> ProveAsync()
+    {
+        var parts = AuthorizationHeader.Split(Request, Options.Keyword);
+        if (parts is null)
+            return ProofResult.NoCredentials;
+        if (parts.Length == 1)
+            return ProofResult.Fail(AuthFailure.Detail("Invalid token header. No credentials provided."));
+        if (parts.Length > 2)
+            return ProofResult.Fail(AuthFailure.Detail("Invalid token header. Token string should not contain spaces."));
+        var key = parts[1];
+        if (key.Length != OpaqueTokenKeys.Length)
+            return ProofResult.Fail(Invalid);
+        var token = await tokens.FindAsync(OpaqueSecret.Hash(key), time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
+        if (token is null)
+            return ProofResult.Fail(Invalid);
+        var expires = token.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;
+        return ProofResult.Proven(new LoginProof(token.UserId, TesseraSchemes.Token, expires, Epoch: token.Epoch), token);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.OpaqueTokens;
+using Tessera.AspNetCore.Http;
+using Tessera.Core.Credentials;
+using Tessera.Core.OpaqueTokens;
+using Tessera.Core.Users;
+using Tessera.AspNetCore.Passwords;
+
+namespace Tessera.AspNetCore.OpaqueTokens;
+
+/// <summary>DRF's obtain_auth_token, plus what DRF lacks: the owner lists and revokes their tokens.</summary>
+public static class OpaqueTokenEndpoints
+{
+    public static IEndpointRouteBuilder MapOpaqueTokenEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api-token-auth/", ObtainAsync).AllowAnonymous();
+        routes.MapGet("/api/tokens/", ListAsync).RequireAuthorization();
+        routes.MapDelete("/api/tokens/{prefix}/", RevokeAsync).RequireAuthorization();
+        return routes;
+    }
+
+    /// <summary>A new token per login (earlier ones keep working); shown this once, stored as a hash.</summary>
+    private static async Task<IResult> ObtainAsync(HttpContext context, PasswordLogin login, IOpaqueTokenStore tokens,
+        IOptionsMonitor<OpaqueTokenAuthenticationOptions> monitor, TimeProvider time)
+    {
+        var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
+        if (error is not null)
+            return error;
+        if (user is null)
+            return UnableToLogIn();
+
+        var now = time.GetUtcNow();
+        var key = OpaqueTokenKeys.New();
+        var lifetime = monitor.Get(TesseraSchemes.Token).Lifetime;
+        var added = await tokens.AddAsync(new OpaqueToken
+        {
+            KeyHash = OpaqueSecret.Hash(key),
+            Prefix = key[..OpaqueToken.PrefixLength],
+            UserId = user.Id,
+            CreatedAt = now.ToUnixTimeSeconds(),
+            ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
+            Epoch = user.RevocationEpoch,
+        }, context.RequestAborted).ConfigureAwait(false);
+        // Not added: a password change, revoke-all or deactivation committed after the password check.
+        return added ? ApiResults.Json(new { token = key }) : UnableToLogIn();
+    }
+
+    private static IResult UnableToLogIn()
+        => ApiResults.Json(new { non_field_errors = new[] { "Unable to log in with provided credentials." } }, StatusCodes.Status400BadRequest);
+
+    private static async Task<IResult> ListAsync(HttpContext context, IOpaqueTokenStore tokens)
+    {
+        var list = await tokens.ListAsync(context.GetTesseraUser().User.Id, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Json(list.Select(t => new
+        {
+            prefix = t.Prefix,
+            created = UnixTime.Format(t.CreatedAt),
+            expires = t.ExpiresAt is { } e ? UnixTime.Format(e) : null,
+        }));
+    }
+
+    private static async Task<IResult> RevokeAsync(HttpContext context, IOpaqueTokenStore tokens, string prefix)
+    {
+        var removed = await tokens.DeleteAsync(context.GetTesseraUser().User.Id, prefix, context.RequestAborted).ConfigureAwait(false);
+        return removed > 0 ? Results.NoContent() : ApiResults.NotFound();
+    }
+}

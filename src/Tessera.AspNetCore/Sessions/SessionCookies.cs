@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Http;
+using Tessera.Core.Credentials;
+using Tessera.Core.Sessions;
+using Tessera.Core.Users;
+
+namespace Tessera.AspNetCore.Sessions;
+
+/// <summary>
+/// Starting and ending a server-side session, for the login endpoint and for
+/// <c>HttpContext.SignInAsync</c>/<c>SignOutAsync</c> on the session scheme alike: the old session
+/// is flushed and the id is new (no fixation), the CSRF secret rotates, the row carries the user's
+/// revocation epoch and is written only while it is current.
+/// </summary>
+public sealed class SessionCookies(ISessionStore sessions, IUserStore users, TimeProvider time)
+{
+    /// <summary>
+    /// A new session for <paramref name="user"/>, as its password check (or the app's own check) read
+    /// it. False, and no session, when a password change, revoke-all or deactivation committed since.
+    /// </summary>
+    /// <param name="remember">A cookie for the session's lifetime; otherwise one that ends with the browser.</param>
+    public async Task<bool> StartAsync(HttpContext context, SessionAuthenticationOptions options, User user, bool remember)
+    {
+        await EndAsync(context, options).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var key = SessionKeys.New();
+        var lifetime = remember ? options.Lifetime : options.BrowserSessionLifetime;
+        var added = await sessions.AddAsync(new ServerSession
+        {
+            KeyHash = OpaqueSecret.Hash(key),
+            UserId = user.Id,
+            CreatedAt = now.ToUnixTimeSeconds(),
+            ExpiresAt = (now + lifetime).ToUnixTimeSeconds(),
+            Epoch = user.RevocationEpoch,
+        }, context.RequestAborted).ConfigureAwait(false);
+        // Either write finds the epoch moved on: a change committed after the check, refuse the login.
+        if (!added || !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, now.UtcDateTime, context.RequestAborted).ConfigureAwait(false))
+            return false;
+        context.Response.Cookies.Append(options.CookieName, key, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Secure = context.Request.IsHttps,
+            MaxAge = remember ? lifetime : null,
+            Path = "/",
+        });
+        Csrf.Rotate(context, options);
+        return true;
+    }
+
+    /// <summary>Django's flush: the request's session is deleted on the server and its cookie expired.</summary>
+    public async Task EndAsync(HttpContext context, SessionAuthenticationOptions options)
+    {
+        if (!context.Request.Cookies.TryGetValue(options.CookieName, out var key))
+            return;
+        if (SessionKeys.IsWellFormed(key))
+            await sessions.DeleteAsync(OpaqueSecret.Hash(key!), context.RequestAborted).ConfigureAwait(false);
+        context.Response.Cookies.Delete(options.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+    }
+}

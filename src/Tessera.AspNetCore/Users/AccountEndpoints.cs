@@ -1,0 +1,183 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Http;
+using Tessera.Core.Passwords;
+using Tessera.Core.Jwt;
+using Tessera.Core.Revocation;
+using Tessera.Core.Users;
+using Tessera.AspNetCore.Jwt;
+using Tessera.AspNetCore.Passwords;
+
+namespace Tessera.AspNetCore.Users;
+
+/// <summary>The caller's account: profile and revoke-all for any credential kind; registration, password change and logout, which answer with or take JWTs.</summary>
+public static partial class AccountEndpoints
+{
+    /// <summary>Profile and revoke-all: for whatever credential kinds the app has.</summary>
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/profile/", GetProfileAsync).RequireAuthorization();
+        routes.MapMethods("/api/profile/", ["PUT", "PATCH"], UpdateProfileAsync).RequireAuthorization();
+        routes.MapPost("/api/token/revoke-all/", RevokeAllAsync).RequireAuthorization();
+        return routes;
+    }
+
+    /// <summary>Registration and password change (each answers with a new pair) and logout (takes the refresh token): with JWTs.</summary>
+    public static IEndpointRouteBuilder MapJwtAccountEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/register/", RegisterAsync).AllowAnonymous();
+        routes.MapPost("/api/logout/", LogoutAsync).RequireAuthorization().AllowRevokedLogin();
+        routes.MapPost("/api/password/change/", ChangePasswordAsync).RequireAuthorization();
+        return routes;
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext context, IUserStore users, PasswordHashingPool hashing,
+        JwtLoginService logins, Revocations revocations, TimeProvider time)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return bodyError;
+        var fields = new FieldValidator(body.Fields);
+        var username = fields.Username("username", User.UsernameMaxLength);
+        var password = fields.Password("password");
+        var email = fields.Email("email");
+        var firstName = fields.Text("first_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        var lastName = fields.Text("last_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        if (username is not null && !UsernamePattern().IsMatch(username))
+            fields.AddError("username", "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.");
+        if (password is not null)
+            foreach (var problem in PasswordPolicy.Check(password, username))
+                fields.AddError("password", problem);
+        if (!fields.IsValid)
+            return fields.ToResult();
+
+        if (await users.FindByUsernameAsync(username!, context.RequestAborted).ConfigureAwait(false) is not null)
+            return UsernameTaken();
+        var user = new User
+        {
+            Username = username!,
+            Email = email ?? "",
+            FirstName = firstName ?? "",
+            LastName = lastName ?? "",
+            PasswordHash = await hashing.HashAsync(password!, context.RequestAborted).ConfigureAwait(false),
+            DateJoined = time.GetUtcNow().UtcDateTime,
+        };
+        // Two registrations of one name can both pass the check above; the unique index decides.
+        if (!await revocations.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
+            return UsernameTaken();
+
+        var pair = await logins.IssuePairAsync(user.ToSnapshot(), context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);
+    }
+
+    /// <summary>Blacklists the caller's refresh token: 205 and no body, or 400 for a token that cannot be logged out.</summary>
+    private static async Task<IResult> LogoutAsync(HttpContext context, JwtLoginService logins)
+    {
+        var field = await JwtTokenEndpoints.ReadTokenFieldAsync(context, "refresh").ConfigureAwait(false);
+        if (field.Error is { } error)
+            return error;
+        var caller = context.GetTesseraUser();
+        var outcome = await logins.BlacklistAsync(field.Value!, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+            return ApiResults.Detail(StatusCodes.Status400BadRequest, failure.Message, failure.Code);
+        if (outcome.Value!.UserId != caller.User.Id)
+        {
+            // Denied all the same (it was presented, so it is exposed), but say it was not the caller's.
+            return ApiResults.Detail(StatusCodes.Status400BadRequest, "Token does not belong to the authenticated user.", TokenFailure.TokenNotValid);
+        }
+        return Results.StatusCode(StatusCodes.Status205ResetContent);
+    }
+
+    /// <summary>Log out everywhere: every token, session and DRF token of the caller stops working at once.</summary>
+    private static async Task<IResult> RevokeAllAsync(HttpContext context, Revocations revocations, TimeProvider time)
+    {
+        await revocations.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// New password for the old one: every other login of the user is revoked in the same
+    /// transaction, and a fresh pair (a login made after the revocation) is returned.
+    /// </summary>
+    private static async Task<IResult> ChangePasswordAsync(HttpContext context, PasswordLogin login, PasswordHashingPool hashing,
+        Revocations revocations, JwtLoginService logins, TimeProvider time)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return bodyError;
+        var fields = new FieldValidator(body.Fields);
+        var oldPassword = fields.Password("old_password");
+        var newPassword = fields.Password("new_password");
+        var caller = context.GetTesseraUser().User;
+        if (newPassword is not null)
+            foreach (var problem in PasswordPolicy.Check(newPassword, caller.Username))
+                fields.AddError("new_password", problem);
+        if (!fields.IsValid)
+            return fields.ToResult();
+
+        var attempt = await login.SignInAsync(context, caller.Username, oldPassword!).ConfigureAwait(false);
+        if (attempt.Refused is { } refused)
+            return refused;
+        if (attempt.Value is not { } checkedUser)
+            return WrongOldPassword(fields);
+
+        // A compare-and-swap on the epoch the old password's check read: of concurrent changes from
+        // one old password exactly one commits; for the others the old password is no longer the
+        // password, and they change nothing.
+        var hash = await hashing.HashAsync(newPassword!, context.RequestAborted).ConfigureAwait(false);
+        var epoch = await revocations.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        if (epoch is null)
+            return WrongOldPassword(fields);
+        var pair = await logins.IssuePairAsync(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value }, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Json(new { access = pair.Access.Value, refresh = pair.Refresh.Value });
+    }
+
+    private static IResult WrongOldPassword(FieldValidator fields)
+    {
+        fields.AddError("old_password", "Wrong password.");
+        return fields.ToResult();
+    }
+
+    private static async Task<IResult> GetProfileAsync(HttpContext context, IUserStore users)
+    {
+        var user = await users.FindByIdAsync(context.GetTesseraUser().User.Id, context.RequestAborted).ConfigureAwait(false);
+        return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
+    }
+
+    /// <summary>PUT or PATCH of the caller's own names and email; the username is read-only.</summary>
+    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations)
+    {
+        var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+            return bodyError;
+        var fields = new FieldValidator(body.Fields, partial: true);
+        var email = fields.Email("email");
+        var firstName = fields.Text("first_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        var lastName = fields.Text("last_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
+        if (!fields.IsValid)
+            return fields.ToResult();
+        var id = context.GetTesseraUser().User.Id;
+        // Row and event in one transaction: the email is a token claim and in every instance's snapshot.
+        await revocations.UpdateProfileAsync(id, new ProfileChange(email, firstName, lastName), context.RequestAborted).ConfigureAwait(false);
+        var user = await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
+    }
+
+    private static object Profile(User user) => new
+    {
+        username = user.Username,
+        email = user.Email,
+        first_name = user.FirstName,
+        last_name = user.LastName,
+        date_joined = UnixTime.Format(user.DateJoined),
+    };
+
+    private static IResult UsernameTaken() => ApiResults.Json(new { error = "Username already exists" }, StatusCodes.Status400BadRequest);
+
+    // Django's UnicodeUsernameValidator: word characters and @ . + -
+    [GeneratedRegex(@"^[\w.@+-]+\z")]
+    private static partial Regex UsernamePattern();
+}

@@ -1,0 +1,355 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Tessera.Core.Jwt;
+
+/// <summary>
+/// Strict compact JWS (RFC 7515, with the RFC 8725 hardening) for one configured key. Decoding
+/// runs on every request, so the accepted path stays on the stack except for the payload element.
+/// Bad input is a failed result, never an exception.
+/// </summary>
+public sealed class JwsCodec
+{
+    /// <summary>Upper bound on token length; real tokens are a few hundred characters.</summary>
+    public const int MaxTokenLength = 8 * 1024;
+
+    private const int StackLimit = 1024;
+
+    // Duplicate member names are ambiguous (RFC 7515 §4, RFC 8259 §4): different parsers pick
+    // different values, which is how claims get smuggled past one of them. Refuse them.
+    private static readonly JsonDocumentOptions StrictJson = new()
+    {
+        AllowDuplicateProperties = false,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+    };
+
+    private readonly JwsSigningKey _key;
+
+    // Our own header, encoded once. PyJWT sorts header keys, so SimpleJWT writes the same bytes;
+    // a token whose header matches it needs no header parsing at all.
+    private readonly string _encodedHeader;
+
+    public JwsCodec(JwsSigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _key = key;
+        _encodedHeader = StrictBase64Url.Encode(BuildHeader(key));
+    }
+
+    public JwsSigningKey Key => _key;
+
+    /// <summary>
+    /// Signs a payload (UTF-8 JSON object; the caller writes it) under our header:
+    /// <c>{"alg":"HS256","typ":"JWT"}</c>, with <c>kid</c> between them (sorted, like PyJWT) when the key has one.
+    /// </summary>
+    public string Encode(ReadOnlySpan<byte> payloadJsonUtf8)
+    {
+        int headerLength = _encodedHeader.Length;
+        int payloadLength = StrictBase64Url.EncodedLength(payloadJsonUtf8.Length);
+        int signingInputLength = headerLength + 1 + payloadLength;
+        int signatureLength = StrictBase64Url.EncodedLength(_key.SignatureSize);
+        int total = signingInputLength + 1 + signatureLength;
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent(total + _key.SignatureSize);
+        try
+        {
+            Span<byte> buffer = rented.AsSpan(0, total);
+            Encoding.ASCII.GetBytes(_encodedHeader, buffer);
+            buffer[headerLength] = (byte)'.';
+            StrictBase64Url.Encode(payloadJsonUtf8, buffer[(headerLength + 1)..]);
+
+            Span<byte> signature = rented.AsSpan(total, _key.SignatureSize);
+            if (!_key.TrySign(buffer[..signingInputLength], signature, out int signed))
+            {
+                throw new System.Security.Cryptography.CryptographicException("The signing key produced no signature.");
+            }
+
+            buffer[signingInputLength] = (byte)'.';
+            int sigChars = StrictBase64Url.Encode(signature[..signed], buffer[(signingInputLength + 1)..]);
+            return Encoding.ASCII.GetString(buffer[..(signingInputLength + 1 + sigChars)]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public JwsDecodeResult Decode(string? token) => token is null
+        ? JwsDecodeResult.Fail(JwsError.Malformed)
+        : Decode(token.AsSpan());
+
+    public JwsDecodeResult Decode(ReadOnlySpan<char> token)
+    {
+        if (token.IsEmpty)
+        {
+            return JwsDecodeResult.Fail(JwsError.Malformed);
+        }
+
+        if (token.Length > MaxTokenLength)
+        {
+            return JwsDecodeResult.Fail(JwsError.TooLong);
+        }
+
+        int firstDot = token.IndexOf('.');
+        if (firstDot < 0)
+        {
+            return JwsDecodeResult.Fail(JwsError.Malformed);
+        }
+
+        int secondDot = token[(firstDot + 1)..].IndexOf('.');
+        if (secondDot < 0)
+        {
+            return JwsDecodeResult.Fail(JwsError.Malformed);
+        }
+
+        secondDot += firstDot + 1;
+        if (token[(secondDot + 1)..].Contains('.'))
+        {
+            return JwsDecodeResult.Fail(JwsError.Malformed);
+        }
+
+        ReadOnlySpan<char> header = token[..firstDot];
+        ReadOnlySpan<char> payload = token[(firstDot + 1)..secondDot];
+        ReadOnlySpan<char> signature = token[(secondDot + 1)..];
+
+        // Alphabet and canonical form first, for all three: after this every character is ASCII.
+        if (!StrictBase64Url.IsCanonical(header) || !StrictBase64Url.IsCanonical(payload) || !StrictBase64Url.IsCanonical(signature))
+        {
+            return JwsDecodeResult.Fail(JwsError.InvalidBase64Url);
+        }
+
+        if (!header.SequenceEqual(_encodedHeader))
+        {
+            JwsError headerError = CheckHeader(header);
+            if (headerError != JwsError.None)
+            {
+                return JwsDecodeResult.Fail(headerError);
+            }
+        }
+
+        // The signature covers the ASCII text of "header.payload" (RFC 7515 §5.2 step 8), so it is
+        // checked before the payload is even decoded: forged payloads never reach the JSON parser.
+        if (!VerifySignature(token[..secondDot], signature))
+        {
+            return JwsDecodeResult.Fail(JwsError.InvalidSignature);
+        }
+
+        return DecodePayload(payload);
+    }
+
+    private bool VerifySignature(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
+    {
+        int signatureSize = StrictBase64Url.DecodedLength(encodedSignature.Length);
+        if (signatureSize != _key.SignatureSize)
+        {
+            return false;
+        }
+
+        byte[]? rentedSignature = null;
+        byte[]? rentedInput = null;
+        try
+        {
+            Span<byte> signature = signatureSize <= 512
+                ? stackalloc byte[512]
+                : (rentedSignature = ArrayPool<byte>.Shared.Rent(signatureSize));
+            Span<byte> input = signingInput.Length <= StackLimit
+                ? stackalloc byte[StackLimit]
+                : (rentedInput = ArrayPool<byte>.Shared.Rent(signingInput.Length));
+
+            if (!StrictBase64Url.TryDecode(encodedSignature, signature, out int written))
+            {
+                return false;
+            }
+
+            int inputLength = Encoding.ASCII.GetBytes(signingInput, input);
+            return _key.Verify(input[..inputLength], signature[..written]);
+        }
+        finally
+        {
+            if (rentedSignature is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedSignature);
+            }
+
+            if (rentedInput is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedInput);
+            }
+        }
+    }
+
+    /// <summary>The slow path, for headers not byte-identical to ours (other issuers, other key order).</summary>
+    private JwsError CheckHeader(ReadOnlySpan<char> encodedHeader)
+    {
+        JsonElement header;
+        if (!TryParseObject(encodedHeader, out header))
+        {
+            return JwsError.InvalidHeader;
+        }
+
+        try
+        {
+            bool hasAlg = false;
+            foreach (JsonProperty member in header.EnumerateObject())
+            {
+                if (member.NameEquals("alg"))
+                {
+                    // Never the token's choice: only the key's own algorithm is acceptable.
+                    if (member.Value.ValueKind != JsonValueKind.String || !member.Value.ValueEquals(_key.Algorithm))
+                    {
+                        return JwsError.AlgorithmMismatch;
+                    }
+
+                    hasAlg = true;
+                }
+                else if (member.NameEquals("crit"))
+                {
+                    return JwsError.CriticalHeader;
+                }
+                else if (member.NameEquals("jwk") || member.NameEquals("jku") || member.NameEquals("x5u") || member.NameEquals("x5c"))
+                {
+                    return JwsError.EmbeddedKey;
+                }
+                else if (member.NameEquals("typ"))
+                {
+                    if (member.Value.ValueKind != JsonValueKind.String
+                        || !string.Equals(member.Value.GetString(), "JWT", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return JwsError.UnsupportedType;
+                    }
+                }
+                else if (member.NameEquals("kid"))
+                {
+                    // PyJWT refuses a non-string kid. A kid is ignored when our key has none,
+                    // because SimpleJWT services may set one while sharing a plain secret.
+                    if (member.Value.ValueKind != JsonValueKind.String
+                        || (_key.KeyId is not null && !member.Value.ValueEquals(_key.KeyId)))
+                    {
+                        return JwsError.KeyIdMismatch;
+                    }
+                }
+            }
+
+            return hasAlg ? JwsError.None : JwsError.AlgorithmMismatch;
+        }
+        catch (InvalidOperationException)
+        {
+            // Unpaired surrogate escapes in a name or value.
+            return JwsError.InvalidHeader;
+        }
+    }
+
+    private static JwsDecodeResult DecodePayload(ReadOnlySpan<char> encodedPayload)
+    {
+        if (!TryParseObject(encodedPayload, out JsonElement payload))
+        {
+            return JwsDecodeResult.Fail(JwsError.InvalidPayload);
+        }
+
+        return JwsDecodeResult.Ok(payload);
+    }
+
+    /// <summary>
+    /// Decodes a (canonical) base64url segment, checks UTF-8, parses one JSON object with no
+    /// duplicate members. The element owns a copy of its data, so the buffer can go back at once.
+    /// </summary>
+    private static bool TryParseObject(ReadOnlySpan<char> encoded, out JsonElement element)
+    {
+        element = default;
+        int length = StrictBase64Url.DecodedLength(encoded.Length);
+        if (length <= 0)
+        {
+            return false;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            Span<byte> bytes = length <= StackLimit
+                ? stackalloc byte[StackLimit]
+                : (rented = ArrayPool<byte>.Shared.Rent(length));
+            if (!StrictBase64Url.TryDecode(encoded, bytes, out int written))
+            {
+                return false;
+            }
+
+            bytes = bytes[..written];
+            if (!Utf8.IsValid(bytes))
+            {
+                return false;
+            }
+
+            JsonElement parsed = JsonElement.Parse(bytes, StrictJson);
+            if (parsed.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            // "\ud800" is valid JSON text but no string: reading it would throw later, in code
+            // that trusts a verified token. Escapes are rare, so only then walk the tree.
+            if (MayHaveSurrogateEscape(bytes) && !JsonText.HasOnlyValidStrings(parsed))
+            {
+                return false;
+            }
+
+            element = parsed;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check unescapes names, and throws on an unpaired surrogate.
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static bool MayHaveSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        // Looks for \uD8.. to \uDF.. (any case); false positives only cost a walk.
+        int i;
+        while ((i = json.IndexOf("\\u"u8)) >= 0)
+        {
+            json = json[(i + 2)..];
+            if (json.Length >= 2 && (json[0] | 0x20) == 'd' && IsSurrogateSecondDigit(json[1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsSurrogateSecondDigit(byte b) => b is (byte)'8' or (byte)'9' || (b | 0x20) is >= 'a' and <= 'f';
+
+    private static byte[] BuildHeader(JwsSigningKey key)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("alg", key.Algorithm);
+            if (key.KeyId is not null)
+            {
+                writer.WriteString("kid", key.KeyId);
+            }
+
+            writer.WriteString("typ", "JWT");
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+}

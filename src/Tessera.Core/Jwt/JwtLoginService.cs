@@ -1,0 +1,194 @@
+using Tessera.Core.Admission;
+using Tessera.Core.Revocation;
+using Tessera.Core.Jwt;
+using Tessera.Core.Users;
+
+namespace Tessera.Core.Jwt;
+
+/// <summary>
+/// The JWT logins of SimpleJWT's views: a pair or a sliding token for a signed-in user, refresh with
+/// rotation and blacklisting, blacklist, verify, sliding refresh — and what SimpleJWT lacks: every
+/// login is a family (its id rides in every token minted from it), blacklisting revokes the family,
+/// and a rotated refresh token presented again after the reuse grace is taken for theft and
+/// revokes it too. Every decision on a token's login goes through the one <see cref="AdmissionGate"/>.
+/// </summary>
+public sealed class JwtLoginService(
+    JwtOptions options,
+    TokenIssuer issuer,
+    TokenValidator validator,
+    ITokenBlacklist blacklist,
+    AdmissionGate gate,
+    Revocations revocations,
+    TimeProvider time,
+    ILoginEvents events)
+{
+    /// <summary>
+    /// A new login for <paramref name="user"/> as its password check read it (or as a password change
+    /// left it): the user's revocation epoch rides in every token of the login, and so do the custom
+    /// claims of the token-issuing event.
+    /// </summary>
+    public async Task<TokenPair> IssuePairAsync(UserSnapshot user, CancellationToken cancellationToken = default)
+        => issuer.IssuePair(await SubjectAsync(user, sliding: false, cancellationToken).ConfigureAwait(false));
+
+    public async Task<IssuedToken> IssueSlidingAsync(UserSnapshot user, CancellationToken cancellationToken = default)
+        => issuer.IssueSliding(await SubjectAsync(user, sliding: true, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// A new access token (and, with rotation, a new refresh token) for a refresh token. With
+    /// blacklisting after rotation the used token is denied first, by one atomic insert: of several
+    /// concurrent refreshes of one token exactly one gets a pair; the others are refused, and revoke
+    /// the login only when they come later than the reuse grace.
+    /// </summary>
+    public async Task<TokenOutcome<RefreshedTokens>> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
+    {
+        var validation = validator.Validate(refreshToken, TokenKind.Refresh, time.GetUtcNow());
+        if (!validation.IsValid)
+            return TokenFailure.NotValid(validation.Message);
+        var token = validation.Token!;
+        if (await AdmitForRefreshAsync(token, cancellationToken).ConfigureAwait(false) is { } refused)
+            return refused;
+
+        if (options.RotateRefreshTokens && options.BlacklistAfterRotation)
+        {
+            switch (await revocations.RotateRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false))
+            {
+                case RotationOutcome.ReusedWithinGrace:
+                    return TokenFailure.Blacklisted;
+                case RotationOutcome.Reused:
+                    await events.RefreshTokenReusedAsync(token.UserId, token.LoginId, cancellationToken).ConfigureAwait(false);
+                    await events.LoginRevokedAsync(token.UserId, token.LoginId, "reuse", cancellationToken).ConfigureAwait(false);
+                    return TokenFailure.Blacklisted;
+            }
+        }
+        else if (await blacklist.ContainsAsync(token.Jti!, cancellationToken).ConfigureAwait(false))
+        {
+            return TokenFailure.Blacklisted;
+        }
+
+        var access = issuer.IssueAccessFrom(token);
+        var rotated = options.RotateRefreshTokens ? issuer.Rotate(token) : null;
+        return TokenOutcome<RefreshedTokens>.Ok(new RefreshedTokens(access, rotated));
+    }
+
+    /// <summary>
+    /// Denies a refresh token for the rest of its life and revokes its whole login, access tokens
+    /// included, in one transaction; a second blacklisting is refused like SimpleJWT's.
+    /// </summary>
+    public async Task<TokenOutcome<ValidatedToken>> BlacklistAsync(string refreshToken, CancellationToken cancellationToken = default)
+    {
+        var validation = validator.Validate(refreshToken, TokenKind.Refresh, time.GetUtcNow());
+        if (!validation.IsValid)
+            return TokenFailure.NotValid(validation.Message);
+        var token = validation.Token!;
+        var first = await revocations.BlacklistRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false);
+        if (!first)
+            return TokenFailure.Blacklisted;
+        if (token.LoginId is not null)
+            await events.LoginRevokedAsync(token.UserId, token.LoginId, "logout", cancellationToken).ConfigureAwait(false);
+        return TokenOutcome<ValidatedToken>.Ok(token);
+    }
+
+    /// <summary>
+    /// The one answer to "is this token valid" for the views that ask it (SimpleJWT's verify, the
+    /// seed's verify-token): signed, unexpired, of <paramref name="expected"/> kind (null: any of
+    /// ours), not blacklisted, and admitted by the gate exactly as a request with it would be.
+    /// </summary>
+    public async Task<TokenOutcome<ValidatedToken>> VerifyAsync(string token, TokenKind? expected = null, CancellationToken cancellationToken = default)
+    {
+        var validation = validator.Validate(token, expected, time.GetUtcNow());
+        if (!validation.IsValid)
+            return TokenFailure.NotValid(validation.Message);
+        var valid = validation.Token!;
+        if (valid.Jti is { } jti && await blacklist.ContainsAsync(jti, cancellationToken).ConfigureAwait(false))
+            return TokenFailure.Blacklisted;
+        if (valid.UserIdUnrepresentable)
+            return TokenFailure.UserNotFound;
+        if (Proof(valid) is not { } proof)
+            return TokenFailure.NoUser;
+        var admission = await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return admission.Rejection switch
+        {
+            AdmissionRejection.None => TokenOutcome<ValidatedToken>.Ok(valid),
+            AdmissionRejection.LoginRevoked => TokenFailure.Blacklisted,
+            AdmissionRejection.RefusedByRule => TokenFailure.NotValid(admission.Detail!),
+            AdmissionRejection.UserInactive => TokenFailure.UserInactive,
+            _ => TokenFailure.UserNotFound,
+        };
+    }
+
+    /// <summary>
+    /// A sliding token with a new <c>exp</c>: allowed while its <c>refresh_exp</c> has not passed, even
+    /// when <c>exp</c> has (that is what sliding means), for an admitted login, if not blacklisted.
+    /// </summary>
+    public async Task<TokenOutcome<IssuedToken>> SlideAsync(string slidingToken, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var validation = validator.ValidateIgnoringExpiry(slidingToken, TokenKind.Sliding, now);
+        if (!validation.IsValid)
+            return TokenFailure.NotValid(validation.Message);
+        var token = validation.Token!;
+        if (validator.IsRefreshExpired(token, now))
+            return TokenFailure.NotValid("Token 'refresh_exp' claim has expired");
+        if (await blacklist.ContainsAsync(token.Jti!, cancellationToken).ConfigureAwait(false))
+            return TokenFailure.Blacklisted;
+        if (await AdmitForRefreshAsync(token, cancellationToken).ConfigureAwait(false) is { } refused)
+            return refused;
+        return TokenOutcome<IssuedToken>.Ok(issuer.Slide(token));
+    }
+
+    /// <summary>
+    /// The proof a token gives the gate: its user, its login (our tokens), the revocation epoch its
+    /// login was checked against (our tokens), and when that login was made.
+    /// </summary>
+    public static LoginProof? Proof(ValidatedToken token, string scheme = "jwt")
+    {
+        if (token.UserId is not { } userId || token.UserIdUnrepresentable)
+            return null;
+        // Our tokens name their login, which carries its creation time to the millisecond; a
+        // foreign token has only iat (seconds), so it counts from the start of that second.
+        if (LoginId.TryParse(token.LoginId, out var login))
+            return new LoginProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch);
+        return new LoginProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch);
+    }
+
+    /// <summary>The gate, in SimpleJWT ≥ 5.3's words for refreshing a token whose user is gone or inactive.</summary>
+    private async Task<TokenFailure?> AdmitForRefreshAsync(ValidatedToken token, CancellationToken cancellationToken)
+    {
+        if (token.UserId is null && !token.UserIdUnrepresentable)
+            return TokenFailure.NoUser;
+        if (Proof(token) is not { } proof)
+            return TokenFailure.InactiveAccount;
+        var admission = await gate.AdmitAsync(proof, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return admission.Rejection switch
+        {
+            AdmissionRejection.None => null,
+            AdmissionRejection.LoginRevoked => TokenFailure.Blacklisted,
+            AdmissionRejection.RefusedByRule => TokenFailure.NotValid(admission.Detail!),
+            _ => TokenFailure.InactiveAccount,
+        };
+    }
+
+    private RefreshRotation Rotation(ValidatedToken token)
+    {
+        var now = time.GetUtcNow();
+        return new RefreshRotation(
+            token.Jti!,
+            token.UserId,
+            token.ExpiresAt,
+            LoginId.TryParse(token.LoginId, out var login) ? login : null,
+            now + options.LongestTokenLifetime,
+            now,
+            options.RefreshReuseGrace);
+    }
+
+    private async Task<TokenSubject> SubjectAsync(UserSnapshot user, bool sliding, CancellationToken cancellationToken)
+    {
+        var issuing = new TokenIssuingContext(user, sliding);
+        await events.TokenIssuingAsync(issuing, cancellationToken).ConfigureAwait(false);
+        var login = LoginId.New(time.GetUtcNow().ToUnixTimeMilliseconds());
+        return new TokenSubject(user.Id, [.. issuing.Claims], login.ToString(), user.RevocationEpoch);
+    }
+}
+
+/// <summary>A refresh's result: the new access token and, with rotation on, the new refresh token.</summary>
+public sealed record RefreshedTokens(IssuedToken Access, IssuedToken? Refresh);
