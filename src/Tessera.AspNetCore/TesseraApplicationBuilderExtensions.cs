@@ -14,7 +14,14 @@ namespace Tessera.AspNetCore;
 
 public static class TesseraApplicationBuilderExtensions
 {
-    /// <summary>DRF-shaped errors for everything after it, then CORS, authentication and authorization.</summary>
+    /// <summary>
+    /// What it takes over, for every request that passes it (place it after the host's own
+    /// middleware that should keep its say): (1) errors — an unhandled exception becomes DRF's JSON
+    /// 500 (a database fault 503, a full hashing queue 503), and a bodiless 404 or 405 gets DRF's JSON
+    /// body; (2) CORS, with the <c>Tessera:Cors</c> policy, for every path; (3) authentication with
+    /// Tessera's scheme chain as the default scheme; (4) authorization. Nothing else: responses that
+    /// already have a body, and the host's own endpoints, are left as they are.
+    /// </summary>
     public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
