@@ -89,13 +89,36 @@ public sealed class TesseraBuilder
         return this;
     }
 
-    /// <summary>DRF's BasicAuthentication: <c>Authorization: Basic</c>, checked like a login (no endpoints).</summary>
-    public TesseraBuilder AddBasic(Action<AuthenticationSchemeOptions>? configure = null)
+    /// <summary>
+    /// DRF's BasicAuthentication: <c>Authorization: Basic</c>, checked like a login, a verified pair
+    /// remembered for <see cref="BasicAuthenticationOptions.CredentialCacheLifetime"/> (no endpoints).
+    /// Section <c>Tessera:Basic</c>.
+    /// </summary>
+    public TesseraBuilder AddBasic(Action<BasicAuthenticationOptions>? configure = null)
     {
         if (_features.Add(TesseraSchemes.Basic))
-            Authentication.AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic, _ => { });
+        {
+            Services.AddSingleton<IValidateOptions<BasicAuthenticationOptions>>(new BasicOptionsValidator());
+            Authentication.AddScheme<BasicAuthenticationOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic,
+                o => Configuration.GetSection(BasicAuthenticationOptions.SectionName).Bind(o));
+            Services.AddOptions<BasicAuthenticationOptions>(TesseraSchemes.Basic).ValidateOnStart();
+            Services.AddSingleton(sp =>
+            {
+                var basic = sp.GetRequiredService<IOptionsMonitor<BasicAuthenticationOptions>>().Get(TesseraSchemes.Basic);
+                return new Core.Basic.VerifiedPasswordCache(basic.CredentialCacheLifetime, basic.CredentialCacheCapacity);
+            });
+        }
         ConfigureScheme(TesseraSchemes.Basic, configure);
         return this;
+    }
+
+    private sealed class BasicOptionsValidator : IValidateOptions<BasicAuthenticationOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, BasicAuthenticationOptions options)
+        {
+            var problems = options.Problems().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 
     /// <summary>API keys for services: <c>X-API-Key</c> and <c>/api/api-key/</c>. Section <c>Tessera:ApiKeys</c>.</summary>

@@ -4,21 +4,28 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
+using Tessera.Core.Basic;
+using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
 using Tessera.AspNetCore.Authentication;
 
 namespace Tessera.AspNetCore.Basic;
 
 /// <summary>
-/// DRF's BasicAuthentication: <c>Authorization: Basic base64(username:password)</c>, checked on every
-/// request like a login (same hashing pool, same timing for unknown users), with DRF's messages.
+/// DRF's BasicAuthentication: <c>Authorization: Basic base64(username:password)</c>, checked like a
+/// login (same hashing pool, same timing for unknown users, same brute-force protection), with DRF's
+/// messages. A pair that passed is remembered for a while (<see cref="VerifiedPasswordCache"/>), so
+/// only the first request of a client pays the hash.
 /// </summary>
 public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    IOptionsMonitor<BasicAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    PasswordLogin login)
-    : TesseraAuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    PasswordLogin login,
+    VerifiedPasswordCache verified,
+    UserSnapshots users,
+    TimeProvider time)
+    : TesseraAuthenticationHandler<BasicAuthenticationOptions>(options, logger, encoder)
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid username/password.");
 
@@ -36,13 +43,24 @@ public sealed class BasicAuthenticationHandler(
         if (!TryDecode(parts[1], out var username, out var password))
             return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials not correctly base64 encoded."));
 
+        username = UserNormalization.Username(username);
+        var now = time.GetUtcNow();
+        if (verified.TryGet(username, password, now, out var userId, out var epoch))
+        {
+            // Still the state the remembered check read: the gate decides the rest, in memory.
+            if (users.Find(userId) is { } user && user.RevocationEpoch == epoch)
+                return ProofResult.Proven(new LoginProof(userId, TesseraSchemes.Basic, null, Epoch: epoch));
+            verified.Forget(username, password); // the password changed, or every login was ended: check again
+        }
+
         var attempt = await login.SignInAsync(Context, username, password).ConfigureAwait(false);
         if (attempt.Refused is { } refused)
             return ProofResult.Fail(AuthFailure.From(refused));
-        return attempt.Value is not { } user
-            ? ProofResult.Fail(Invalid)
-            // The epoch its password check read: a password change committed during the hash still refuses it.
-            : ProofResult.Proven(new LoginProof(user.Id, TesseraSchemes.Basic, null, Epoch: user.RevocationEpoch));
+        if (attempt.Value is not { } signedIn)
+            return ProofResult.Fail(Invalid);
+        verified.Remember(username, password, signedIn.Id, signedIn.RevocationEpoch, now);
+        // The epoch its password check read: a password change committed during the hash still refuses it.
+        return ProofResult.Proven(new LoginProof(signedIn.Id, TesseraSchemes.Basic, null, Epoch: signedIn.RevocationEpoch));
     }
 
     private static bool TryDecode(string encoded, out string username, out string password)

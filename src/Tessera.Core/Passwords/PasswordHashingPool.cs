@@ -86,6 +86,11 @@ public sealed class PasswordHashingPool : IDisposable
     /// <summary>Requests currently waiting for a thread (not counting those running).</summary>
     public int QueuedCount => _queue.Reader.Count;
 
+    private long _hashesRun;
+
+    /// <summary>How many hashes and verifications have run since start: what the password cost bought.</summary>
+    public long HashesRun => Interlocked.Read(ref _hashesRun);
+
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Hashes <paramref name="password"/> for storage (<see cref="DjangoPbkdf2Hasher.Hash"/>) on a hashing thread.</summary>
@@ -97,7 +102,11 @@ public sealed class PasswordHashingPool : IDisposable
     {
         ArgumentNullException.ThrowIfNull(password);
         var hasher = Hasher;
-        return RunAsync(() => hasher.Hash(password), cancellationToken);
+        return RunAsync(() =>
+        {
+            Interlocked.Increment(ref _hashesRun);
+            return hasher.Hash(password);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -115,13 +124,18 @@ public sealed class PasswordHashingPool : IDisposable
             return RunAsync(
                 () =>
                 {
+                    Interlocked.Increment(ref _hashesRun);
                     hasher.VerifyDummy(password);
                     return PasswordVerification.Failed;
                 },
                 cancellationToken);
         }
 
-        return RunAsync(() => hasher.Verify(password, encoded), cancellationToken);
+        return RunAsync(() =>
+        {
+            Interlocked.Increment(ref _hashesRun);
+            return hasher.Verify(password, encoded);
+        }, cancellationToken);
     }
 
     /// <summary>Queues <paramref name="work"/> for a hashing thread.</summary>
