@@ -125,8 +125,12 @@ public sealed class TesseraBuilder
     public TesseraBuilder AddApiKeys(Action<ApiKeyAuthenticationOptions>? configure = null)
     {
         if (_features.Add(TesseraSchemes.ApiKey))
+        {
             Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
                 o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
+            Services.AddOptions<SchemeChainOptions>().Configure<IOptionsMonitor<ApiKeyAuthenticationOptions>>(
+                (chain, keys) => chain.CredentialHeaders.Add(keys.Get(TesseraSchemes.ApiKey).HeaderName));
+        }
         ConfigureScheme(TesseraSchemes.ApiKey, configure);
         return this;
     }

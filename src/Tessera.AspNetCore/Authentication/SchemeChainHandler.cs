@@ -8,6 +8,14 @@ public sealed class SchemeChainOptions
 {
     /// <summary>The schemes to try, in order.</summary>
     public List<string> Schemes { get; } = [];
+
+    /// <summary>
+    /// The request headers in which Tessera's schemes look for a credential (<c>Authorization</c>,
+    /// <c>Cookie</c>, the API-key header). A request with none of them carries no credential any of
+    /// them could find: the chain skips them without building a handler (an app's own scheme, which
+    /// may look anywhere, is still asked).
+    /// </summary>
+    public HashSet<string> CredentialHeaders { get; } = new(StringComparer.OrdinalIgnoreCase) { "Authorization", "Cookie" };
 }
 
 /// <summary>
@@ -32,8 +40,11 @@ public sealed class SchemeChainHandler(IOptions<SchemeChainOptions> options) : I
     {
         if (_result is not null)
             return _result;
+        var carriesCredential = CarriesCredential(_context.Request.Headers, options.Value.CredentialHeaders);
         foreach (var scheme in options.Value.Schemes)
         {
+            if (!carriesCredential && TesseraSchemes.InOrder.Contains(scheme))
+                continue; // an anonymous request costs no handler of ours
             var result = await _context.AuthenticateAsync(scheme).ConfigureAwait(false);
             if (result.None)
                 continue;
@@ -41,6 +52,14 @@ public sealed class SchemeChainHandler(IOptions<SchemeChainOptions> options) : I
             return _result = result;
         }
         return _result = AuthenticateResult.NoResult();
+    }
+
+    private static bool CarriesCredential(IHeaderDictionary headers, HashSet<string> credentialHeaders)
+    {
+        foreach (var name in credentialHeaders)
+            if (headers.ContainsKey(name))
+                return true;
+        return false;
     }
 
     public async Task ChallengeAsync(AuthenticationProperties? properties)
