@@ -117,7 +117,6 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ReadOnlyOrHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(TesseraPolicies.IsAdminUser, p => p.RequireRole(AuthenticatedUser.StaffRole))
-            .AddPolicy(TesseraPolicies.IsPremium, p => p.RequireRole(AuthenticatedUser.PremiumRole))
             .AddPolicy(TesseraPolicies.IsAuthenticatedOrReadOnly, p => p.AddRequirements(new AuthenticatedOrReadOnlyRequirement()))
             .AddPolicy(TesseraPolicies.IsOwnerOrReadOnly, p => p.AddRequirements(new OwnerOrReadOnlyRequirement()));
     }

@@ -12,12 +12,39 @@ using Tessera.Data.Modeling;
 namespace Tessera.Data;
 
 /// <summary>
-/// Tessera's tables. Like ASP.NET Core Identity's <c>IdentityDbContext</c>, an application derives
-/// from it to add its own entities and owns the migrations of the whole model.
+/// Tessera's tables over the app's user type: <c>AppDbContext : TesseraDbContext&lt;AppUser&gt;</c>
+/// with <c>AppUser : User</c> (its own columns in the <c>users</c> table), or
+/// <c>TesseraDbContext&lt;User&gt;</c> for Django's fields alone. Like ASP.NET Core Identity's
+/// <c>IdentityDbContext&lt;TUser&gt;</c>, the app derives from it to add its own entities and owns
+/// the migrations of the whole model.
+/// </summary>
+public abstract class TesseraDbContext<TUser>(DbContextOptions options) : TesseraDbContext(options)
+    where TUser : User, new()
+{
+    public override IQueryable<User> Users => Set<TUser>();
+
+    /// <summary>The app's users, with its own fields.</summary>
+    public DbSet<TUser> AppUsers => Set<TUser>();
+
+    public override Type UserType => typeof(TUser);
+
+    public override User NewUser() => new TUser();
+}
+
+/// <summary>
+/// What the stores see of <see cref="TesseraDbContext{TUser}"/>: every table, and the users as
+/// <see cref="User"/> whatever the app's type (EF Core queries and updates them as that type).
 /// </summary>
 public abstract class TesseraDbContext(DbContextOptions options) : DbContext(options)
 {
-    public DbSet<User> Users => Set<User>();
+    /// <summary>The users, of the app's type, seen as <see cref="User"/>.</summary>
+    public abstract IQueryable<User> Users { get; }
+
+    /// <summary>The app's user type, mapped to the <c>users</c> table.</summary>
+    public abstract Type UserType { get; }
+
+    /// <summary>A new, unsaved user of the app's type.</summary>
+    public abstract User NewUser();
 
     public DbSet<BlacklistedToken> BlacklistedTokens => Set<BlacklistedToken>();
 
@@ -33,17 +60,16 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.Entity<User>(user =>
+        modelBuilder.Entity(UserType, user =>
         {
             user.ToTable("users");
-            user.HasKey(u => u.Id);
-            user.Property(u => u.Username).HasMaxLength(User.UsernameMaxLength);
-            user.HasIndex(u => u.Username).IsUnique();
-            user.Property(u => u.Email).HasMaxLength(User.EmailMaxLength);
-            user.Property(u => u.PasswordHash).HasMaxLength(User.PasswordHashMaxLength).HasColumnName("password");
-            user.Property(u => u.FirstName).HasMaxLength(User.NameMaxLength);
-            user.Property(u => u.LastName).HasMaxLength(User.NameMaxLength);
-            user.Property(u => u.PhoneNumber).HasMaxLength(User.PhoneNumberMaxLength);
+            user.HasKey(nameof(User.Id));
+            user.Property(nameof(User.Username)).HasMaxLength(User.UsernameMaxLength);
+            user.HasIndex(nameof(User.Username)).IsUnique();
+            user.Property(nameof(User.Email)).HasMaxLength(User.EmailMaxLength);
+            user.Property(nameof(User.PasswordHash)).HasMaxLength(User.PasswordHashMaxLength).HasColumnName("password");
+            user.Property(nameof(User.FirstName)).HasMaxLength(User.NameMaxLength);
+            user.Property(nameof(User.LastName)).HasMaxLength(User.NameMaxLength);
         });
 
         modelBuilder.Entity<BlacklistedToken>(token =>
@@ -60,7 +86,7 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             session.ToTable("sessions");
             session.HasKey(s => s.KeyHash);
             session.Property(s => s.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
-            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.HasOne(UserType).WithMany().HasForeignKey(nameof(ServerSession.UserId)).OnDelete(DeleteBehavior.Cascade);
             session.HasIndex(s => s.ExpiresAt);
         });
 
@@ -70,7 +96,7 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             token.HasKey(t => t.KeyHash);
             token.Property(t => t.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
             token.Property(t => t.Prefix).HasMaxLength(OpaqueToken.PrefixLength);
-            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasOne(UserType).WithMany().HasForeignKey(nameof(OpaqueToken.UserId)).OnDelete(DeleteBehavior.Cascade);
             token.HasIndex(t => new { t.UserId, t.Prefix });
             token.HasIndex(t => t.ExpiresAt);
         });
@@ -83,7 +109,7 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             key.Property(k => k.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
             key.HasIndex(k => k.KeyHash).IsUnique();
             key.Property(k => k.Name).HasMaxLength(ApiKey.NameMaxLength);
-            key.HasOne<User>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+            key.HasOne(UserType).WithMany().HasForeignKey(nameof(ApiKey.UserId)).OnDelete(DeleteBehavior.Cascade);
             key.HasIndex(k => k.UserId);
             key.HasIndex(k => k.ExpiresAt);
         });

@@ -41,6 +41,9 @@ public static class ServerHost
             .AddBasic()
             .AddApiKeys()
             .AddEntityFrameworkStores<ServerDbContext>();
+        // The seed app's own permission: its users' premium flag, a role of their snapshot.
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ServerUser.IsPremiumPolicy, p => p.RequireRole(ServerUser.PremiumRole));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

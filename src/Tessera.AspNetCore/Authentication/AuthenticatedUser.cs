@@ -11,7 +11,6 @@ public sealed record AuthenticatedUser(UserSnapshot User, LoginProof Login, obje
 {
     public const string StaffRole = "staff";
     public const string SuperuserRole = "superuser";
-    public const string PremiumRole = "premium";
 
     public ClaimsPrincipal ToClaimsPrincipal(string authenticationType)
     {
@@ -20,7 +19,8 @@ public sealed record AuthenticatedUser(UserSnapshot User, LoginProof Login, obje
         identity.AddClaim(new Claim(ClaimTypes.Name, User.Username));
         if (User.IsStaff) identity.AddClaim(new Claim(ClaimTypes.Role, StaffRole));
         if (User.IsSuperuser) identity.AddClaim(new Claim(ClaimTypes.Role, SuperuserRole));
-        if (User.IsPremium) identity.AddClaim(new Claim(ClaimTypes.Role, PremiumRole));
+        foreach (var role in User.Roles)
+            identity.AddClaim(new Claim(ClaimTypes.Role, role)); // the app's own (User.ToSnapshot)
         return new ClaimsPrincipal(identity);
     }
 }

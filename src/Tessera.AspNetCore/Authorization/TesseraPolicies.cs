@@ -6,9 +6,6 @@ public static class TesseraPolicies
     /// <summary>DRF's IsAdminUser: the user is staff.</summary>
     public const string IsAdminUser = "IsAdminUser";
 
-    /// <summary>The user holds a premium subscription.</summary>
-    public const string IsPremium = "IsPremium";
-
     /// <summary>DRF's IsAuthenticatedOrReadOnly: anyone may read (GET, HEAD, OPTIONS); only an authenticated user may change.</summary>
     public const string IsAuthenticatedOrReadOnly = "IsAuthenticatedOrReadOnly";
 

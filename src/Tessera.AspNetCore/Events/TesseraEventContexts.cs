@@ -36,6 +36,17 @@ public sealed class CheckingCredentialsContext(HttpContext httpContext, string u
 
 public sealed record SignedInContext(HttpContext HttpContext, User User);
 
+/// <summary>
+/// The app's own user fields in a request body (registration; profile PUT or PATCH): read them with
+/// <see cref="Fields"/> (DRF's field rules and messages; on PATCH absent fields are not required),
+/// set them on <see cref="User"/> (the app's user type), and report bad ones with
+/// <c>Fields.AddError</c>: then nothing is written and the client gets DRF's 400.
+/// </summary>
+public sealed record UserFieldsContext(HttpContext HttpContext, Http.FieldValidator Fields, User User);
+
+/// <summary>The caller's profile as it is about to be answered: add the app's own fields to <see cref="Body"/>.</summary>
+public sealed record ProfileContext(HttpContext HttpContext, User User, IDictionary<string, object?> Body);
+
 public sealed record SignInFailedContext(HttpContext HttpContext, string Username);
 
 /// <param name="Reason">"logout" (logout, blacklist) or "reuse" (a rotated refresh token presented again).</param>

@@ -27,6 +27,15 @@ public class TesseraEvents
     /// </summary>
     public Action<AdmissionContext> OnAdmitting { get; set; } = _ => { };
 
+    /// <summary>A registration's body: read the app's own user fields and set them on the new user.</summary>
+    public Func<UserFieldsContext, Task> OnRegistering { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>A profile PUT or PATCH: read the app's own user fields and set them.</summary>
+    public Func<UserFieldsContext, Task> OnUpdatingProfile { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>A profile answer (GET, PUT, PATCH): add the app's own fields.</summary>
+    public Func<ProfileContext, Task> OnWritingProfile { get; set; } = _ => Task.CompletedTask;
+
     /// <summary>A password login succeeded.</summary>
     public Func<SignedInContext, Task> OnSignedIn { get; set; } = _ => Task.CompletedTask;
 
@@ -44,6 +53,12 @@ public class TesseraEvents
     public virtual Task CheckingCredentials(CheckingCredentialsContext context) => OnCheckingCredentials(context);
 
     public virtual void Admitting(AdmissionContext context) => OnAdmitting(context);
+
+    public virtual Task Registering(UserFieldsContext context) => OnRegistering(context);
+
+    public virtual Task UpdatingProfile(UserFieldsContext context) => OnUpdatingProfile(context);
+
+    public virtual Task WritingProfile(ProfileContext context) => OnWritingProfile(context);
 
     public virtual Task SignedIn(SignedInContext context) => OnSignedIn(context);
 

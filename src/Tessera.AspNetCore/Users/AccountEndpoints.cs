@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Events;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.Passwords;
 using Tessera.Core.Jwt;
@@ -35,7 +36,7 @@ public static partial class AccountEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext context, IUserStore users, PasswordHashingPool hashing,
-        JwtLoginService logins, Revocations revocations, TimeProvider time)
+        JwtLoginService logins, Revocations revocations, TimeProvider time, TesseraEventsDispatcher dispatcher)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -51,20 +52,20 @@ public static partial class AccountEndpoints
         if (password is not null)
             foreach (var problem in PasswordPolicy.Check(password, username))
                 fields.AddError("password", problem);
+        // The app's own fields, on a user of its own type.
+        var user = users.NewUser();
+        await dispatcher.Events.Registering(new UserFieldsContext(context, fields, user)).ConfigureAwait(false);
         if (!fields.IsValid)
             return fields.ToResult();
 
         if (await users.FindByUsernameAsync(username!, context.RequestAborted).ConfigureAwait(false) is not null)
             return UsernameTaken();
-        var user = new User
-        {
-            Username = username!,
-            Email = email ?? "",
-            FirstName = firstName ?? "",
-            LastName = lastName ?? "",
-            PasswordHash = await hashing.HashAsync(password!, context.RequestAborted).ConfigureAwait(false),
-            DateJoined = time.GetUtcNow().UtcDateTime,
-        };
+        user.Username = username!;
+        user.Email = email ?? "";
+        user.FirstName = firstName ?? "";
+        user.LastName = lastName ?? "";
+        user.PasswordHash = await hashing.HashAsync(password!, context.RequestAborted).ConfigureAwait(false);
+        user.DateJoined = time.GetUtcNow().UtcDateTime;
         // Two registrations of one name can both pass the check above; the unique index decides.
         if (!await revocations.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
             return UsernameTaken();
@@ -141,14 +142,14 @@ public static partial class AccountEndpoints
         return fields.ToResult();
     }
 
-    private static async Task<IResult> GetProfileAsync(HttpContext context, IUserStore users)
+    private static async Task<IResult> GetProfileAsync(HttpContext context, IUserStore users, TesseraEventsDispatcher dispatcher)
     {
         var user = await users.FindByIdAsync(context.GetTesseraUser().User.Id, context.RequestAborted).ConfigureAwait(false);
-        return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
+        return user is null ? ApiResults.NotFound() : await ProfileAsync(context, user, dispatcher).ConfigureAwait(false);
     }
 
-    /// <summary>PUT or PATCH of the caller's own names and email; the username is read-only.</summary>
-    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations)
+    /// <summary>PUT or PATCH of the caller's own names and email (and the app's own fields); the username is read-only.</summary>
+    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations, TesseraEventsDispatcher dispatcher)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -161,19 +162,34 @@ public static partial class AccountEndpoints
             return fields.ToResult();
         var id = context.GetTesseraUser().User.Id;
         // Row and event in one transaction: the email is a token claim and in every instance's snapshot.
-        await revocations.UpdateProfileAsync(id, new ProfileChange(email, firstName, lastName), context.RequestAborted).ConfigureAwait(false);
-        var user = await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false);
-        return user is null ? ApiResults.NotFound() : ApiResults.Json(Profile(user));
+        var updated = await revocations.UpdateUserAsync(id, async user =>
+        {
+            user.Email = email ?? user.Email;
+            user.FirstName = firstName ?? user.FirstName;
+            user.LastName = lastName ?? user.LastName;
+            await dispatcher.Events.UpdatingProfile(new UserFieldsContext(context, fields, user)).ConfigureAwait(false);
+            return fields.IsValid;
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!fields.IsValid)
+            return fields.ToResult();
+        var current = updated ? await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
+        return current is null ? ApiResults.NotFound() : await ProfileAsync(context, current, dispatcher).ConfigureAwait(false);
     }
 
-    private static object Profile(User user) => new
+    /// <summary>The seed's profile fields, then the app's own (<see cref="TesseraEvents.OnWritingProfile"/>).</summary>
+    private static async Task<IResult> ProfileAsync(HttpContext context, User user, TesseraEventsDispatcher dispatcher)
     {
-        username = user.Username,
-        email = user.Email,
-        first_name = user.FirstName,
-        last_name = user.LastName,
-        date_joined = UnixTime.Format(user.DateJoined),
-    };
+        var body = new Dictionary<string, object?>
+        {
+            ["username"] = user.Username,
+            ["email"] = user.Email,
+            ["first_name"] = user.FirstName,
+            ["last_name"] = user.LastName,
+            ["date_joined"] = UnixTime.Format(user.DateJoined),
+        };
+        await dispatcher.Events.WritingProfile(new ProfileContext(context, user, body)).ConfigureAwait(false);
+        return ApiResults.Json(body);
+    }
 
     private static IResult UsernameTaken() => ApiResults.Json(new { error = "Username already exists" }, StatusCodes.Status400BadRequest);
 

@@ -58,10 +58,12 @@ public interface IRevocationStore
     Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Sets the profile fields that are not null, together with the event (the email is a token
-    /// claim and in the snapshot). Null when there is no such user.
+    /// Changes the user's row (profile fields, the app's own fields and roles) as <paramref name="change"/>
+    /// says, together with the event, in one transaction, so that every instance's snapshot follows;
+    /// a change that answers false (invalid input) writes nothing. Not for what the revocation epoch
+    /// guards (password, activation): those have their own writes. Null when nothing was written.
     /// </summary>
-    Task<RevocationEvent?> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default);
+    Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the user (and, by cascade, what is theirs) together with the event.</summary>
     Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
@@ -81,11 +83,8 @@ public interface IRevocationStore
 
 public sealed record RevocationSnapshot(long LastEventId, IReadOnlyList<UserSnapshot> Users, IReadOnlyList<(LoginId Login, long ExpiresAt)> RevokedLogins);
 
-/// <summary>Profile fields to set; null leaves a field as it is.</summary>
-public sealed record ProfileChange(string? Email = null, string? FirstName = null, string? LastName = null);
-
 /// <summary>Activation and roles to set; null leaves a flag as it is.</summary>
-public sealed record UserFlags(bool? IsActive = null, bool? IsStaff = null, bool? IsSuperuser = null, bool? IsPremium = null);
+public sealed record UserFlags(bool? IsActive = null, bool? IsStaff = null, bool? IsSuperuser = null);
 
 /// <summary>A refresh token being rotated or blacklisted, and what revoking its login takes.</summary>
 /// <param name="Jti">The token's <c>jti</c>, the blacklist's key.</param>

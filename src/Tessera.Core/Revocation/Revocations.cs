@@ -57,9 +57,9 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
     public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, DateTimeOffset now, CancellationToken cancellationToken = default)
         => await PublishIfChangedAsync(await store.SetUserFlagsAsync(userId, flags, RevokedBefore(now), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Sets the caller's profile fields, row and event together; false when there is no such user.</summary>
-    public async Task<bool> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default)
-        => await PublishIfChangedAsync(await store.UpdateProfileAsync(userId, change, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    /// <summary>Changes the user's row (profile, the app's fields and roles), row and event together; false when there is no such user.</summary>
+    public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
+        => await PublishIfChangedAsync(await store.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,9 @@ namespace Tessera.Core.Users;
 /// <summary>Reads and writes user accounts. Implemented over EF Core in Tessera.Data.</summary>
 public interface IUserStore
 {
+    /// <summary>A new, unsaved user of the app's user type (<c>TesseraDbContext&lt;TUser&gt;</c>).</summary>
+    User NewUser();
+
     Task<User?> FindByIdAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -1,30 +1,29 @@
 namespace Tessera.Core.Users;
 
 /// <summary>
-/// A user account, with the fields of Django's <c>auth.User</c> plus the sample app's profile fields,
-/// so that a Django user table can be imported unchanged.
+/// A user account with the fields of Django's <c>auth.User</c>, so that a Django user table can be
+/// imported unchanged. An app with fields of its own (Django's <c>AUTH_USER_MODEL</c>) derives from
+/// it, as from ASP.NET Core Identity's <c>IdentityUser</c>, maps it with
+/// <c>TesseraDbContext&lt;TUser&gt;</c>, and overrides <see cref="ToSnapshot"/> to put in the
+/// snapshot what its admission rules and policies read (roles).
 /// </summary>
-public sealed class User
+public class User
 {
     public const int UsernameMaxLength = 150;
     public const int EmailMaxLength = 254;
     public const int NameMaxLength = 150;
     public const int PasswordHashMaxLength = 128;
-    public const int PhoneNumberMaxLength = 32;
 
     public long Id { get; set; }
-    public required string Username { get; set; }
+    public string Username { get; set; } = "";
     public string Email { get; set; } = "";
     /// <summary>Django's encoded form (<c>pbkdf2_sha256$iterations$salt$hash</c>); "!" means no usable password.</summary>
     public string PasswordHash { get; set; } = "!";
     public string FirstName { get; set; } = "";
     public string LastName { get; set; } = "";
-    public string? PhoneNumber { get; set; }
-    public DateOnly? DateOfBirth { get; set; }
     public bool IsActive { get; set; } = true;
     public bool IsStaff { get; set; }
     public bool IsSuperuser { get; set; }
-    public bool IsPremium { get; set; }
     public DateTime? LastLogin { get; set; }
     public DateTime DateJoined { get; set; }
     /// <summary>Unix milliseconds: foreign tokens issued before it are revoked (see <see cref="UserSnapshot.RevokedBeforeMs"/>).</summary>
@@ -36,5 +35,9 @@ public sealed class User
     /// </summary>
     public long RevocationEpoch { get; set; }
 
-    public UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, IsPremium, RevokedBefore, RevocationEpoch);
+    /// <summary>
+    /// What the gate keeps of the user in memory. An app's user adds its roles:
+    /// <c>base.ToSnapshot() with { Roles = IsPremium ? ["premium"] : [] }</c>.
+    /// </summary>
+    public virtual UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, RevokedBefore, RevocationEpoch);
 }

@@ -14,8 +14,19 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
     public async Task<bool> SetActiveAsync(string username, bool active, CancellationToken cancellationToken = default)
         => await SetFlagsAsync(username, new UserFlags(IsActive: active), cancellationToken).ConfigureAwait(false);
 
-    public async Task<bool> SetRolesAsync(string username, bool? staff = null, bool? superuser = null, bool? premium = null, CancellationToken cancellationToken = default)
-        => await SetFlagsAsync(username, new UserFlags(IsStaff: staff, IsSuperuser: superuser, IsPremium: premium), cancellationToken).ConfigureAwait(false);
+    public async Task<bool> SetRolesAsync(string username, bool? staff = null, bool? superuser = null, CancellationToken cancellationToken = default)
+        => await SetFlagsAsync(username, new UserFlags(IsStaff: staff, IsSuperuser: superuser), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Changes the app's own fields or roles of the user (its type's), row and event together.</summary>
+    public async Task<bool> UpdateAsync(string username, Action<User> change, CancellationToken cancellationToken = default)
+    {
+        var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
+        return user is not null && await revocations.UpdateUserAsync(user.Id, u =>
+        {
+            change(u);
+            return Task.FromResult(true);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Every login of the user stops working at once; new logins work.</summary>
     public async Task<bool> RevokeAllAsync(string username, CancellationToken cancellationToken = default)

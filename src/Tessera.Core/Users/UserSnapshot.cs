@@ -18,6 +18,23 @@ public sealed record UserSnapshot(
     bool IsActive,
     bool IsStaff,
     bool IsSuperuser,
-    bool IsPremium,
     long? RevokedBeforeMs = null,
-    long RevocationEpoch = 0);
+    long RevocationEpoch = 0)
+{
+    private static readonly IReadOnlySet<string> NoRoles = new HashSet<string>();
+
+    /// <summary>
+    /// The app's own roles (beyond staff and superuser), from its user type's
+    /// <see cref="User.ToSnapshot"/>: authorization policies require them, admission rules read them,
+    /// and a change applies on the very next request.
+    /// </summary>
+    public IReadOnlySet<string> Roles { get; init; } = NoRoles;
+
+    // Records compare sets by reference; two snapshots of one state are equal.
+    public bool Equals(UserSnapshot? other)
+        => other is not null && Id == other.Id && Username == other.Username && Email == other.Email && IsActive == other.IsActive
+           && IsStaff == other.IsStaff && IsSuperuser == other.IsSuperuser && RevokedBeforeMs == other.RevokedBeforeMs
+           && RevocationEpoch == other.RevocationEpoch && Roles.SetEquals(other.Roles);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Username, RevocationEpoch);
+}

@@ -84,7 +84,7 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
 
     public async Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
-        var (active, staff, superuser, premium) = (flags.IsActive, flags.IsStaff, flags.IsSuperuser, flags.IsPremium);
+        var (active, staff, superuser) = (flags.IsActive, flags.IsStaff, flags.IsSuperuser);
         var deactivating = active == false;
         var epochStep = deactivating ? 1 : 0;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -92,7 +92,6 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
             .SetProperty(u => u.IsActive, u => active ?? u.IsActive)
             .SetProperty(u => u.IsStaff, u => staff ?? u.IsStaff)
             .SetProperty(u => u.IsSuperuser, u => superuser ?? u.IsSuperuser)
-            .SetProperty(u => u.IsPremium, u => premium ?? u.IsPremium)
             .SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch + epochStep)
             .SetProperty(u => u.RevokedBefore, u => deactivating ? revokedBeforeMs : u.RevokedBefore), cancellationToken).ConfigureAwait(false);
         if (changed != 1)
@@ -102,16 +101,22 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return e;
     }
 
-    public async Task<RevocationEvent?> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default)
+    public async Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
     {
-        var (email, firstName, lastName) = (change.Email, change.FirstName, change.LastName);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var changed = await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
-            .SetProperty(u => u.Email, u => email ?? u.Email)
-            .SetProperty(u => u.FirstName, u => firstName ?? u.FirstName)
-            .SetProperty(u => u.LastName, u => lastName ?? u.LastName), cancellationToken).ConfigureAwait(false);
-        if (changed != 1)
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false);
+        if (user is null)
             return null;
+        try
+        {
+            if (!await change(user).ConfigureAwait(false))
+                return null;
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            db.Entry(user).State = EntityState.Detached;
+        }
         var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
@@ -129,14 +134,15 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
     public Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
         => AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken);
 
-    public Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
-        => Snapshots(db.Users.Where(u => u.Id == userId)).FirstOrDefaultAsync(cancellationToken);
+    public async Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
+        => (await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false))?.ToSnapshot();
 
     public async Task<RevocationSnapshot> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         // The event id is read first: events committed while the rest loads are applied again after, harmlessly.
         var last = await db.RevocationEvents.MaxAsync(e => (long?)e.Id, cancellationToken).ConfigureAwait(false) ?? 0;
-        var users = await Snapshots(db.Users).ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Whole rows, so that the app's user type puts its own roles in the snapshot (User.ToSnapshot).
+        var users = (await db.Users.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false)).ConvertAll(u => u.ToSnapshot());
         var cutoff = now.ToUnixTimeSeconds();
         var rows = await db.RevokedLogins.AsNoTracking().Where(l => l.ExpiresAt >= cutoff)
             .Select(l => new { l.LoginId, l.ExpiresAt }).ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -207,9 +213,6 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         await db.InsertAsync(record, cancellationToken).ConfigureAwait(false);
         return record.ToEvent();
     }
-
-    private static IQueryable<UserSnapshot> Snapshots(IQueryable<User> users)
-        => users.AsNoTracking().Select(u => new UserSnapshot(u.Id, u.Username, u.Email, u.IsActive, u.IsStaff, u.IsSuperuser, u.IsPremium, u.RevokedBefore, u.RevocationEpoch));
 }
 
 /// <summary>Revoked-login rows die with the last token of their login.</summary>

@@ -5,6 +5,8 @@ namespace Tessera.Data.Users;
 
 public sealed class EfUserStore(TesseraDbContext db) : IUserStore
 {
+    public User NewUser() => db.NewUser();
+
     public Task<User?> FindByIdAsync(long id, CancellationToken cancellationToken = default)
         => db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
 

@@ -49,15 +49,13 @@ public static class CreateSuperuserCommand
         var hashing = scope.ServiceProvider.GetRequiredService<PasswordHashingPool>();
         if (await users.FindByUsernameAsync(username) is not null)
             throw new CliException("That username is already taken.");
-        var user = new User
-        {
-            Username = username,
-            Email = email,
-            PasswordHash = await hashing.HashAsync(password),
-            IsStaff = true,
-            IsSuperuser = true,
-            DateJoined = DateTime.UtcNow,
-        };
+        var user = users.NewUser();
+        user.Username = username;
+        user.Email = email;
+        user.PasswordHash = await hashing.HashAsync(password);
+        user.IsStaff = true;
+        user.IsSuperuser = true;
+        user.DateJoined = DateTime.UtcNow;
         // Row and event together: a server running on this database learns of the user from the feed.
         if (!await scope.ServiceProvider.GetRequiredService<Revocations>().CreateUserAsync(user))
             throw new CliException("That username is already taken.");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tessera.Core.Users;
+using Tessera.Server.Data;
 
 namespace Tessera.Server.Cli;
 
@@ -50,7 +51,8 @@ public static class UsersCommand
             "activate" => await admin.SetActiveAsync(username, true),
             "revoke" => await admin.RevokeAllAsync(username),
             "delete" => await admin.DeleteAsync(username),
-            _ => await admin.SetRolesAsync(username, roles.Staff, roles.Superuser, roles.Premium),
+            _ => await admin.SetRolesAsync(username, roles.Staff, roles.Superuser)
+                 && (roles.Premium is not { } premium || await admin.UpdateAsync(username, u => ((ServerUser)u).IsPremium = premium)),
         };
         if (!found)
             throw new CliException($"No user named '{username}'.");

@@ -6,7 +6,7 @@ using Tessera.Server.Samples;
 namespace Tessera.Server.Data;
 
 /// <summary>Tessera's tables plus the sample resources; its migrations are in Data/Migrations.</summary>
-public sealed class ServerDbContext(DbContextOptions<ServerDbContext> options) : TesseraDbContext(options)
+public sealed class ServerDbContext(DbContextOptions<ServerDbContext> options) : TesseraDbContext<ServerUser>(options)
 {
     public DbSet<Article> Articles => Set<Article>();
 
@@ -15,17 +15,18 @@ public sealed class ServerDbContext(DbContextOptions<ServerDbContext> options) :
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ServerUser>().Property(u => u.PhoneNumber).HasMaxLength(ServerUser.PhoneNumberMaxLength);
         modelBuilder.Entity<Article>(article =>
         {
             article.ToTable("articles");
             article.Property(a => a.Title).HasMaxLength(Article.TitleMaxLength);
-            article.HasOne<User>().WithMany().HasForeignKey(a => a.AuthorId).OnDelete(DeleteBehavior.Cascade);
+            article.HasOne<ServerUser>().WithMany().HasForeignKey(a => a.AuthorId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<TaskItem>(task =>
         {
             task.ToTable("tasks");
             task.Property(t => t.Title).HasMaxLength(TaskItem.TitleMaxLength);
-            task.HasOne<User>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            task.HasOne<ServerUser>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.Cascade);
             task.HasIndex(t => t.OwnerId);
         });
     }

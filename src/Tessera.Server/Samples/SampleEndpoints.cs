@@ -25,7 +25,7 @@ public static class SampleEndpoints
         routes.MapGet("/api/admin-only/", () => ApiResults.Json(new { message = "Admin access granted" }))
             .RequireAuthorization(TesseraPolicies.IsAdminUser);
         routes.MapGet("/api/premium/", () => ApiResults.Json(new { data = "premium" }))
-            .RequireAuthorization(TesseraPolicies.IsPremium);
+            .RequireAuthorization(Data.ServerUser.IsPremiumPolicy);
         routes.MapGet("/api/throttled/", () => ApiResults.Json(new { data = "Rate-limited data" }))
             .RequireAuthorization().RequireThrottling("anon", "user");
         routes.MapGet("/api/token-info/", TokenInfo).RequireAuthorization().WithNoStore();

@@ -139,7 +139,6 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
                 IsActive = flags.IsActive ?? user.IsActive,
                 IsStaff = flags.IsStaff ?? user.IsStaff,
                 IsSuperuser = flags.IsSuperuser ?? user.IsSuperuser,
-                IsPremium = flags.IsPremium ?? user.IsPremium,
                 RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
                 RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
             };
@@ -156,14 +155,20 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<RevocationEvent?> UpdateProfileAsync(long userId, ProfileChange change, CancellationToken cancellationToken = default)
+    public async Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
     {
+        UserSnapshot? user;
+        lock (_gate)
+            user = _users.GetValueOrDefault(userId);
+        if (user is null)
+            return null;
+        var row = new User { Id = user.Id, Username = user.Username, Email = user.Email, IsActive = user.IsActive, IsStaff = user.IsStaff, IsSuperuser = user.IsSuperuser };
+        if (!await change(row))
+            return null;
         lock (_gate)
         {
-            if (!_users.TryGetValue(userId, out var user))
-                return Task.FromResult<RevocationEvent?>(null);
-            _users[userId] = user with { Email = change.Email ?? user.Email };
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+            _users[userId] = user with { Email = row.Email };
+            return Append(RevocationEventKind.UserChanged, userId);
         }
     }
 
@@ -227,7 +232,7 @@ internal sealed class FailingBus : IRevocationBus
 internal static class TestUsers
 {
     public static UserSnapshot Active(long id, long? revokedBeforeMs = null)
-        => new(id, "user" + id, "user" + id + "@example.test", IsActive: true, IsStaff: false, IsSuperuser: false, IsPremium: false, revokedBeforeMs);
+        => new(id, "user" + id, "user" + id + "@example.test", IsActive: true, IsStaff: false, IsSuperuser: false, revokedBeforeMs);
 
     public static UserSnapshot Inactive(long id) => Active(id) with { IsActive = false };
 }

@@ -82,7 +82,7 @@ public class RevocationSynchronizerTests
 
         // Written by another instance: the rows and their events, not applied here yet.
         await _store.RevokeLoginAsync(login, 1, Now.AddMinutes(10));
-        await _store.SetUserFlagsAsync(2, new UserFlags(false, true, false, true), 0);
+        await _store.SetUserFlagsAsync(2, new UserFlags(false, true, false), 0);
         _store.PutUser(TestUsers.Active(3));
         await _store.UserChangedAsync(3);
         Assert.False(_revocations.IsRevoked(login));
@@ -96,7 +96,6 @@ public class RevocationSynchronizerTests
         Assert.NotNull(bob);
         Assert.False(bob.IsActive);
         Assert.True(bob.IsStaff);
-        Assert.True(bob.IsPremium);
         Assert.Equal(TestUsers.Active(3), _users.Find(3));
         Assert.Equal(1, _store.LoadCalls); // a catch-up, not a reload
     }
@@ -143,8 +142,8 @@ public class RevocationSynchronizerTests
         _store.PutUser(TestUsers.Active(1));
         await _sync.LoadAsync(_store, Now);
 
-        await _store.SetUserFlagsAsync(1, new UserFlags(false, false, false, false), 0);
-        await _store.SetUserFlagsAsync(1, new UserFlags(true, true, false, false), 0);
+        await _store.SetUserFlagsAsync(1, new UserFlags(false, false, false), 0);
+        await _store.SetUserFlagsAsync(1, new UserFlags(true, true, false), 0);
         await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
 
         var user = _users.Find(1);
@@ -172,7 +171,7 @@ public class RevocationSynchronizerTests
         await _sync.LoadAsync(_store, Now);
         var login = NewLogin();
         var revoke = await _store.RevokeLoginAsync(login, 1, Now.AddMinutes(10));
-        var change = await _store.SetUserFlagsAsync(1, new UserFlags(false, false, false, false), 0) ?? throw new InvalidOperationException();
+        var change = await _store.SetUserFlagsAsync(1, new UserFlags(false, false, false), 0) ?? throw new InvalidOperationException();
 
         await _sync.ApplyAsync(revoke, _store);
         await _sync.ApplyAsync(change, _store);

@@ -131,13 +131,13 @@ public class RevocationsTests
     [Fact]
     public async Task SetUserFlagsAsync_RoleChange_LeavesTheEpoch_AndTheOtherFlags()
     {
-        await LoadAsync(TestUsers.Active(1) with { IsPremium = true });
+        await LoadAsync(TestUsers.Active(1) with { IsSuperuser = true });
 
         Assert.True(await _revocations.SetUserFlagsAsync(1, new UserFlags(IsStaff: true), Now));
 
         var user = _users.Find(1)!;
         Assert.True(user.IsStaff);
-        Assert.True(user.IsPremium);
+        Assert.True(user.IsSuperuser);
         Assert.True(_gate.Admit(EpochProofOf(1, 0)).IsAdmitted);
         Assert.False(await _revocations.SetUserFlagsAsync(99, new UserFlags(IsStaff: true), Now));
     }

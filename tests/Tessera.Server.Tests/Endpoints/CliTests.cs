@@ -89,7 +89,7 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         await using (var context = Context(db))
         {
             // A row written before normalization (or imported): the name in NFD.
-            context.Users.Add(new User { Username = decomposed, PasswordHash = DjangoHash("S3cure-pass", "salt", 1000), DateJoined = DateTime.UtcNow });
+            context.AppUsers.Add(new ServerUser { Username = decomposed, PasswordHash = DjangoHash("S3cure-pass", "salt", 1000), DateJoined = DateTime.UtcNow });
             await context.SaveChangesAsync();
         }
 
@@ -106,8 +106,8 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         Assert.Equal(0, (await RunAsync(["flushexpiredtokens", .. HostArgs(db)])).Exit);
         await using (var context = Context(db))
         {
-            context.Users.Add(new User { Username = "j\u00E4ger", DateJoined = DateTime.UtcNow });
-            context.Users.Add(new User { Username = "ja\u0308ger", DateJoined = DateTime.UtcNow });
+            context.AppUsers.Add(new ServerUser { Username = "j\u00E4ger", DateJoined = DateTime.UtcNow });
+            context.AppUsers.Add(new ServerUser { Username = "ja\u0308ger", DateJoined = DateTime.UtcNow });
             await context.SaveChangesAsync();
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Users;
+using Tessera.Server.Data;
 using Tessera.Server.Tests.Infrastructure;
 using static Tessera.Server.Tests.Endpoints.EndpointKit;
 
@@ -24,7 +25,7 @@ public sealed class PasswordHashTests(TesseraServer server)
     {
         var name = "dj" + NewJti()[..12];
         await using var db = server.CreateDbContext();
-        db.Users.Add(new User
+        db.AppUsers.Add(new ServerUser
         {
             Username = name,
             Email = $"{name}@example.com",

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Tessera.Server.Data;
 using Tessera.Server.Tests.Infrastructure;
 using static Tessera.Server.Tests.Endpoints.EndpointKit;
 
@@ -10,8 +11,13 @@ namespace Tessera.Server.Tests.Endpoints;
 [Collection(ServerCollection.Name)]
 public sealed class ProfileAndSampleTests(TesseraServer server)
 {
-    private Task SetAsync(string username, bool? staff = null, bool? premium = null)
-        => server.AdministerAsync(a => a.SetRolesAsync(username, staff: staff, premium: premium));
+    private async Task SetAsync(string username, bool? staff = null, bool? premium = null)
+    {
+        if (staff is not null)
+            await server.AdministerAsync(a => a.SetRolesAsync(username, staff: staff));
+        if (premium is { } p)
+            await server.AdministerAsync(a => a.UpdateAsync(username, u => ((ServerUser)u).IsPremium = p));
+    }
 
     [Fact]
     public async Task Profile_has_exactly_the_seed_keys_and_an_ISO_UTC_date_joined()

@@ -283,7 +283,7 @@ public sealed class RegistrationTests(TesseraServer server)
 
         Assert.True(r.Status == 201, r.ToString());
         await using var db = server.CreateDbContext();
-        var user = await db.Users.SingleAsync(u => u.Username == name);
+        var user = await db.AppUsers.SingleAsync(u => u.Username == name);
         Assert.False(user.IsStaff);
         Assert.False(user.IsSuperuser);
         Assert.False(user.IsPremium);
@@ -348,7 +348,7 @@ public sealed class RegistrationTests(TesseraServer server)
         Assert.Equal(201, (await RegisterAsync(new { username = name, password = GoodPassword })).Status);
 
         await using var db = server.CreateDbContext();
-        var user = await db.Users.SingleAsync(u => u.Username == name);
+        var user = await db.AppUsers.SingleAsync(u => u.Username == name);
         Assert.InRange(user.DateJoined, before, DateTime.UtcNow.AddSeconds(2));
         Assert.Null(user.LastLogin);
     }

@@ -46,14 +46,70 @@ public sealed class EventsTests : IAsyncLifetime
                 };
                 o.Events.OnAdmitting = c =>
                 {
-                    if (c.User.Username.StartsWith("gated", StringComparison.Ordinal) && !c.User.IsPremium)
+                    if (c.User.Username.StartsWith("gated", StringComparison.Ordinal) && !c.User.Roles.Contains(ServerUser.PremiumRole))
                         c.Refuse("Premium membership required.");
+                };
+                // The app's own user fields (AUTH_USER_MODEL), read and written with DRF's shapes.
+                o.Events.OnRegistering = c => ReadFields(c, required: false);
+                o.Events.OnUpdatingProfile = c => ReadFields(c, required: false);
+                o.Events.OnWritingProfile = c =>
+                {
+                    var user = (ServerUser)c.User;
+                    c.Body["phone_number"] = user.PhoneNumber;
+                    c.Body["date_of_birth"] = user.DateOfBirth?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                    return Task.CompletedTask;
                 };
                 o.Events.OnSignedIn = c => Note("signed-in " + c.User.Username);
                 o.Events.OnSignInFailed = c => Note("failed " + c.Username);
                 o.Events.OnLoginRevoked = c => Note($"revoked {c.UserId} {c.Reason}");
             },
             new() { ["Tessera:Jwt:RefreshReuseGrace"] = "00:00:00" });
+    }
+
+    private static Task ReadFields(UserFieldsContext c, bool required)
+    {
+        var user = (ServerUser)c.User;
+        if (c.Fields.Text("phone_number", maxLength: ServerUser.PhoneNumberMaxLength, required: required, allowBlank: true) is { } phone)
+            user.PhoneNumber = phone;
+        if (c.Fields.Text("date_of_birth", required: required) is { } born)
+        {
+            if (DateOnly.TryParseExact(born, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+                user.DateOfBirth = date;
+            else
+                c.Fields.AddError("date_of_birth", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.");
+        }
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_apps_own_user_fields_round_trip_through_register_and_profile()
+    {
+        var name = "own" + Guid.NewGuid().ToString("N")[..10];
+        var registered = await _host.Client.PostJsonAsync("/api/register/",
+            new { username = name, password = "S3cure-pass-word", phone_number = "+33 1 23 45 67 89", date_of_birth = "1990-05-17" });
+        Assert.Equal(201, registered.Status);
+        var bearer = Bearer(registered.Str("access")!);
+
+        var profile = await _host.Client.GetJsonAsync("/api/profile/", bearer);
+        Assert.Equal("+33 1 23 45 67 89", profile.Str("phone_number"));
+        Assert.Equal("1990-05-17", profile.Str("date_of_birth"));
+
+        var patched = await _host.Client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { phone_number = "+1 555 0100" }, bearer);
+        Assert.Equal(200, patched.Status);
+        Assert.Equal("+1 555 0100", patched.Str("phone_number"));
+        Assert.Equal("1990-05-17", patched.Str("date_of_birth")); // PATCH leaves the others
+
+        // A bad field of the app's is DRF's 400, and nothing is written.
+        var bad = await _host.Client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { first_name = "Ann", date_of_birth = "17/05/1990" }, bearer);
+        Assert.Equal(400, bad.Status);
+        Assert.Equal("""{"date_of_birth":["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}""", bad.Raw);
+        var after = await _host.Client.GetJsonAsync("/api/profile/", bearer);
+        Assert.Equal("", after.Str("first_name"));
+        Assert.Equal("1990-05-17", after.Str("date_of_birth"));
+
+        var refused = await _host.Client.PostJsonAsync("/api/register/", new { username = name + "x", password = "S3cure-pass-word", date_of_birth = "never" });
+        Assert.Equal(400, refused.Status);
+        Assert.Equal(401, (await _host.Client.PostJsonAsync("/api/token/", new { username = name + "x", password = "S3cure-pass-word" })).Status);
     }
 
     private Task Note(string what)
@@ -110,10 +166,10 @@ public sealed class EventsTests : IAsyncLifetime
         Assert.Equal("""{"detail":"Premium membership required."}""", refused.Raw);
         Assert.Equal(401, (await _host.Client.PostJsonAsync("/api/token/refresh/", new { refresh = pair.Str("refresh") })).Status);
 
-        await AdministerAsync(a => a.SetRolesAsync(name, premium: true));
+        await AdministerAsync(a => a.UpdateAsync(name, u => ((ServerUser)u).IsPremium = true));
         Assert.Equal(200, (await _host.Client.GetJsonAsync("/api/hello/", bearer)).Status);
 
-        await AdministerAsync(a => a.SetRolesAsync(name, premium: false));
+        await AdministerAsync(a => a.UpdateAsync(name, u => ((ServerUser)u).IsPremium = false));
         Assert.Equal(401, (await _host.Client.GetJsonAsync("/api/hello/", bearer)).Status);
     }
 

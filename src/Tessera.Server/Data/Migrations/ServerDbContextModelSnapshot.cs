@@ -217,7 +217,7 @@ namespace Tessera.Server.Data.Migrations
                     b.ToTable("sessions", (string)null);
                 });
 
-            modelBuilder.Entity("Tessera.Core.Users.User", b =>
+            modelBuilder.Entity("Tessera.Server.Data.ServerUser", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -362,7 +362,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -371,7 +371,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -380,7 +380,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -389,7 +389,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Server.Samples.Article", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("AuthorId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -398,7 +398,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Server.Samples.TaskItem", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
