@@ -33,7 +33,7 @@ public static class JwtTokenEndpoints
         var user = await SignInAsync(context, login, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
-        var pair = await logins.IssuePairAsync(user.Value!.ToSnapshot(), context.RequestAborted).ConfigureAwait(false);
+        var pair = await logins.IssuePairAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value });
     }
 
@@ -43,7 +43,7 @@ public static class JwtTokenEndpoints
         var user = await SignInAsync(context, login, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
-        return ApiResults.Json(new { token = (await logins.IssueSlidingAsync(user.Value!.ToSnapshot(), context.RequestAborted).ConfigureAwait(false)).Value });
+        return ApiResults.Json(new { token = (await logins.IssueSlidingAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false)).Value });
     }
 
     private static Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins)

@@ -70,7 +70,7 @@ public static partial class AccountEndpoints
         if (!await revocations.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
             return UsernameTaken();
 
-        var pair = await logins.IssuePairAsync(user.ToSnapshot(), context.RequestAborted).ConfigureAwait(false);
+        var pair = await logins.IssuePairAsync(user.ToSnapshot(), user, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);
     }
 
@@ -132,7 +132,7 @@ public static partial class AccountEndpoints
         var epoch = await revocations.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         if (epoch is null)
             return WrongOldPassword(fields);
-        var pair = await logins.IssuePairAsync(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value }, context.RequestAborted).ConfigureAwait(false);
+        var pair = await logins.IssuePairAsync(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value }, checkedUser, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { access = pair.Access.Value, refresh = pair.Refresh.Value });
     }
 

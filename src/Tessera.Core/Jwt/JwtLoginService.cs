@@ -27,11 +27,11 @@ public sealed class JwtLoginService(
     /// left it): the user's revocation epoch rides in every token of the login, and so do the custom
     /// claims of the token-issuing event.
     /// </summary>
-    public async Task<TokenPair> IssuePairAsync(UserSnapshot user, CancellationToken cancellationToken = default)
-        => issuer.IssuePair(await SubjectAsync(user, sliding: false, cancellationToken).ConfigureAwait(false));
+    public async Task<TokenPair> IssuePairAsync(UserSnapshot user, User? account = null, CancellationToken cancellationToken = default)
+        => issuer.IssuePair(await SubjectAsync(user, account, sliding: false, cancellationToken).ConfigureAwait(false));
 
-    public async Task<IssuedToken> IssueSlidingAsync(UserSnapshot user, CancellationToken cancellationToken = default)
-        => issuer.IssueSliding(await SubjectAsync(user, sliding: true, cancellationToken).ConfigureAwait(false));
+    public async Task<IssuedToken> IssueSlidingAsync(UserSnapshot user, User? account = null, CancellationToken cancellationToken = default)
+        => issuer.IssueSliding(await SubjectAsync(user, account, sliding: true, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// A new access token (and, with rotation, a new refresh token) for a refresh token. With
@@ -181,9 +181,9 @@ public sealed class JwtLoginService(
             options.RefreshReuseGrace);
     }
 
-    private async Task<TokenSubject> SubjectAsync(UserSnapshot user, bool sliding, CancellationToken cancellationToken)
+    private async Task<TokenSubject> SubjectAsync(UserSnapshot user, User? account, bool sliding, CancellationToken cancellationToken)
     {
-        var issuing = new TokenIssuingContext(user, sliding);
+        var issuing = new TokenIssuingContext(user, sliding, account);
         await events.TokenIssuingAsync(issuing, cancellationToken).ConfigureAwait(false);
         var login = LoginId.New(time.GetUtcNow().ToUnixTimeMilliseconds());
         return new TokenSubject(user.Id, [.. issuing.Claims], login.ToString(), user.RevocationEpoch);

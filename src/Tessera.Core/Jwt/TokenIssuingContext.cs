@@ -8,10 +8,16 @@ namespace Tessera.Core.Jwt;
 /// They are written into the refresh (or sliding) token and copied, as SimpleJWT copies them, into
 /// every access token and rotated or slid token of the login.
 /// </summary>
-public sealed class TokenIssuingContext(UserSnapshot user, bool sliding)
+public sealed class TokenIssuingContext(UserSnapshot user, bool sliding, User? account = null)
 {
     /// <summary>The user as the login's password check read it.</summary>
     public UserSnapshot User { get; } = user;
+
+    /// <summary>
+    /// The user's row as the check read it, of the app's user type (its own fields: a department, a
+    /// plan), when the login has one at hand (obtain, registration, password change).
+    /// </summary>
+    public User? Account { get; } = account;
 
     /// <summary>True for a sliding token, false for an access/refresh pair.</summary>
     public bool IsSliding { get; } = sliding;
