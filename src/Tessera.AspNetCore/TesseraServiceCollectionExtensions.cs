@@ -74,7 +74,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<IAdmissionRule>(sp => sp.GetRequiredService<TesseraEventsDispatcher>());
         services.AddSingleton<AdmissionGate>(sp => new AdmissionGate(
             sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>(),
-            sp.GetServices<IAdmissionRule>()));
+            sp.GetServices<IAdmissionRule>().Where(rule => rule is not TesseraEventsDispatcher { HasAdmissionRule: false })));
         services.AddScoped<IRevocationBus, InProcessRevocationBus>();
         services.AddScoped<Revocations>();
         services.AddScoped<UserAdministration>();

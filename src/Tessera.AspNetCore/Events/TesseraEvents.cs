@@ -25,7 +25,10 @@ public class TesseraEvents
     /// refuse with the app's words (401 <c>{"detail": ...}</c>). Synchronous on purpose: it is on the
     /// hot path and must not wait for anything.
     /// </summary>
-    public Action<AdmissionContext> OnAdmitting { get; set; } = _ => { };
+    public Action<AdmissionContext> OnAdmitting { get; set; } = NoAdmissionRule;
+
+    /// <summary>The default <see cref="OnAdmitting"/>: with it (and no <c>EventsType</c>) the gate asks no rule at all.</summary>
+    internal static readonly Action<AdmissionContext> NoAdmissionRule = _ => { };
 
     /// <summary>A registration's body: read the app's own user fields and set them on the new user.</summary>
     public Func<UserFieldsContext, Task> OnRegistering { get; set; } = _ => Task.CompletedTask;

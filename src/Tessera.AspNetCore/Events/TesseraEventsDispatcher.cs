@@ -38,6 +38,13 @@ public sealed partial class TesseraEventsDispatcher(
 
     public void Check(AdmissionContext context) => Events.Admitting(context);
 
+    /// <summary>
+    /// False when the app set no admission hook (neither <see cref="TesseraEvents.OnAdmitting"/> nor
+    /// an <see cref="TesseraOptions.EventsType"/> that may override it): the gate then leaves this
+    /// rule out, and a request costs no rule call and no context.
+    /// </summary>
+    public bool HasAdmissionRule => options.Value.EventsType is not null || !ReferenceEquals(Events.OnAdmitting, TesseraEvents.NoAdmissionRule);
+
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Refresh token reuse: a rotated refresh token of user {UserId} was presented again; login {LoginId} revoked as stolen")]
     private static partial void LogReuse(ILogger logger, long? userId, string? loginId);
