@@ -7,12 +7,13 @@ using Tessera.Benchmarks;
 // Usage: dotnet run -c Release --project bench/Tessera.Benchmarks -- [memory|lookup|all] [BenchmarkDotNet options]
 //   memory  retained bytes per entry of 1,000,000 live revocations (plain process, a few seconds)
 //   lookup  ns/op and allocations of IsRevoked (hit, miss) and AdmissionGate.Admit (BenchmarkDotNet)
+//   validation  Tessera's TokenValidator against JsonWebTokenHandler, same token and key (BenchmarkDotNet)
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 
-if (verb is not ("memory" or "lookup" or "all"))
+if (verb is not ("memory" or "lookup" or "validation" or "all"))
 {
-    Console.Error.WriteLine($"unknown verb '{verb}': expected memory, lookup or all");
+    Console.Error.WriteLine($"unknown verb '{verb}': expected memory, lookup, validation or all");
     return 2;
 }
 
@@ -34,6 +35,17 @@ if (verb is "lookup" or "all")
         .AddColumn(StatisticColumn.Median)
         .WithOptions(ConfigOptions.JoinSummary);
     var summary = BenchmarkRunner.Run<LookupBenchmarks>(config, rest);
+    if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success))
+        return 1;
+}
+
+if (verb is "validation" or "all")
+{
+    // Tessera's token validation against JsonWebTokenHandler on the same token and key.
+    var job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150)).WithId("Short15");
+    var config = DefaultConfig.Instance.AddJob(job).AddColumn(StatisticColumn.Median).WithOptions(ConfigOptions.JoinSummary);
+    var summary = BenchmarkRunner.Run<ValidationBenchmarks>(config, rest);
     if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success))
         return 1;
 }

@@ -69,7 +69,7 @@ internal static class Workload
         {
             long? revokedBefore = random.Next(10) == 0 ? NowMs - 30L * 24 * 3600 * 1000 : null;
             users.Set(id, new UserSnapshot(id, $"user{id}", $"user{id}@example.com", IsActive: true,
-                IsStaff: false, IsSuperuser: false, IsPremium: random.Next(4) == 0, revokedBefore));
+                IsStaff: random.Next(4) == 0, IsSuperuser: false, revokedBefore));
         }
         return users;
     }
