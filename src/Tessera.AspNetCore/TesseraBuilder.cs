@@ -83,8 +83,11 @@ public sealed class TesseraBuilder
     public TesseraBuilder AddOpaqueTokens(Action<OpaqueTokenAuthenticationOptions>? configure = null)
     {
         if (_features.Add(TesseraSchemes.Token))
+        {
+            Services.AddScoped<Core.OpaqueTokens.OpaqueTokenIssuer>();
             Authentication.AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
                 o => Configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o));
+        }
         ConfigureScheme(TesseraSchemes.Token, configure);
         return this;
     }
@@ -126,6 +129,7 @@ public sealed class TesseraBuilder
     {
         if (_features.Add(TesseraSchemes.ApiKey))
         {
+            Services.AddScoped<Core.ApiKeys.ApiKeyIssuer>();
             Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
                 o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
             Services.AddOptions<SchemeChainOptions>().Configure<IOptionsMonitor<ApiKeyAuthenticationOptions>>(

@@ -3,10 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
-using Tessera.AspNetCore.ApiKeys;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.ApiKeys;
-using Tessera.Core.Credentials;
 
 namespace Tessera.AspNetCore.ApiKeys;
 
@@ -25,8 +23,8 @@ public static class ApiKeyEndpoints
     }
 
     /// <summary>Optional <c>name</c> and <c>expires_in_days</c>; 201 with the key, which is never shown again.</summary>
-    private static async Task<IResult> CreateAsync(HttpContext context, IApiKeyStore keys,
-        IOptionsMonitor<ApiKeyAuthenticationOptions> monitor, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpContext context, ApiKeyIssuer issuer,
+        IOptionsMonitor<ApiKeyAuthenticationOptions> monitor)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -37,26 +35,15 @@ public static class ApiKeyEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
 
-        var now = time.GetUtcNow();
         var lifetime = days is { } d ? TimeSpan.FromDays(d) : monitor.Get(TesseraSchemes.ApiKey).DefaultLifetime;
-        var (key, prefix) = ApiKeyFormat.New();
         var caller = context.GetTesseraUser();
-        var record = new Core.ApiKeys.ApiKey
-        {
-            Prefix = prefix,
-            KeyHash = OpaqueSecret.Hash(key),
-            UserId = caller.User.Id,
-            Name = name ?? "",
-            CreatedAt = now.ToUnixTimeSeconds(),
-            ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
-        };
-        // Keys outlive password changes, so a login that one has just ended must not mint one.
-        if (!await keys.AddAsync(record, caller.Login.Epoch, context.RequestAborted).ConfigureAwait(false))
+        if (await issuer.IssueAsync(caller.User.Id, caller.Login.Epoch, name ?? "", lifetime, context.RequestAborted).ConfigureAwait(false)
+            is not var (key, record))
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, LoginEnded);
         return ApiResults.Json(new
         {
             api_key = key,
-            prefix,
+            prefix = record.Prefix,
             name = record.Name,
             created = UnixTime.Format(record.CreatedAt),
             expires = record.ExpiresAt is { } e ? UnixTime.Format(e) : null,

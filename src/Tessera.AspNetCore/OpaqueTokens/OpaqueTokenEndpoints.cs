@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
-using Tessera.AspNetCore.OpaqueTokens;
 using Tessera.AspNetCore.Http;
-using Tessera.Core.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
@@ -24,8 +22,8 @@ public static class OpaqueTokenEndpoints
     }
 
     /// <summary>A new token per login (earlier ones keep working); shown this once, stored as a hash.</summary>
-    private static async Task<IResult> ObtainAsync(HttpContext context, PasswordLogin login, IOpaqueTokenStore tokens,
-        IOptionsMonitor<OpaqueTokenAuthenticationOptions> monitor, TimeProvider time)
+    private static async Task<IResult> ObtainAsync(HttpContext context, PasswordLogin login, OpaqueTokenIssuer issuer,
+        IOptionsMonitor<OpaqueTokenAuthenticationOptions> monitor)
     {
         var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
         if (error is not null)
@@ -33,20 +31,9 @@ public static class OpaqueTokenEndpoints
         if (user is null)
             return UnableToLogIn();
 
-        var now = time.GetUtcNow();
-        var key = OpaqueTokenKeys.New();
-        var lifetime = monitor.Get(TesseraSchemes.Token).Lifetime;
-        var added = await tokens.AddAsync(new OpaqueToken
-        {
-            KeyHash = OpaqueSecret.Hash(key),
-            Prefix = key[..OpaqueToken.PrefixLength],
-            UserId = user.Id,
-            CreatedAt = now.ToUnixTimeSeconds(),
-            ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
-            Epoch = user.RevocationEpoch,
-        }, context.RequestAborted).ConfigureAwait(false);
-        // Not added: a password change, revoke-all or deactivation committed after the password check.
-        return added ? ApiResults.Json(new { token = key }) : UnableToLogIn();
+        var key = await issuer.IssueAsync(user, monitor.Get(TesseraSchemes.Token).Lifetime, context.RequestAborted).ConfigureAwait(false);
+        // None: a password change, revoke-all or deactivation committed after the password check.
+        return key is not null ? ApiResults.Json(new { token = key }) : UnableToLogIn();
     }
 
     private static IResult UnableToLogIn()

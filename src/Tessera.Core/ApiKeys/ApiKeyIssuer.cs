@@ -1,0 +1,28 @@
+using Tessera.Core.Credentials;
+
+namespace Tessera.Core.ApiKeys;
+
+/// <summary>
+/// A new API key for a service: <c>tk_&lt;prefix&gt;_&lt;secret&gt;</c> from the CSPRNG, shown once,
+/// stored as its SHA-256. Keys outlive password changes, so a login that one has just ended (the
+/// creator's revocation epoch has moved on) cannot mint one.
+/// </summary>
+public sealed class ApiKeyIssuer(IApiKeyStore keys, TimeProvider time)
+{
+    /// <returns>The key and its record, or null when the creating login was ended meanwhile.</returns>
+    public async Task<(string Key, ApiKey Record)?> IssueAsync(long userId, long? creatorEpoch, string name, TimeSpan? lifetime, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var (key, prefix) = ApiKeyFormat.New();
+        var record = new ApiKey
+        {
+            Prefix = prefix,
+            KeyHash = OpaqueSecret.Hash(key),
+            UserId = userId,
+            Name = name,
+            CreatedAt = now.ToUnixTimeSeconds(),
+            ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
+        };
+        return await keys.AddAsync(record, creatorEpoch, cancellationToken).ConfigureAwait(false) ? (key, record) : null;
+    }
+}
