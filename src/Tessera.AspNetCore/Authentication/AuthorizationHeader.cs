@@ -21,7 +21,7 @@ public static class AuthorizationHeader
     /// ASCII-case-insensitively (<c>bytes.lower()</c>: no Unicode case folding, so <c>Baſic</c> is
     /// not <c>Basic</c>), SimpleJWT's exactly (<paramref name="ignoreCase"/> false).
     /// </summary>
-    public static string[]? Split(HttpRequest request, string keyword, bool ignoreCase = true)
+    public static IReadOnlyList<string>? Split(HttpRequest request, string keyword, bool ignoreCase = true)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0)
@@ -30,7 +30,7 @@ public static class AuthorizationHeader
         if (parts.Count == 0)
             return null;
         var matches = ignoreCase ? Ascii.EqualsIgnoreCase(parts[0], keyword) : string.Equals(parts[0], keyword, StringComparison.Ordinal);
-        return matches ? [.. parts] : null;
+        return matches ? parts : null;
     }
 
     /// <summary>Non-empty words between runs of <see cref="Separators"/>.</summary>

@@ -36,9 +36,9 @@ public sealed class BasicAuthenticationHandler(
         var parts = AuthorizationHeader.Split(Request, "Basic");
         if (parts is null)
             return ProofResult.NoCredentials;
-        if (parts.Length == 1)
+        if (parts.Count == 1)
             return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. No credentials provided."));
-        if (parts.Length > 2)
+        if (parts.Count > 2)
             return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials string should not contain spaces."));
         if (!TryDecode(parts[1], out var username, out var password))
             return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials not correctly base64 encoded."));

@@ -68,7 +68,7 @@ public sealed class JwtAuthenticationHandler(
         if (AuthorizationHeader.Split(Request, Options.HeaderType, ignoreCase: false) is { } parts)
         {
             // bytes.split(): any run of ASCII whitespace separates, so "Bearer a b" has three parts.
-            if (parts.Length == 2)
+            if (parts.Count == 2)
                 return parts[1];
             failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");
             return null;

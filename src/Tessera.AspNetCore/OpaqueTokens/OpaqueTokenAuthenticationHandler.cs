@@ -26,9 +26,9 @@ public sealed class OpaqueTokenAuthenticationHandler(
         var parts = AuthorizationHeader.Split(Request, Options.Keyword);
         if (parts is null)
             return ProofResult.NoCredentials;
-        if (parts.Length == 1)
+        if (parts.Count == 1)
             return ProofResult.Fail(AuthFailure.Detail("Invalid token header. No credentials provided."));
-        if (parts.Length > 2)
+        if (parts.Count > 2)
             return ProofResult.Fail(AuthFailure.Detail("Invalid token header. Token string should not contain spaces."));
         var key = parts[1];
         if (key.Length != OpaqueTokenKeys.Length)
