@@ -12,6 +12,8 @@ using Tessera.AspNetCore.OpaqueTokens;
 using Tessera.AspNetCore.Sessions;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Cors;
+using Tessera.AspNetCore.Credentials;
+using Tessera.Core.Credentials;
 using Tessera.AspNetCore.Events;
 using Tessera.AspNetCore.Hosting;
 using Tessera.AspNetCore.Revocation;
@@ -48,6 +50,7 @@ public static class TesseraServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         AddPasswords(services, configuration);
         AddRevocation(services, configuration);
+        AddStoredCredentials(services, configuration);
         AddCors(services, configuration);
         AddAuthentication(services, features);
         services.AddTesseraThrottling(configuration);
@@ -84,6 +87,20 @@ public static class TesseraServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
         services.AddHostedService<ExpiredTokenSweeper>();
+    }
+
+    /// <summary>What sessions, DRF tokens and API keys share: the seal in their secrets and the memory that admits them.</summary>
+    private static void AddStoredCredentials(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<RememberedCredentialsOptions>(configuration, RememberedCredentialsOptions.SectionName, o => o.Validate());
+        services.AddSingleton<CredentialSeal>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RememberedCredentialsOptions>>().Value;
+            return new RememberedCredentials(sp.GetRequiredService<CredentialSeal>(), sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<TimeProvider>(),
+                options.RememberFor, options.Capacity);
+        });
+        services.AddHostedService<CredentialSealLoader>();
     }
 
     private static void AddCors(IServiceCollection services, IConfiguration configuration)

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.ApiKeys;
+using Tessera.Core.Credentials;
+using Tessera.Data.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
@@ -29,6 +31,7 @@ public static class TesseraDataServiceCollectionExtensions
         services.AddScoped<IOpaqueTokenStore, EfOpaqueTokenStore>();
         services.AddScoped<IApiKeyStore, EfApiKeyStore>();
         services.AddScoped<IRevocationStore, EfRevocationStore>();
+        services.AddScoped<ICredentialSealStore, EfCredentialSealStore>();
         services.AddScoped<IExpiringRecords, EfRevokedLoginRecords>();
         services.AddScoped<IExpiringRecords, EfRevocationEventRecords>();
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ITokenBlacklist>());

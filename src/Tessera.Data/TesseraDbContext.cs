@@ -58,6 +58,8 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<RevocationEventRecord> RevocationEvents => Set<RevocationEventRecord>();
 
+    public DbSet<CredentialSealKey> CredentialSealKeys => Set<CredentialSealKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity(UserType, user =>
@@ -129,6 +131,14 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             e.Property(r => r.LoginId).HasMaxLength(Core.Revocation.LoginId.Length);
             e.Property(r => r.Kind).HasConversion<int>();
             e.HasIndex(r => r.CreatedAt);
+        });
+
+        modelBuilder.Entity<CredentialSealKey>(key =>
+        {
+            key.ToTable("credential_seal_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).ValueGeneratedNever();
+            key.Property(k => k.Key).HasMaxLength(2 * CredentialSeal.KeySize);
         });
 
         base.OnModelCreating(modelBuilder);

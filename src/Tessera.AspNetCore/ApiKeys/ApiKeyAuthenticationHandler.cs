@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
+using Tessera.AspNetCore.Credentials;
 using Tessera.AspNetCore.Authentication;
 
 namespace Tessera.AspNetCore.ApiKeys;
@@ -14,6 +15,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IApiKeyStore keys,
+    RememberedCredentials remembered,
     TimeProvider time)
     : TesseraAuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
@@ -30,11 +32,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = values.Count == 1 ? values[0] : null;
         if (!ApiKeyFormat.IsWellFormed(presented))
             return ProofResult.Fail(Invalid);
-        var key = await keys.FindAsync(OpaqueSecret.Hash(presented!), time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
-        if (key is null)
-            return ProofResult.Fail(Invalid);
-        var expires = key.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;
-        return ProofResult.Proven(new LoginProof(key.UserId, TesseraSchemes.ApiKey, expires), key);
+        var found = await remembered.FindAsync(ApiKeyFormat.Format, presented!, (keys, time),
+            static async (s, hash, ct) => await s.keys.FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false), Context.RequestAborted).ConfigureAwait(false);
+        return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.ApiKey), found.Row);
     }
 
     protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => Invalid;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.ApiKeys;
+using Tessera.Core.Revocation;
 
 namespace Tessera.AspNetCore.ApiKeys;
 
@@ -65,8 +66,11 @@ public static class ApiKeyEndpoints
         }));
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IApiKeyStore keys, string prefix)
-        => await keys.DeleteAsync(context.GetTesseraUser().User.Id, prefix, context.RequestAborted).ConfigureAwait(false)
-            ? Results.NoContent()
-            : ApiResults.NotFound();
+    private static async Task<IResult> RevokeAsync(HttpContext context, IApiKeyStore keys, IRevocationBus bus, TimeProvider time, string prefix)
+    {
+        if (await keys.DeleteAsync(context.GetTesseraUser().User.Id, prefix, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is not { } revoked)
+            return ApiResults.NotFound();
+        await bus.PublishAsync(revoked, context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
 }

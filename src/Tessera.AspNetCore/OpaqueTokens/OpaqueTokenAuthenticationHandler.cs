@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
 using Tessera.Core.Credentials;
+using Tessera.AspNetCore.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.AspNetCore.Authentication;
 
@@ -14,6 +15,7 @@ public sealed class OpaqueTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOpaqueTokenStore tokens,
+    RememberedCredentials remembered,
     TimeProvider time)
     : TesseraAuthenticationHandler<OpaqueTokenAuthenticationOptions>(options, logger, encoder)
 {
@@ -31,12 +33,10 @@ public sealed class OpaqueTokenAuthenticationHandler(
         if (parts.Count > 2)
             return ProofResult.Fail(AuthFailure.Detail("Invalid token header. Token string should not contain spaces."));
         var key = parts[1];
-        if (key.Length != OpaqueTokenKeys.Length)
+        if (!OpaqueTokenKeys.IsWellFormed(key))
             return ProofResult.Fail(Invalid);
-        var token = await tokens.FindAsync(OpaqueSecret.Hash(key), time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
-        if (token is null)
-            return ProofResult.Fail(Invalid);
-        var expires = token.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;
-        return ProofResult.Proven(new LoginProof(token.UserId, TesseraSchemes.Token, expires, Epoch: token.Epoch), token);
+        var found = await remembered.FindAsync(OpaqueTokenKeys.Format, key, (tokens, time),
+            static async (s, hash, ct) => await s.tokens.FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false), Context.RequestAborted).ConfigureAwait(false);
+        return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.Token), found.Row);
     }
 }

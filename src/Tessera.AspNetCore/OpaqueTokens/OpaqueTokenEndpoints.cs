@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.OpaqueTokens;
+using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
 
@@ -50,9 +51,11 @@ public static class OpaqueTokenEndpoints
         }));
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IOpaqueTokenStore tokens, string prefix)
+    private static async Task<IResult> RevokeAsync(HttpContext context, IOpaqueTokenStore tokens, IRevocationBus bus, TimeProvider time, string prefix)
     {
-        var removed = await tokens.DeleteAsync(context.GetTesseraUser().User.Id, prefix, context.RequestAborted).ConfigureAwait(false);
-        return removed > 0 ? Results.NoContent() : ApiResults.NotFound();
+        var revoked = await tokens.DeleteAsync(context.GetTesseraUser().User.Id, prefix, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        foreach (var e in revoked)
+            await bus.PublishAsync(e, context.RequestAborted).ConfigureAwait(false);
+        return revoked.Count > 0 ? Results.NoContent() : ApiResults.NotFound();
     }
 }

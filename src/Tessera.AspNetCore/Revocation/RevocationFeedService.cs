@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 
 namespace Tessera.AspNetCore.Revocation;
@@ -9,11 +10,13 @@ namespace Tessera.AspNetCore.Revocation;
 /// <summary>
 /// Fills this instance's memory from the database before the server takes its first request, then
 /// reads the revocation feed periodically, so changes made elsewhere (another instance, the CLI)
-/// reach it; and, on its own schedule, drops from memory the revocations whose tokens have expired.
+/// reach it; and, on its own schedule, drops from memory the revocations whose tokens have expired
+/// and the remembered credentials whose time is up.
 /// </summary>
 public sealed class RevocationFeedService(
     RevocationSynchronizer synchronizer,
     RevocationState revocations,
+    RememberedCredentials remembered,
     IServiceScopeFactory scopes,
     IOptions<RevocationFeedOptions> options,
     TimeProvider time,
@@ -46,6 +49,7 @@ public sealed class RevocationFeedService(
             if (now >= nextSweep)
             {
                 revocations.RemoveExpired(now);
+                remembered.RemoveExpired(now);
                 nextSweep = now + options.Value.MemorySweepInterval;
             }
         }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
 using Tessera.Core.Credentials;
+using Tessera.AspNetCore.Credentials;
 using Tessera.Core.Sessions;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Authentication;
@@ -25,6 +26,7 @@ public sealed class SessionAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ISessionStore sessions,
+    RememberedCredentials remembered,
     TimeProvider time)
     : TesseraAuthenticationHandler<SessionAuthenticationOptions>(options, logger, encoder), IAuthenticationSignInHandler
 {
@@ -53,12 +55,12 @@ public sealed class SessionAuthenticationHandler(
     {
         if (!Request.Cookies.TryGetValue(Options.CookieName, out var key) || !SessionKeys.IsWellFormed(key))
             return ProofResult.NoCredentials;
-        var session = await sessions.FindAsync(OpaqueSecret.Hash(key!), time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
-        if (session is null)
+        var found = await remembered.FindAsync(SessionKeys.Format, key!, (sessions, time),
+            static async (s, hash, ct) => await s.sessions.FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false), Context.RequestAborted).ConfigureAwait(false);
+        if (found is null)
             return ProofResult.NoCredentials;
         if (!Csrf.IsSafe(Request.Method) && Csrf.Check(Context, Options) is { } refused)
             return ProofResult.Fail(refused);
-        return ProofResult.Proven(
-            new LoginProof(session.UserId, TesseraSchemes.Session, DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt), Epoch: session.Epoch), session);
+        return ProofResult.Proven(found.ToProof(TesseraSchemes.Session), found.Row);
     }
 }

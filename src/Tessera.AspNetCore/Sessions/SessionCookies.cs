@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Credentials;
+using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
 using Tessera.Core.Users;
 
@@ -11,7 +12,7 @@ namespace Tessera.AspNetCore.Sessions;
 /// is flushed and the id is new (no fixation), the CSRF secret rotates, the row carries the user's
 /// revocation epoch and is written only while it is current.
 /// </summary>
-public sealed class SessionCookies(ISessionStore sessions, IUserStore users, TimeProvider time)
+public sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, IRevocationBus bus, TimeProvider time)
 {
     /// <summary>
     /// A new session for <paramref name="user"/>, as its password check (or the app's own check) read
@@ -22,7 +23,7 @@ public sealed class SessionCookies(ISessionStore sessions, IUserStore users, Tim
     {
         await EndAsync(context, options).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var key = SessionKeys.New();
+        var key = SessionKeys.New(seal);
         var lifetime = remember ? options.Lifetime : options.BrowserSessionLifetime;
         var added = await sessions.AddAsync(new ServerSession
         {
@@ -52,8 +53,9 @@ public sealed class SessionCookies(ISessionStore sessions, IUserStore users, Tim
     {
         if (!context.Request.Cookies.TryGetValue(options.CookieName, out var key))
             return;
-        if (SessionKeys.IsWellFormed(key))
-            await sessions.DeleteAsync(OpaqueSecret.Hash(key!), context.RequestAborted).ConfigureAwait(false);
+        // Its login revoked with it: an instance that remembers the session refuses it on the next request.
+        if (SessionKeys.IsWellFormed(key) && await sessions.DeleteAsync(OpaqueSecret.Hash(key!), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is { } revoked)
+            await bus.PublishAsync(revoked, context.RequestAborted).ConfigureAwait(false);
         context.Response.Cookies.Delete(options.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
     }
 }

@@ -1,3 +1,5 @@
+using Tessera.Core.Credentials;
+
 namespace Tessera.Core.ApiKeys;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Tessera.Core.ApiKeys;
 /// it names the key in lists, logs and the revoke URL — and the table holds only the SHA-256 of the
 /// whole key.
 /// </summary>
-public sealed class ApiKey
+public sealed class ApiKey : IStoredCredential
 {
     public const int PrefixLength = 8;
     public const int NameMaxLength = 100;
@@ -18,4 +20,7 @@ public sealed class ApiKey
     public long CreatedAt { get; set; }
     /// <summary>Unix seconds, or null for a key that lives until revoked.</summary>
     public long? ExpiresAt { get; set; }
+
+    /// <summary>None: keys are service credentials, they outlive password changes and revoke-all (not deactivation).</summary>
+    long? IStoredCredential.Epoch => null;
 }

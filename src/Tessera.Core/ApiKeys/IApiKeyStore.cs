@@ -16,6 +16,9 @@ public interface IApiKeyStore : IExpiringRecords
 
     Task<IReadOnlyList<ApiKey>> ListAsync(long userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the user's key with this prefix; false when the user has none such.</summary>
-    Task<bool> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Deletes the user's key with this prefix and revokes its login, one transaction; the committed
+    /// event, to publish, or null when the user has none such.
+    /// </summary>
+    Task<RevocationEvent?> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -16,6 +16,9 @@ public interface IOpaqueTokenStore : IExpiringRecords
 
     Task<IReadOnlyList<OpaqueToken>> ListAsync(long userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the user's tokens with this prefix; how many went.</summary>
-    Task<int> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Deletes the user's tokens with this prefix and revokes their logins, one transaction; the
+    /// committed events (one per token), to publish; none when the user has no such token.
+    /// </summary>
+    Task<IReadOnlyList<RevocationEvent>> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,5 @@
+using Tessera.Core.Credentials;
+
 namespace Tessera.Core.OpaqueTokens;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Tessera.Core.OpaqueTokens;
 /// one plaintext token per user, only the SHA-256 is stored, with the first characters as a public
 /// handle for the owner's list.
 /// </summary>
-public sealed class OpaqueToken
+public sealed class OpaqueToken : IStoredCredential
 {
     public const int PrefixLength = 8;
 
@@ -18,4 +20,6 @@ public sealed class OpaqueToken
     public long? ExpiresAt { get; set; }
     /// <summary>The user's revocation epoch that the login's password check read (<see cref="Users.User.RevocationEpoch"/>).</summary>
     public long Epoch { get; set; }
+
+    long? IStoredCredential.Epoch => Epoch;
 }

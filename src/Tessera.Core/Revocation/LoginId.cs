@@ -25,6 +25,20 @@ public readonly record struct LoginId(ulong High, ulong Low)
         return new LoginId(((ulong)createdAtMs << 16) | (r >> 48), r & 0xFFFF_FFFF_FFFF);
     }
 
+    /// <summary>
+    /// The login of a stored credential (session, DRF token, API key), made from its row alone — its
+    /// creation time and the first 64 bits of its secret's SHA-256 — so that rows need no column for
+    /// it, and rows minted before it existed have one too.
+    /// </summary>
+    public static LoginId OfStoredCredential(string keyHash, long createdAtSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(keyHash);
+        if (keyHash.Length < 16 || !ulong.TryParse(keyHash.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var r))
+            throw new ArgumentException("Not a key hash.", nameof(keyHash));
+        var createdAtMs = (ulong)Math.Max(0, createdAtSeconds) * 1000;
+        return new LoginId((createdAtMs << 16) | (r >> 48), r & 0xFFFF_FFFF_FFFF);
+    }
+
     public static bool TryParse(string? text, out LoginId id)
     {
         id = default;

@@ -14,6 +14,9 @@ public interface ISessionStore : IExpiringRecords
     /// <summary>The unexpired session with this key hash, or null.</summary>
     Task<ServerSession?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Django's <c>flush</c>: the session is gone; true when there was one.</summary>
-    Task<bool> DeleteAsync(string keyHash, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Django's <c>flush</c>: the session is gone and its login revoked (<see cref="Credentials.StoredCredentialExtensions.Login"/>),
+    /// one transaction; the committed event, to publish, or null when there was no session.
+    /// </summary>
+    Task<RevocationEvent?> DeleteAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

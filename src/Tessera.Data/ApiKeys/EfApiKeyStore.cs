@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.ApiKeys;
+using Tessera.Core.Revocation;
+using Tessera.Data.Revocation;
 
 namespace Tessera.Data.ApiKeys;
 
@@ -26,8 +28,8 @@ public sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
         => await db.ApiKeys.AsNoTracking().Where(k => k.UserId == userId).OrderBy(k => k.CreatedAt)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
-    public async Task<bool> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default)
-        => await db.ApiKeys.Where(k => k.UserId == userId && k.Prefix == prefix).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+    public async Task<RevocationEvent?> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => (await db.DeleteCredentialsAsync(db.ApiKeys.Where(k => k.UserId == userId && k.Prefix == prefix), now, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {

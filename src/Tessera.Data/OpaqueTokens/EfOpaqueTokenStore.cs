@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.OpaqueTokens;
+using Tessera.Core.Revocation;
+using Tessera.Data.Revocation;
 
 namespace Tessera.Data.OpaqueTokens;
 
@@ -21,8 +23,8 @@ public sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
         => await db.OpaqueTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
-    public Task<int> DeleteAsync(long userId, string prefix, CancellationToken cancellationToken = default)
-        => db.OpaqueTokens.Where(t => t.UserId == userId && t.Prefix == prefix).ExecuteDeleteAsync(cancellationToken);
+    public Task<IReadOnlyList<RevocationEvent>> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => db.DeleteCredentialsAsync(db.OpaqueTokens.Where(t => t.UserId == userId && t.Prefix == prefix), now, cancellationToken);
 
     public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {

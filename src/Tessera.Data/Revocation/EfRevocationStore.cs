@@ -180,17 +180,8 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
             ? await RevokeLoginInTransactionAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
             : null;
 
-    private async Task<RevocationEvent> RevokeLoginInTransactionAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        var id = login.ToString();
-        var expires = expiresAt.ToUnixTimeSeconds();
-        var row = new RevokedLogin { LoginId = id, UserId = userId, ExpiresAt = expires, RevokedAt = time.GetUtcNow().ToUnixTimeSeconds() };
-        // Revoking twice (a replay race, a logout after reuse) keeps one row with the later expiry.
-        if (!await db.TryInsertAsync(row, () => db.RevokedLogins.AnyAsync(l => l.LoginId == id, cancellationToken), cancellationToken).ConfigureAwait(false))
-            await db.RevokedLogins.Where(l => l.LoginId == id && l.ExpiresAt < expires)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, expires), cancellationToken).ConfigureAwait(false);
-        return await AppendAsync(RevocationEventKind.LoginRevoked, userId, id, expires, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<RevocationEvent> RevokeLoginInTransactionAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        => db.RevokeLoginAsync(login, userId, expiresAt, time.GetUtcNow(), cancellationToken);
 
     /// <summary>After the epoch moved on: the user's sessions and DRF tokens go, and every instance reloads the user.</summary>
     private async Task<RevocationEvent> EndLoginsAsync(long userId, CancellationToken cancellationToken)
@@ -200,19 +191,8 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RevocationEvent> AppendAsync(RevocationEventKind kind, long userId, string? loginId, long expiresAt, CancellationToken cancellationToken)
-    {
-        var record = new RevocationEventRecord
-        {
-            Kind = kind,
-            UserId = userId,
-            LoginId = loginId,
-            ExpiresAt = expiresAt,
-            CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
-        };
-        await db.InsertAsync(record, cancellationToken).ConfigureAwait(false);
-        return record.ToEvent();
-    }
+    private Task<RevocationEvent> AppendAsync(RevocationEventKind kind, long userId, string? loginId, long expiresAt, CancellationToken cancellationToken)
+        => db.AppendEventAsync(kind, userId, loginId, expiresAt, time.GetUtcNow(), cancellationToken);
 }
 
 /// <summary>Revoked-login rows die with the last token of their login.</summary>

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
+using Tessera.Data.Revocation;
 
 namespace Tessera.Data.Sessions;
 
@@ -16,8 +18,8 @@ public sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
         return db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.KeyHash == keyHash && s.ExpiresAt > at, cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(string keyHash, CancellationToken cancellationToken = default)
-        => await db.Sessions.Where(s => s.KeyHash == keyHash).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+    public async Task<RevocationEvent?> DeleteAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => (await db.DeleteCredentialsAsync(db.Sessions.Where(s => s.KeyHash == keyHash), now, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {

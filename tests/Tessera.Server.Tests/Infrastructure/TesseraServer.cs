@@ -21,8 +21,19 @@ public sealed class TesseraServer : IAsyncLifetime
 {
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("tessera-test-").FullName;
+    private readonly string _directory;
+    private readonly bool _ownsDirectory;
     private WebApplication? _app;
+
+    public TesseraServer()
+        : this(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true)
+    {
+    }
+
+    private TesseraServer(string directory, bool ownsDirectory) => (_directory, _ownsDirectory) = (directory, ownsDirectory);
+
+    /// <summary>A second instance of this one's deployment: on its database, which this one deletes. Not started.</summary>
+    public TesseraServer AnotherInstance() => new(_directory, ownsDirectory: false);
 
     public string DatabasePath => Path.Combine(_directory, "tessera.db");
 
@@ -68,6 +79,8 @@ public sealed class TesseraServer : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        if (!_ownsDirectory)
+            return;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
