@@ -59,6 +59,11 @@ def med(values):
     return statistics.median(values) if values else float("nan")
 
 
+def div(a, b):
+    """a / b, or NaN (printed n/a) when b is zero or either is missing."""
+    return a / b if b == b and a == a and b != 0 else float("nan")
+
+
 def fmt(x, digits=0):
     return "n/a" if x != x else f"{x:,.{digits}f}"
 
@@ -134,8 +139,8 @@ def main():
         if name not in runs:
             continue
         non2xx, socket = errors(name)
-        per_round = " / ".join(fmt(runs[name][r]["rps"]) for r in sorted(runs[name]))
         digits = 1 if m(name) < 100 else 0
+        per_round = " / ".join(fmt(runs[name][r]["rps"], digits) for r in sorted(runs[name]))
         w(f"| {label} | {fmt(m(name), digits)} | {fmt(m(name, 'p50_us') / 1000, 2)} | "
           f"{fmt(m(name, 'p99_us') / 1000, 2)} | {non2xx} | {socket} | {per_round} |")
     for threads in sorted(hashes, reverse=True):
@@ -150,15 +155,15 @@ def main():
     hash_cores = med(list(hashes.get(a.cores, {}).values()))
     hash_pool = med(list(hashes.get(a.pool_threads, {}).values()))
     targets = [
-        ("session cookie / JWT hello (ok/s)", m("hello-session") / jwt, ">=", 0.85, ["hello-session", "hello-jwt"]),
-        ("DRF token / JWT hello (ok/s)", m("hello-token") / jwt, ">=", 0.85, ["hello-token", "hello-jwt"]),
-        ("API key / JWT hello (ok/s)", m("hello-apikey") / jwt, ">=", 0.85, ["hello-apikey", "hello-jwt"]),
-        ("Basic / JWT hello (ok/s)", m("hello-basic") / jwt, ">=", 0.85, ["hello-basic", "hello-jwt"]),
-        ("Tessera JWT hello / stock AddJwtBearer hello (ok/s)", jwt / m("stock-hello"), ">=", 1.2, ["hello-jwt", "stock-hello"]),
-        ("Tessera JWT hello / stock bare /ping/ (ok/s)", jwt / m("stock-ping"), ">=", 0.9, ["hello-jwt", "stock-ping"]),
-        ("Tessera anonymous /ping/ / Tessera JWT hello (ok/s)", m("ping") / jwt, ">=", 1.0, ["ping", "hello-jwt"]),
-        (f"obtain / hash rate on {a.cores} threads (= cores)", m("obtain") / hash_cores, ">=", 0.85, ["obtain"]),
-        ("JWT hello p99 under obtain flood / without", m("flood-hello", "p99_us") / m("hello-jwt", "p99_us"), "<=", 2.0,
+        ("session cookie / JWT hello (ok/s)", div(m("hello-session"), jwt), ">=", 0.85, ["hello-session", "hello-jwt"]),
+        ("DRF token / JWT hello (ok/s)", div(m("hello-token"), jwt), ">=", 0.85, ["hello-token", "hello-jwt"]),
+        ("API key / JWT hello (ok/s)", div(m("hello-apikey"), jwt), ">=", 0.85, ["hello-apikey", "hello-jwt"]),
+        ("Basic / JWT hello (ok/s)", div(m("hello-basic"), jwt), ">=", 0.85, ["hello-basic", "hello-jwt"]),
+        ("Tessera JWT hello / stock AddJwtBearer hello (ok/s)", div(jwt, m("stock-hello")), ">=", 1.2, ["hello-jwt", "stock-hello"]),
+        ("Tessera JWT hello / stock bare /ping/ (ok/s)", div(jwt, m("stock-ping")), ">=", 0.9, ["hello-jwt", "stock-ping"]),
+        ("Tessera anonymous /ping/ / Tessera JWT hello (ok/s)", div(m("ping"), jwt), ">=", 1.0, ["ping", "hello-jwt"]),
+        (f"obtain / hash rate on {a.cores} threads (= cores)", div(m("obtain"), hash_cores), ">=", 0.85, ["obtain"]),
+        ("JWT hello p99 under obtain flood / without", div(m("flood-hello", "p99_us"), m("hello-jwt", "p99_us")), "<=", 2.0,
          ["flood-hello", "hello-jwt"]),
     ]
     w("## Targets (issue 9)")
@@ -175,15 +180,15 @@ def main():
     w("")
     w("For comparison, not targets:")
     w("")
-    w(f"- obtain / hash rate on {a.pool_threads} thread(s), the server's hashing pool: {fmt(m('obtain') / hash_pool, 2)}. "
+    w(f"- obtain / hash rate on {a.pool_threads} thread(s), the server's hashing pool: {fmt(div(m('obtain'), hash_pool), 2)}. "
       f"The pool has {a.pool_threads} thread(s) (by default cores − 1, so that a login flood leaves a core to everyone else), so obtain "
       f"can reach at most about {a.pool_threads}/{a.cores} of the rate on {a.cores} threads unless "
       f"`Tessera:Passwords:MaxConcurrency` is raised")
     w(f"- obtain under the flood measurement: {fmt(m('flood-obtain'), 1)} ok/s; "
-      f"JWT hello under the flood: {fmt(m('flood-hello') / jwt, 2)} × its ok/s without")
-    w(f"- refresh with rotation: {fmt(m('refresh'))} ok/s ({fmt(m('refresh') / jwt, 2)} × JWT hello)")
-    w(f"- Tessera anonymous /ping/ / stock bare /ping/: {fmt(m('ping') / m('stock-ping'), 2)}")
-    w(f"- stock AddJwtBearer hello / stock bare /ping/: {fmt(m('stock-hello') / m('stock-ping'), 2)}")
+      f"JWT hello under the flood: {fmt(div(m('flood-hello'), jwt), 2)} × its ok/s without")
+    w(f"- refresh with rotation: {fmt(m('refresh'))} ok/s ({fmt(div(m('refresh'), jwt), 2)} × JWT hello)")
+    w(f"- Tessera anonymous /ping/ / stock bare /ping/: {fmt(div(m('ping'), m('stock-ping')), 2)}")
+    w(f"- stock AddJwtBearer hello / stock bare /ping/: {fmt(div(m('stock-hello'), m('stock-ping')), 2)}")
     print("\n".join(out))
 
 
