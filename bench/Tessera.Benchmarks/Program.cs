@@ -8,12 +8,17 @@ using Tessera.Benchmarks;
 //   memory  retained bytes per entry of 1,000,000 live revocations (plain process, a few seconds)
 //   lookup  ns/op and allocations of IsRevoked (hit, miss) and AdmissionGate.Admit (BenchmarkDotNet)
 //   validation  Tessera's TokenValidator against JsonWebTokenHandler, same token and key (BenchmarkDotNet)
+//   hashrate  password verifications per second on N threads (plain process; bench/load/run.sh reads it),
+//             not part of "all": hashrate [--threads N[,M...]] [--seconds S] [--iterations I]
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 
+if (verb is "hashrate")
+    return HashRate.Run(rest);
+
 if (verb is not ("memory" or "lookup" or "validation" or "all"))
 {
-    Console.Error.WriteLine($"unknown verb '{verb}': expected memory, lookup, validation or all");
+    Console.Error.WriteLine($"unknown verb '{verb}': expected memory, lookup, validation, hashrate or all");
     return 2;
 }
 

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Turns the results of bench/load/run.sh into its Markdown report (on standard output).
+
+Reads, in the results folder: <measurement>.<round>.json (one line each, written by wrk.lua's done())
+and hashrate.<round>.txt (lines of `Tessera.Benchmarks hashrate`). Every figure is the median over
+the rounds; the ratios are ratios of those medians.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import statistics
+
+# name, label; in the order of the table.
+MEASUREMENTS = [
+    ("stock-ping", "stock app `/ping/` (bare, anonymous)"),
+    ("ping", "Tessera `/ping/` (anonymous)"),
+    ("hello-jwt", "Tessera `/api/hello/`, JWT (`Authorization: Bearer`)"),
+    ("hello-session", "Tessera `/api/hello/`, session cookie"),
+    ("hello-token", "Tessera `/api/hello/`, DRF token (`Authorization: Token`)"),
+    ("hello-apikey", "Tessera `/api/hello/`, API key (`X-API-Key`)"),
+    ("hello-basic", "Tessera `/api/hello/`, Basic (after a warm-up request)"),
+    ("stock-hello", "stock AddJwtBearer `/api/hello/`, JWT"),
+    ("obtain", "Tessera `POST /api/token/` (obtain)"),
+    ("refresh", "Tessera `POST /api/token/refresh/` (rotation, one chain per connection)"),
+    ("flood-hello", "Tessera `/api/hello/`, JWT, under an obtain flood"),
+    ("flood-obtain", "the obtain flood itself (`POST /api/token/`, concurrently)"),
+]
+
+
+def load(results):
+    runs = {}
+    for path in glob.glob(os.path.join(results, "*.json")):
+        if os.path.basename(path).startswith("warm-"):
+            continue  # warm-up, not counted
+        name, round_ = re.match(r"(.+)\.(\d+)\.json$", os.path.basename(path)).groups()
+        with open(path) as f:
+            r = json.loads(f.read())
+        r["rps"] = r["ok"] * 1e6 / r["duration_us"]
+        r["socket"] = r["connect"] + r["read"] + r["write"] + r["timeout"]
+        # A refresh sent without a live token (its chain broke) is refused; count it even if wrk did not.
+        r["non2xx"] = max(r["non2xx"], r.get("starved", 0))
+        runs.setdefault(name, {})[int(round_)] = r
+    hashes = {}
+    for path in glob.glob(os.path.join(results, "hashrate.*.txt")):
+        round_ = int(re.match(r"hashrate\.(\d+)\.txt$", os.path.basename(path)).group(1))
+        with open(path) as f:
+            for line in f:
+                m = re.search(r"threads=(\d+) .*per_second=([0-9.]+)", line)
+                if m:
+                    hashes.setdefault(int(m.group(1)), {})[round_] = float(m.group(2))
+    return runs, hashes
+
+
+def med(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def div(a, b):
+    """a / b, or NaN (printed n/a) when b is zero or either is missing."""
+    return a / b if b == b and a == a and b != 0 else float("nan")
+
+
+def fmt(x, digits=0):
+    return "n/a" if x != x else f"{x:,.{digits}f}"
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}{mem}, {platform.system()} {platform.release()}"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("results")
+    for name in ("rounds", "duration", "connections", "iterations", "pool-threads", "cores"):
+        p.add_argument("--" + name, type=int, required=True)
+    for name in ("commit", "wrk", "dotnet", "loadavg-start"):
+        p.add_argument("--" + name, default="unknown")
+    a = p.parse_args()
+    runs, hashes = load(a.results)
+
+    def m(name, key="rps"):
+        return med([r[key] for r in runs.get(name, {}).values()])
+
+    def errors(name):
+        rs = runs.get(name, {}).values()
+        return sum(r["non2xx"] for r in rs), sum(r["socket"] for r in rs)
+
+    out = []
+    w = out.append
+    today = datetime.datetime.now(datetime.timezone.utc)
+    w(f"# Load benchmark, {today:%Y-%m-%d}")
+    w("")
+    w(f"Written by `bench/load/run.sh` at {today:%H:%M} UTC, commit `{a.commit}`. "
+      f"{a.cores} cores: {machine()}. ASP.NET Core {a.dotnet}, wrk {a.wrk}. "
+      f"Load average before the run: {a.loadavg_start}; after: {loadavg()}.")
+    w("")
+    w(f"wrk `-t1 -c{a.connections}`, {a.duration} s per measurement, {a.rounds} round(s); every figure is the "
+      f"median over the rounds, and each ratio is a ratio of medians. `ok/s` counts only successful responses "
+      f"(for refresh: only 200s that carried a new refresh token). Tessera runs its Release build on a fresh SQLite "
+      f"file, throttles off and login protection out of reach; passwords hash with PBKDF2-SHA256 at "
+      f"{a.iterations:,} iterations on the server's hashing pool of {a.pool_threads} thread(s) "
+      f"(`Tessera:Passwords:MaxConcurrency`, cores − 1 by default). The stock app is `bench/StockJwtApp`: "
+      f"`AddJwtBearer` on the same HS256 key. wrk, both servers and the hash-rate program share the machine's "
+      f"{a.cores} cores.")
+    w("")
+    w("## Measurements")
+    w("")
+    w("| measurement | ok/s | p50 ms | p99 ms | non-2xx | socket errors | ok/s per round |")
+    w("|---|---:|---:|---:|---:|---:|---|")
+    for name, label in MEASUREMENTS:
+        if name not in runs:
+            continue
+        non2xx, socket = errors(name)
+        digits = 1 if m(name) < 100 else 0
+        per_round = " / ".join(fmt(runs[name][r]["rps"], digits) for r in sorted(runs[name]))
+        w(f"| {label} | {fmt(m(name), digits)} | {fmt(m(name, 'p50_us') / 1000, 2)} | "
+          f"{fmt(m(name, 'p99_us') / 1000, 2)} | {non2xx} | {socket} | {per_round} |")
+    for threads in sorted(hashes, reverse=True):
+        rates = hashes[threads]
+        role = "cores" if threads == a.cores else "the server's hashing pool"
+        per_round = " / ".join(fmt(rates[r], 2) for r in sorted(rates))
+        w(f"| password hash rate ({a.iterations:,} iterations), {threads} thread(s) = {role}, verifications/s "
+          f"| {fmt(med(list(rates.values())), 2)} | | | | | {per_round} |")
+    w("")
+
+    jwt = m("hello-jwt")
+    hash_cores = med(list(hashes.get(a.cores, {}).values()))
+    hash_pool = med(list(hashes.get(a.pool_threads, {}).values()))
+    targets = [
+        ("session cookie / JWT hello (ok/s)", div(m("hello-session"), jwt), ">=", 0.85, ["hello-session", "hello-jwt"]),
+        ("DRF token / JWT hello (ok/s)", div(m("hello-token"), jwt), ">=", 0.85, ["hello-token", "hello-jwt"]),
+        ("API key / JWT hello (ok/s)", div(m("hello-apikey"), jwt), ">=", 0.85, ["hello-apikey", "hello-jwt"]),
+        ("Basic / JWT hello (ok/s)", div(m("hello-basic"), jwt), ">=", 0.85, ["hello-basic", "hello-jwt"]),
+        ("Tessera JWT hello / stock AddJwtBearer hello (ok/s)", div(jwt, m("stock-hello")), ">=", 1.2, ["hello-jwt", "stock-hello"]),
+        ("Tessera JWT hello / stock bare /ping/ (ok/s)", div(jwt, m("stock-ping")), ">=", 0.9, ["hello-jwt", "stock-ping"]),
+        ("Tessera anonymous /ping/ / Tessera JWT hello (ok/s)", div(m("ping"), jwt), ">=", 1.0, ["ping", "hello-jwt"]),
+        (f"obtain / hash rate on {a.cores} threads (= cores)", div(m("obtain"), hash_cores), ">=", 0.85, ["obtain"]),
+        ("JWT hello p99 under obtain flood / without", div(m("flood-hello", "p99_us"), m("hello-jwt", "p99_us")), "<=", 2.0,
+         ["flood-hello", "hello-jwt"]),
+    ]
+    w("## Targets (issue 9)")
+    w("")
+    w("| target | measured | required | result |")
+    w("|---|---:|---:|---|")
+    for label, value, op, bound, inputs in targets:
+        ok = value >= bound if op == ">=" else value <= bound
+        bad = [n for n in inputs if sum(errors(n)) > 0]
+        verdict = "n/a" if value != value else ("PASS" if ok else "FAIL")
+        if bad and value == value:
+            verdict += " (built on errors: " + ", ".join(f"`{n}`" for n in bad) + ")"
+        w(f"| {label} | {fmt(value, 2)} | {'≥' if op == '>=' else '≤'} {bound:g} | {verdict} |")
+    w("")
+    w("For comparison, not targets:")
+    w("")
+    w(f"- obtain / hash rate on {a.pool_threads} thread(s), the server's hashing pool: {fmt(div(m('obtain'), hash_pool), 2)}. "
+      f"The pool has {a.pool_threads} thread(s) (by default cores − 1, so that a login flood leaves a core to everyone else), so obtain "
+      f"can reach at most about {a.pool_threads}/{a.cores} of the rate on {a.cores} threads unless "
+      f"`Tessera:Passwords:MaxConcurrency` is raised")
+    w(f"- obtain under the flood measurement: {fmt(m('flood-obtain'), 1)} ok/s; "
+      f"JWT hello under the flood: {fmt(div(m('flood-hello'), jwt), 2)} × its ok/s without")
+    w(f"- refresh with rotation: {fmt(m('refresh'))} ok/s ({fmt(div(m('refresh'), jwt), 2)} × JWT hello)")
+    w(f"- Tessera anonymous /ping/ / stock bare /ping/: {fmt(div(m('ping'), m('stock-ping')), 2)}")
+    w(f"- stock AddJwtBearer hello / stock bare /ping/: {fmt(div(m('stock-hello'), m('stock-ping')), 2)}")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
