@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Tessera.Core.Credentials;
 
 namespace Tessera.Core.Basic;
 
@@ -19,7 +20,7 @@ public sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = Veri
 {
     public const int DefaultCapacity = 10_000;
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly KeyedHmacSha256 _mac = new(RandomNumberGenerator.GetBytes(32));
     private readonly ConcurrentDictionary<PairKey, Entry> _entries = new();
 
     public TimeSpan Lifetime { get; } = lifetime;
@@ -60,11 +61,13 @@ public sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = Veri
 
     private PairKey KeyOf(string username, string password)
     {
-        // Length-prefixed, so that ("ab", "c") and ("a", "bc") are different pairs.
-        var text = string.Create(null, stackalloc char[64], $"{username.Length}:{username}:{password}");
-        Span<byte> mac = stackalloc byte[32];
-        var bytes = Encoding.UTF8.GetBytes(text);
-        HMACSHA256.HashData(_key, bytes, mac);
+        // Length-prefixed, so that ("ab", "c") and ("a", "bc") are different pairs. Written as UTF-8
+        // straight onto the stack (no copy of the password on the heap) unless the pair is unusually long.
+        var max = 12 + Encoding.UTF8.GetMaxByteCount(username.Length + password.Length);
+        var bytes = max > 1024 ? new byte[max] : stackalloc byte[max];
+        System.Text.Unicode.Utf8.TryWrite(bytes, $"{username.Length}:{username}:{password}", out var written);
+        Span<byte> mac = stackalloc byte[KeyedHmacSha256.MacSize];
+        _mac.Compute(bytes[..written], mac);
         CryptographicOperations.ZeroMemory(bytes);
         return new PairKey(BitConverter.ToUInt64(mac), BitConverter.ToUInt64(mac[8..]), BitConverter.ToUInt64(mac[16..]), BitConverter.ToUInt64(mac[24..]));
     }

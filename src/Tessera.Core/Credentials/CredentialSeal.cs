@@ -20,16 +20,16 @@ public sealed class CredentialSeal
     /// <summary>Longer secrets are none of ours (they are at most 44 characters): refused before any work.</summary>
     public const int MaxSecretLength = 256;
 
-    private byte[]? _key;
+    private KeyedHmacSha256? _mac;
 
     /// <summary>Whether the deployment's key has been loaded (at start, before the first request).</summary>
-    public bool IsLoaded => Volatile.Read(ref _key) is not null;
+    public bool IsLoaded => Volatile.Read(ref _mac) is not null;
 
     public void Load(ReadOnlySpan<byte> key)
     {
         if (key.Length != KeySize)
             throw new ArgumentException($"A credential seal key is {KeySize} bytes.", nameof(key));
-        Volatile.Write(ref _key, key.ToArray());
+        Volatile.Write(ref _mac, new KeyedHmacSha256(key));
     }
 
     /// <summary>
@@ -47,7 +47,7 @@ public sealed class CredentialSeal
     /// <summary>Whether the secret ends in the seal of what precedes it (constant time in the seal).</summary>
     public bool IsSealed(SealedFormat format, ReadOnlySpan<char> secret)
     {
-        if (secret.Length <= format.SealLength || secret.Length > MaxSecretLength || Volatile.Read(ref _key) is null)
+        if (secret.Length <= format.SealLength || secret.Length > MaxSecretLength || Volatile.Read(ref _mac) is null)
             return false;
         Span<char> expected = stackalloc char[format.SealLength];
         Compute(format, secret[..^format.SealLength], expected);
@@ -58,14 +58,14 @@ public sealed class CredentialSeal
 
     private void Compute(SealedFormat format, ReadOnlySpan<char> body, Span<char> seal)
     {
-        var key = Volatile.Read(ref _key) ?? throw new InvalidOperationException("The credential seal key is not loaded yet: the host has not started.");
+        var hmac = Volatile.Read(ref _mac) ?? throw new InvalidOperationException("The credential seal key is not loaded yet: the host has not started.");
         // The purpose first, so that a session id's seal is no DRF token's.
         Span<byte> input = stackalloc byte[format.Purpose.Length + 1 + Encoding.UTF8.GetMaxByteCount(body.Length)];
         var written = Encoding.ASCII.GetBytes(format.Purpose, input);
         input[written++] = (byte)':';
         written += Encoding.UTF8.GetBytes(body, input[written..]);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, input[..written], mac);
+        Span<byte> mac = stackalloc byte[KeyedHmacSha256.MacSize];
+        hmac.Compute(input[..written], mac);
         // One MAC byte per character; the slight bias of the modulo costs a fraction of a bit.
         for (var i = 0; i < seal.Length; i++)
             seal[i] = format.Alphabet[mac[i] % format.Alphabet.Length];
