@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,6 +56,8 @@ public sealed class TesseraBuilder
             Services.AddSingleton<TokenIssuer>();
             Services.AddScoped<JwtLoginService>();
             Authentication.AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { });
+            AddCredentialProbe<JwtAuthenticationOptions>(TesseraSchemes.Jwt, (request, o) => AuthorizationHeader.FirstWordIs(request, o.HeaderType, ignoreCase: false)
+                || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie)));
         }
         if (configure is not null)
             Services.Configure(configure); // after the section's binding, registered by the first call
@@ -74,6 +77,8 @@ public sealed class TesseraBuilder
             Services.AddScoped<SessionCookies>();
             Authentication.AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
                 o => Configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o));
+            AddCredentialProbe<SessionAuthenticationOptions>(TesseraSchemes.Session,
+                (request, o) => request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(o.CookieName));
         }
         ConfigureScheme(TesseraSchemes.Session, configure);
         return this;
@@ -87,6 +92,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<Core.OpaqueTokens.OpaqueTokenIssuer>();
             Authentication.AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
                 o => Configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o));
+            AddCredentialProbe<OpaqueTokenAuthenticationOptions>(TesseraSchemes.Token, (request, o) => AuthorizationHeader.FirstWordIs(request, o.Keyword));
         }
         ConfigureScheme(TesseraSchemes.Token, configure);
         return this;
@@ -105,6 +111,7 @@ public sealed class TesseraBuilder
             Authentication.AddScheme<BasicAuthenticationOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic,
                 o => Configuration.GetSection(BasicAuthenticationOptions.SectionName).Bind(o));
             Services.AddOptions<BasicAuthenticationOptions>(TesseraSchemes.Basic).ValidateOnStart();
+            AddCredentialProbe<BasicAuthenticationOptions>(TesseraSchemes.Basic, (request, _) => AuthorizationHeader.FirstWordIs(request, "Basic"));
             Services.AddSingleton(sp =>
             {
                 var basic = sp.GetRequiredService<IOptionsMonitor<BasicAuthenticationOptions>>().Get(TesseraSchemes.Basic);
@@ -114,6 +121,15 @@ public sealed class TesseraBuilder
         ConfigureScheme(TesseraSchemes.Basic, configure);
         return this;
     }
+
+    /// <summary>The chain's test of whether a request could carry this scheme's credential, read with the scheme's options.</summary>
+    private void AddCredentialProbe<TOptions>(string scheme, Func<HttpRequest, TOptions, bool> couldCarry)
+        where TOptions : AuthenticationSchemeOptions
+        => Services.AddOptions<SchemeChainOptions>().Configure<IOptionsMonitor<TOptions>>((chain, monitor) =>
+        {
+            var options = monitor.Get(scheme); // bound and configured once, like the handler's
+            chain.CredentialProbes[scheme] = request => couldCarry(request, options);
+        });
 
     private sealed class BasicOptionsValidator : IValidateOptions<BasicAuthenticationOptions>
     {
@@ -132,8 +148,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<Core.ApiKeys.ApiKeyIssuer>();
             Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
                 o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
-            Services.AddOptions<SchemeChainOptions>().Configure<IOptionsMonitor<ApiKeyAuthenticationOptions>>(
-                (chain, keys) => chain.CredentialHeaders.Add(keys.Get(TesseraSchemes.ApiKey).HeaderName));
+            AddCredentialProbe<ApiKeyAuthenticationOptions>(TesseraSchemes.ApiKey, (request, o) => request.Headers.ContainsKey(o.HeaderName));
         }
         ConfigureScheme(TesseraSchemes.ApiKey, configure);
         return this;

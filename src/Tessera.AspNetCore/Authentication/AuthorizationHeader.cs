@@ -23,14 +23,33 @@ public static class AuthorizationHeader
     /// </summary>
     public static IReadOnlyList<string>? Split(HttpRequest request, string keyword, bool ignoreCase = true)
     {
-        var header = request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        if (!FirstWordIs(request, keyword, ignoreCase))
             return null;
+        var header = request.Headers.Authorization.ToString();
         var parts = SplitOnAsciiWhitespace(header);
         if (parts.Count == 0)
             return null;
         var matches = ignoreCase ? Ascii.EqualsIgnoreCase(parts[0], keyword) : string.Equals(parts[0], keyword, StringComparison.Ordinal);
         return matches ? parts : null;
+    }
+
+    /// <summary>
+    /// Whether <see cref="Split"/> would find <paramref name="keyword"/> first, without splitting or
+    /// allocating: the scheme chain asks it to skip the schemes a request's header is not for.
+    /// </summary>
+    public static bool FirstWordIs(HttpRequest request, string keyword, bool ignoreCase = true)
+    {
+        var values = request.Headers.Authorization;
+        if (values.Count == 0)
+            return false;
+        var header = values.Count == 1 ? values[0].AsSpan() : values.ToString().AsSpan();
+        var start = header.IndexOfAnyExcept(Separators);
+        if (start < 0)
+            return false;
+        header = header[start..];
+        var end = header.IndexOfAny(Separators);
+        var first = end < 0 ? header : header[..end];
+        return ignoreCase ? Ascii.EqualsIgnoreCase(first, keyword) : first.SequenceEqual(keyword);
     }
 
     /// <summary>Non-empty words between runs of <see cref="Separators"/>.</summary>

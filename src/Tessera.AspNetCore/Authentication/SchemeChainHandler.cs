@@ -10,12 +10,13 @@ public sealed class SchemeChainOptions
     public List<string> Schemes { get; } = [];
 
     /// <summary>
-    /// The request headers in which Tessera's schemes look for a credential (<c>Authorization</c>,
-    /// <c>Cookie</c>, the API-key header). A request with none of them carries no credential any of
-    /// them could find: the chain skips them without building a handler (an app's own scheme, which
-    /// may look anywhere, is still asked).
+    /// For each scheme that has one, whether a request could carry its credential at all (JWT: an
+    /// <c>Authorization</c> header whose first word is its keyword; sessions: the cookie; the API-key
+    /// header): the chain skips a scheme whose probe says no without building its handler, which
+    /// would only have found nothing, so an anonymous request builds none and one with an API key
+    /// builds one. An app's own scheme, which may look anywhere, has none and is always asked.
     /// </summary>
-    public HashSet<string> CredentialHeaders { get; } = new(StringComparer.OrdinalIgnoreCase) { "Authorization", "Cookie" };
+    public Dictionary<string, Func<HttpRequest, bool>> CredentialProbes { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -40,11 +41,11 @@ public sealed class SchemeChainHandler(IOptions<SchemeChainOptions> options) : I
     {
         if (_result is not null)
             return _result;
-        var carriesCredential = CarriesCredential(_context.Request.Headers, options.Value.CredentialHeaders);
+        var probes = options.Value.CredentialProbes;
         foreach (var scheme in options.Value.Schemes)
         {
-            if (!carriesCredential && TesseraSchemes.InOrder.Contains(scheme))
-                continue; // an anonymous request costs no handler of ours
+            if (probes.TryGetValue(scheme, out var couldCarry) && !couldCarry(_context.Request))
+                continue; // no credential of this kind: no handler built to say so
             var result = await _context.AuthenticateAsync(scheme).ConfigureAwait(false);
             if (result.None)
                 continue;
@@ -52,14 +53,6 @@ public sealed class SchemeChainHandler(IOptions<SchemeChainOptions> options) : I
             return _result = result;
         }
         return _result = AuthenticateResult.NoResult();
-    }
-
-    private static bool CarriesCredential(IHeaderDictionary headers, HashSet<string> credentialHeaders)
-    {
-        foreach (var name in credentialHeaders)
-            if (headers.ContainsKey(name))
-                return true;
-        return false;
     }
 
     public async Task ChallengeAsync(AuthenticationProperties? properties)

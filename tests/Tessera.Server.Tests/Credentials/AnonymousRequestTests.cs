@@ -10,8 +10,9 @@ namespace Tessera.Server.Tests.Credentials;
 
 /// <summary>
 /// A request that carries no credential reaches its endpoint without building the handlers of
-/// Tessera's five schemes: the chain sees no credential header and asks none of them. Counted in
-/// handlers the authentication system built.
+/// Tessera's five schemes, and one that carries a credential builds only its scheme's: the chain
+/// asks a scheme only when the request could carry its credential. Counted in handlers the
+/// authentication system built.
 /// </summary>
 public sealed class AnonymousRequestTests : IAsyncLifetime
 {
@@ -56,6 +57,32 @@ public sealed class AnonymousRequestTests : IAsyncLifetime
         var hello = await client.SendJsonAsync(HttpMethod.Get, "/api/hello/", configure: m => m.Headers.TryAddWithoutValidation(header, value));
         Assert.Equal(401, hello.Status);
         Assert.Equal(refusal, hello.Str("detail"));
+    }
+
+    [Theory]
+    [InlineData("X-API-Key", "tk_abcdefgh_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "api_key")]
+    [InlineData("Authorization", "Token 0000000000000000000000000000000000000000", "token")]
+    [InlineData("Authorization", "basic dTpw", "basic")]
+    [InlineData("Cookie", "sessionid=abcdefghijklmnopqrstuvwxyz012345; other=1", "session")]
+    [InlineData("Authorization", "Bearer x.y.z", "jwt")]
+    public async Task A_request_builds_only_the_handler_of_the_kind_it_carries(string header, string value, string scheme)
+    {
+        using var client = _server.CreateClient();
+        Built.Clear();
+
+        // /ping/ admits anyone, so no challenge builds the first scheme's handler to answer 401.
+        await client.SendJsonAsync(HttpMethod.Get, "/ping/", configure: m => m.Headers.TryAddWithoutValidation(header, value));
+
+        Assert.Equal([scheme], Built.Keys.Where(TesseraSchemes.InOrder.Contains));
+    }
+
+    [Fact]
+    public async Task A_cookie_other_than_the_session_builds_no_handler()
+    {
+        using var client = _server.CreateClient();
+        Built.Clear();
+        await client.SendJsonAsync(HttpMethod.Get, "/ping/", configure: m => m.Headers.Add("Cookie", "theme=dark; csrftoken=abc"));
+        Assert.DoesNotContain(Built.Keys, TesseraSchemes.InOrder.Contains);
     }
 
     private sealed class CountingHandlerProvider(IAuthenticationSchemeProvider schemes) : IAuthenticationHandlerProvider
