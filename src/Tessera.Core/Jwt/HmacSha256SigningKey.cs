@@ -14,6 +14,13 @@ public sealed class HmacSha256SigningKey : JwsSigningKey
 
     private readonly byte[] _key;
 
+    // One keyed HMAC per thread, made once and reused. The static one-shot (HMACSHA256.HashData)
+    // builds a new keyed context on every call, and on Linux with OpenSSL 3 that setup costs more
+    // than hashing a whole token (measured: about 3.3 µs a call against about 1.1 µs reused). An
+    // IncrementalHash is not thread-safe, hence one per thread; each use appends and then takes the
+    // hash and resets in the same synchronous call, so nothing is left in it between requests.
+    private readonly ThreadLocal<IncrementalHash> _mac;
+
     public HmacSha256SigningKey(string secret, string? keyId = null)
         : this(Encoding.UTF8.GetBytes(secret ?? throw new ArgumentNullException(nameof(secret))), keyId)
     {
@@ -28,6 +35,7 @@ public sealed class HmacSha256SigningKey : JwsSigningKey
         }
 
         _key = key.ToArray();
+        _mac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key));
     }
 
     public override string Algorithm => AlgorithmName;
@@ -35,8 +43,17 @@ public sealed class HmacSha256SigningKey : JwsSigningKey
     public override int SignatureSize => MacSize;
 
     public override bool TrySign(ReadOnlySpan<byte> input, Span<byte> signature, out int written)
-        // The static one-shot keeps no shared mutable state, so concurrent requests are safe.
-        => HMACSHA256.TryHashData(_key, input, signature, out written);
+    {
+        // Checked first: TryGetHashAndReset does not reset when the destination is too small, and
+        // the next use on this thread would then hash this input too.
+        if (signature.Length < MacSize)
+        {
+            written = 0;
+            return false;
+        }
+
+        return Mac(input, signature, out written);
+    }
 
     public override bool Verify(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature)
     {
@@ -46,7 +63,23 @@ public sealed class HmacSha256SigningKey : JwsSigningKey
         }
 
         Span<byte> expected = stackalloc byte[MacSize];
-        HMACSHA256.HashData(_key, input, expected);
-        return CryptographicOperations.FixedTimeEquals(expected, signature);
+        return Mac(input, expected, out _) && CryptographicOperations.FixedTimeEquals(expected, signature);
+    }
+
+    private bool Mac(ReadOnlySpan<byte> input, Span<byte> destination, out int written)
+    {
+        IncrementalHash mac = _mac.Value!;
+        try
+        {
+            mac.AppendData(input);
+            return mac.TryGetHashAndReset(destination, out written);
+        }
+        catch
+        {
+            // Whatever failed may have left input in it: this thread starts over with a fresh one.
+            _mac.Value = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+            mac.Dispose();
+            throw;
+        }
     }
 }
