@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -16,7 +18,7 @@ public sealed class HmacSha256SigningKey : JwsSigningKey
 
     // One keyed HMAC per thread, made once and reused. The static one-shot (HMACSHA256.HashData)
     // builds a new keyed context on every call, and on Linux with OpenSSL 3 that setup costs more
-    // than hashing a whole token (measured: about 3.3 µs a call against about 1.1 µs reused). An
+    // than hashing a whole token (measured: about 3.3 µs a call against 0.9 to 1.1 µs reused). An
     // IncrementalHash is not thread-safe, hence one per thread; each use appends and then takes the
     // hash and resets in the same synchronous call, so nothing is left in it between requests.
     private readonly ThreadLocal<IncrementalHash> _mac;
@@ -63,7 +65,28 @@ public sealed class HmacSha256SigningKey : JwsSigningKey
         }
 
         Span<byte> expected = stackalloc byte[MacSize];
-        return Mac(input, expected, out _) && CryptographicOperations.FixedTimeEquals(expected, signature);
+        return Mac(input, expected, out _) && FixedTimeEquals(expected, signature);
+    }
+
+    /// <summary>
+    /// <see cref="CryptographicOperations.FixedTimeEquals"/> for two MACs, a word at a time. The BCL's
+    /// compares byte by byte in unoptimized code (so that the JIT can never turn it into an early
+    /// exit), which for 32 bytes cost about 130 ns, a tenth of a whole validation. This keeps that
+    /// guard (NoOptimization, NoInlining) and its shape (every word read, differences OR-ed, one
+    /// test at the end) over 4 words instead of 32 bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.NoOptimization)]
+    private static bool FixedTimeEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        ReadOnlySpan<ulong> a = MemoryMarshal.Cast<byte, ulong>(left);
+        ReadOnlySpan<ulong> b = MemoryMarshal.Cast<byte, ulong>(right);
+        ulong difference = 0;
+        for (int i = 0; i < MacSize / sizeof(ulong); i++)
+        {
+            difference |= a[i] ^ b[i];
+        }
+
+        return difference == 0;
     }
 
     private bool Mac(ReadOnlySpan<byte> input, Span<byte> destination, out int written)
