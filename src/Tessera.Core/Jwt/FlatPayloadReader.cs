@@ -199,7 +199,7 @@ internal static class FlatPayloadReader
             case Claim.Aud:
                 return TakeAudience(value, audience, ref claims);
             case Claim.Lid:
-                claims.Login = value.Kind == Kind.String && TryParseLoginId(value.Text, out LoginId login) ? login : null;
+                claims.Login = value.Kind == Kind.String && LoginId.TryParseUtf8(value.Text, out LoginId login) ? login : null;
                 return true;
             case Claim.Epoch:
                 claims.Epoch = value.Kind == Kind.Number ? value.Integer : long.MinValue;
@@ -302,24 +302,6 @@ internal static class FlatPayloadReader
 
         equal = text.SequenceEqual(utf8[..written]);
         return true;
-    }
-
-    private static bool TryParseLoginId(ReadOnlySpan<byte> text, out LoginId login)
-    {
-        login = default;
-        if (text.Length != LoginId.Length)
-        {
-            return false;
-        }
-
-        // Byte for character: a byte of a non-ASCII character becomes a character that is no hex digit either.
-        Span<char> chars = stackalloc char[LoginId.Length];
-        for (int i = 0; i < chars.Length; i++)
-        {
-            chars[i] = (char)text[i];
-        }
-
-        return LoginId.TryParse(chars, out login);
     }
 
     private static Claim Identify(ReadOnlySpan<byte> name) => name.Length switch
