@@ -7,7 +7,8 @@ namespace Tessera.Core.Jwt;
 
 /// <summary>
 /// Strict compact JWS (RFC 7515, with the RFC 8725 hardening) for one configured key. Decoding
-/// runs on every request, so the accepted path stays on the stack except for the payload element.
+/// runs on every request, so the accepted path stays on the stack except for the payload element
+/// (and <see cref="TokenValidator"/>, through <see cref="Verify"/>, does without that too).
 /// Bad input is a failed result, never an exception.
 /// </summary>
 public sealed class JwsCodec
@@ -83,42 +84,55 @@ public sealed class JwsCodec
 
     public JwsDecodeResult Decode(ReadOnlySpan<char> token)
     {
+        JwsError error = Verify(token, out Range payload);
+        return error == JwsError.None ? DecodePayload(token[payload]) : JwsDecodeResult.Fail(error);
+    }
+
+    /// <summary>
+    /// Everything <see cref="Decode(ReadOnlySpan{char})"/> checks except the payload's JSON: the
+    /// shape, the base64url of all three segments, the header and the signature. On success,
+    /// <paramref name="payload"/> is where the (canonical base64url, signed) payload segment is, for
+    /// a caller that reads the claims itself rather than through a parsed document.
+    /// </summary>
+    internal JwsError Verify(ReadOnlySpan<char> token, out Range payload)
+    {
+        payload = default;
         if (token.IsEmpty)
         {
-            return JwsDecodeResult.Fail(JwsError.Malformed);
+            return JwsError.Malformed;
         }
 
         if (token.Length > MaxTokenLength)
         {
-            return JwsDecodeResult.Fail(JwsError.TooLong);
+            return JwsError.TooLong;
         }
 
         int firstDot = token.IndexOf('.');
         if (firstDot < 0)
         {
-            return JwsDecodeResult.Fail(JwsError.Malformed);
+            return JwsError.Malformed;
         }
 
         int secondDot = token[(firstDot + 1)..].IndexOf('.');
         if (secondDot < 0)
         {
-            return JwsDecodeResult.Fail(JwsError.Malformed);
+            return JwsError.Malformed;
         }
 
         secondDot += firstDot + 1;
         if (token[(secondDot + 1)..].Contains('.'))
         {
-            return JwsDecodeResult.Fail(JwsError.Malformed);
+            return JwsError.Malformed;
         }
 
         ReadOnlySpan<char> header = token[..firstDot];
-        ReadOnlySpan<char> payload = token[(firstDot + 1)..secondDot];
+        ReadOnlySpan<char> encodedPayload = token[(firstDot + 1)..secondDot];
         ReadOnlySpan<char> signature = token[(secondDot + 1)..];
 
         // Alphabet and canonical form first, for all three: after this every character is ASCII.
-        if (!StrictBase64Url.IsCanonical(header) || !StrictBase64Url.IsCanonical(payload) || !StrictBase64Url.IsCanonical(signature))
+        if (!StrictBase64Url.IsCanonical(header) || !StrictBase64Url.IsCanonical(encodedPayload) || !StrictBase64Url.IsCanonical(signature))
         {
-            return JwsDecodeResult.Fail(JwsError.InvalidBase64Url);
+            return JwsError.InvalidBase64Url;
         }
 
         if (!header.SequenceEqual(_encodedHeader))
@@ -126,7 +140,7 @@ public sealed class JwsCodec
             JwsError headerError = CheckHeader(header);
             if (headerError != JwsError.None)
             {
-                return JwsDecodeResult.Fail(headerError);
+                return headerError;
             }
         }
 
@@ -134,10 +148,11 @@ public sealed class JwsCodec
         // checked before the payload is even decoded: forged payloads never reach the JSON parser.
         if (!VerifySignature(token[..secondDot], signature))
         {
-            return JwsDecodeResult.Fail(JwsError.InvalidSignature);
+            return JwsError.InvalidSignature;
         }
 
-        return DecodePayload(payload);
+        payload = (firstDot + 1)..secondDot;
+        return JwsError.None;
     }
 
     private bool VerifySignature(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
@@ -152,11 +167,12 @@ public sealed class JwsCodec
         byte[]? rentedInput = null;
         try
         {
+            // Exactly sized: stack buffers are zeroed, and this runs on every request.
             Span<byte> signature = signatureSize <= 512
-                ? stackalloc byte[512]
+                ? stackalloc byte[signatureSize]
                 : (rentedSignature = ArrayPool<byte>.Shared.Rent(signatureSize));
             Span<byte> input = signingInput.Length <= StackLimit
-                ? stackalloc byte[StackLimit]
+                ? stackalloc byte[signingInput.Length]
                 : (rentedInput = ArrayPool<byte>.Shared.Rent(signingInput.Length));
 
             if (!StrictBase64Url.TryDecode(encodedSignature, signature, out int written))
@@ -253,8 +269,8 @@ public sealed class JwsCodec
     }
 
     /// <summary>
-    /// Decodes a (canonical) base64url segment, checks UTF-8, parses one JSON object with no
-    /// duplicate members. The element owns a copy of its data, so the buffer can go back at once.
+    /// Decodes a (canonical) base64url segment and parses it with <see cref="TryParseStrict"/>.
+    /// The element owns a copy of its data, so the buffer can go back at once.
     /// </summary>
     private static bool TryParseObject(ReadOnlySpan<char> encoded, out JsonElement element)
     {
@@ -271,18 +287,33 @@ public sealed class JwsCodec
             Span<byte> bytes = length <= StackLimit
                 ? stackalloc byte[StackLimit]
                 : (rented = ArrayPool<byte>.Shared.Rent(length));
-            if (!StrictBase64Url.TryDecode(encoded, bytes, out int written))
+            return StrictBase64Url.TryDecode(encoded, bytes, out int written) && TryParseStrict(bytes[..written], out element);
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                return false;
+                ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
 
-            bytes = bytes[..written];
-            if (!Utf8.IsValid(bytes))
-            {
-                return false;
-            }
+    /// <summary>
+    /// Checks UTF-8 and parses one JSON object with no duplicate members (at any depth) and no
+    /// unpaired surrogate escapes: the definition of a clean header or payload. The element owns a
+    /// copy of the data.
+    /// </summary>
+    internal static bool TryParseStrict(ReadOnlySpan<byte> json, out JsonElement element)
+    {
+        element = default;
+        if (json.IsEmpty || !Utf8.IsValid(json))
+        {
+            return false;
+        }
 
-            JsonElement parsed = JsonElement.Parse(bytes, StrictJson);
+        try
+        {
+            JsonElement parsed = JsonElement.Parse(json, StrictJson);
             if (parsed.ValueKind != JsonValueKind.Object)
             {
                 return false;
@@ -290,7 +321,7 @@ public sealed class JwsCodec
 
             // "\ud800" is valid JSON text but no string: reading it would throw later, in code
             // that trusts a verified token. Escapes are rare, so only then walk the tree.
-            if (MayHaveSurrogateEscape(bytes) && !JsonText.HasOnlyValidStrings(parsed))
+            if (MayHaveSurrogateEscape(json) && !JsonText.HasOnlyValidStrings(parsed))
             {
                 return false;
             }
@@ -307,16 +338,9 @@ public sealed class JwsCodec
             // The duplicate-name check unescapes names, and throws on an unpaired surrogate.
             return false;
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
     }
 
-    private static bool MayHaveSurrogateEscape(ReadOnlySpan<byte> json)
+    internal static bool MayHaveSurrogateEscape(ReadOnlySpan<byte> json)
     {
         // Looks for \uD8.. to \uDF.. (any case); false positives only cost a walk.
         int i;

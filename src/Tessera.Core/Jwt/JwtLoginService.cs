@@ -146,7 +146,7 @@ public sealed class JwtLoginService(
             return null;
         // Our tokens name their login, which carries its creation time to the millisecond; a
         // foreign token has only iat (seconds), so it counts from the start of that second.
-        if (LoginId.TryParse(token.LoginId, out var login))
+        if (token.Login is { } login)
             return new LoginProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch);
         return new LoginProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch);
     }
@@ -175,7 +175,7 @@ public sealed class JwtLoginService(
             token.Jti!,
             token.UserId,
             token.ExpiresAt,
-            LoginId.TryParse(token.LoginId, out var login) ? login : null,
+            token.Login,
             now + options.LongestTokenLifetime,
             now,
             options.RefreshReuseGrace);

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Tessera.Core.Revocation;
 
 namespace Tessera.Core.Jwt;
 
@@ -7,26 +10,43 @@ namespace Tessera.Core.Jwt;
 /// on is typed here; everything else (custom claims, for <c>/api/token-info/</c> and for copying
 /// into new tokens) is in <see cref="Payload"/>.
 /// </summary>
+/// <remarks>
+/// Validation reads only the claims typed here, without building a document, because most
+/// requests need nothing else. The token string is kept (it costs nothing: the caller has it), and
+/// <see cref="Payload"/>, <see cref="Jti"/> and <see cref="LoginId"/> parse its payload again the first
+/// time one of them is asked for; that parse is cached and safe to race.
+/// </remarks>
 public sealed class ValidatedToken
 {
+    private readonly string _token;
+    private readonly Range _payloadSegment;
+    private StrongBox<JsonElement>? _payload;
+    private string? _jti;
+
     internal ValidatedToken(
         TokenKind kind,
         long? userId,
         bool userIdUnrepresentable,
-        string? jti,
         long exp,
         long? iat,
         long? refreshExp,
-        JsonElement payload)
+        long? epoch,
+        LoginId? login,
+        string token,
+        Range payloadSegment,
+        JsonElement? payload)
     {
         Kind = kind;
         UserId = userId;
         UserIdUnrepresentable = userIdUnrepresentable;
-        Jti = jti;
         Exp = exp;
         Iat = iat;
         RefreshExp = refreshExp;
-        Payload = payload;
+        Epoch = epoch;
+        Login = login;
+        _token = token;
+        _payloadSegment = payloadSegment;
+        _payload = payload is { } parsed ? new StrongBox<JsonElement>(parsed) : null;
     }
 
     public TokenKind Kind { get; }
@@ -45,7 +65,7 @@ public sealed class ValidatedToken
     public bool UserIdUnrepresentable { get; }
 
     /// <summary><c>jti</c>; SimpleJWT requires it of every token it accepts, so it is set on valid tokens.</summary>
-    public string? Jti { get; }
+    public string? Jti => _jti ??= Payload.GetProperty("jti"u8).GetString();
 
     /// <summary><c>exp</c> in unix seconds, truncated and clamped to year 1..9999.</summary>
     public long Exp { get; }
@@ -66,17 +86,43 @@ public sealed class ValidatedToken
         : null;
 
     /// <summary>
+    /// <see cref="LoginId"/> parsed, when it is in <see cref="Revocation.LoginId"/>'s form (our tokens);
+    /// null otherwise. Read during validation, so the per-request path needs no string.
+    /// </summary>
+    public LoginId? Login { get; }
+
+    /// <summary>
     /// Tessera's revocation epoch of the login (claim <c>epoch</c>); null when absent (foreign tokens,
     /// tokens from before epochs). A claim that is there but no integer reads as an epoch no user is
     /// ever at, so such a token is refused rather than taken for one without the claim.
     /// </summary>
-    public long? Epoch => Payload.TryGetProperty(TokenIssuer.EpochClaim, out var epoch)
-        ? epoch.ValueKind == JsonValueKind.Number && epoch.TryGetInt64(out var value) ? value : long.MinValue
-        : null;
+    public long? Epoch { get; }
 
     /// <summary>
     /// The whole payload object. It owns its memory (no disposal, safe to keep), has no duplicate
-    /// members, and every string in it reads as a valid string.
+    /// members, and every string in it reads as a valid string. Parsed on first use.
     /// </summary>
-    public JsonElement Payload { get; }
+    public JsonElement Payload => (_payload ?? ParsePayload()).Value;
+
+    private StrongBox<JsonElement> ParsePayload()
+    {
+        ReadOnlySpan<char> encoded = _token.AsSpan()[_payloadSegment];
+        byte[] json = ArrayPool<byte>.Shared.Rent(StrictBase64Url.DecodedLength(encoded.Length));
+        try
+        {
+            // The same text that validation accepted, so this cannot fail short of a bug.
+            if (!StrictBase64Url.TryDecode(encoded, json, out int written) || !JwsCodec.TryParseStrict(json.AsSpan(0, written), out JsonElement payload))
+            {
+                throw new InvalidOperationException("The payload of a validated token no longer parses.");
+            }
+
+            // Two threads may both parse; the first to publish wins and the other's copy is dropped.
+            var box = new StrongBox<JsonElement>(payload);
+            return Interlocked.CompareExchange(ref _payload, box, null) ?? box;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(json);
+        }
+    }
 }

@@ -419,6 +419,98 @@ public class TokenValidatorTests
         AssertFails(Check(Payload(extra: ",\"token_type\":\"refresh\""), TokenKind.Refresh), TokenError.Invalid, "Token is invalid or expired");
     }
 
+    [Theory]
+    [InlineData("{\"token_type\":\"access\",}")]
+    [InlineData("{\"token_type\":\"access\"} {}")]
+    [InlineData("{\"exp\":01}")]
+    [InlineData("{\"jti\":\"a\u0001b\"}")]
+    [InlineData("{\"jti\":\"\\x\"}")]
+    [InlineData("{\"jti\":\"abc}")]
+    [InlineData("{\"exp\":1700000300,\"exp\":1700000300}")]
+    [InlineData("{\"exp\":1700000300,\"\\u0065xp\":1700000300}")]
+    [InlineData("{\"roles\":[{\"a\":1,\"a\":2}]}")]
+    [InlineData("{\"jti\":\"\\udc00\"}")]
+    public void Broken_or_ambiguous_payloads_are_invalid_payloads(string payload)
+    {
+        TokenValidationResult result = Check(payload);
+        AssertFails(result, TokenError.Invalid, "Token is invalid or expired");
+        Assert.Equal(JwsError.InvalidPayload, result.JwsError);
+    }
+
+    [Fact]
+    public void Escaped_registered_claims_mean_what_they_say()
+    {
+        // What the fast reader declines, the strict parse reads: the same token, the same answers.
+        string payload = $$"""{"token_type":"access","exp":{{NowSeconds + 300}},"jti":"0123","user_id":"42","lid":"0123456789abcdef0123456789ab"}""";
+        ValidatedToken token = Check(payload).Token!;
+
+        Assert.Equal(TokenKind.Access, token.Kind);
+        Assert.Equal(NowSeconds + 300, token.Exp);
+        Assert.Equal("0123", token.Jti);
+        Assert.Equal(42, token.UserId);
+        Assert.Equal("0123456789abcdef0123456789ab", token.LoginId);
+        Assert.Equal("0123456789abcdef0123456789ab", token.Login.ToString());
+    }
+
+    [Fact]
+    public void A_big_token_with_many_claims_validates_and_keeps_them()
+    {
+        // Past the stack buffer (1 KiB of payload) and past the fast reader's 32 names.
+        string extra = string.Concat(Enumerable.Range(0, 60).Select(i => $",\"claim{i}\":\"{new string('v', 80)}\""));
+        string token = ForgePayload(Payload(extra: extra));
+        Assert.True(token.Length > 6000);
+
+        ValidatedToken valid = Validator().Validate(token, TokenKind.Access, Now).Token!;
+        Assert.Equal(42, valid.UserId);
+        Assert.Equal(Jti, valid.Jti);
+        Assert.Equal(new string('v', 80), valid.Payload.GetProperty("claim59").GetString());
+    }
+
+    [Fact]
+    public void The_payload_is_parsed_once_on_first_use_and_shared()
+    {
+        ValidatedToken token = Check(Payload(extra: ",\"username\":\"zoe\"")).Token!;
+
+        JsonElement[] seen = new JsonElement[8];
+        Parallel.For(0, seen.Length, i => seen[i] = token.Payload);
+
+        Assert.All(seen, element => Assert.Equal("zoe", element.GetProperty("username").GetString()));
+        Assert.All(seen, element => Assert.Equal(seen[0].GetRawText(), element.GetRawText()));
+        Assert.Equal(Jti, token.Jti);
+        Assert.Same(token.Jti, token.Jti);
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData(",\"epoch\":3", 3L)]
+    [InlineData(",\"epoch\":-3", -3L)]
+    [InlineData(",\"epoch\":3.5", long.MinValue)]
+    [InlineData(",\"epoch\":\"3\"", long.MinValue)]
+    [InlineData(",\"epoch\":null", long.MinValue)]
+    [InlineData(",\"epoch\":[3]", long.MinValue)]
+    [InlineData(",\"epoch\":99999999999999999999", long.MinValue)]
+    public void Epoch_is_read_during_validation(string extra, long? epoch)
+    {
+        Assert.Equal(epoch, Check(Payload(extra: extra)).Token!.Epoch);
+    }
+
+    [Theory]
+    [InlineData(",\"lid\":\"0123456789abcdef0123456789ab\"", "0123456789abcdef0123456789ab", true)]
+    [InlineData(",\"lid\":\"0123456789ABCDEF0123456789ab\"", "0123456789ABCDEF0123456789ab", false)]
+    [InlineData(",\"lid\":\"not-a-login\"", "not-a-login", false)]
+    [InlineData(",\"lid\":42", null, false)]
+    [InlineData("", null, false)]
+    public void Login_id_text_and_parsed_form(string extra, string? text, bool parsed)
+    {
+        ValidatedToken token = Check(Payload(extra: extra)).Token!;
+        Assert.Equal(text, token.LoginId);
+        Assert.Equal(parsed, token.Login.HasValue);
+        if (parsed)
+        {
+            Assert.Equal(text, token.Login!.Value.ToString());
+        }
+    }
+
     [Fact]
     public void Messages_for_every_error()
     {

@@ -139,6 +139,37 @@ public class LoginIdTests
         Assert.Equal(default, id);
     }
 
+    [Theory]
+    [InlineData("018bcfe56800abcdef0123456789")]
+    [InlineData("0000000000000000000000000001")]
+    [InlineData("ffffffffffffffffffffffffffff")]
+    [InlineData("018BCFE56800ABCDEF0123456789")]
+    [InlineData("018bcfe56800abcdef012345678A")]
+    [InlineData("018bcfe56800abcdef012345678g")]
+    [InlineData("018bcfe56800abcdef012345678 ")]
+    [InlineData("018bcfe56800abcdef012345678\u0663")]
+    [InlineData("018bcfe56800abcdef01234567é")] // 28 bytes of UTF-8, 27 characters
+    [InlineData("018bcfe56800abcdef012345678")]
+    [InlineData("")]
+    public void TryParseUtf8_AgreesWithTheTextForm(string text)
+    {
+        bool parsed = LoginId.TryParse(text, out var expected);
+
+        Assert.Equal(parsed, LoginId.TryParseUtf8(System.Text.Encoding.UTF8.GetBytes(text), out var id));
+        Assert.Equal(expected, id);
+    }
+
+    [Fact]
+    public void TryParseUtf8_RoundTripsNewIds()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var login = LoginId.New(Ms2023 + i);
+            Assert.True(LoginId.TryParseUtf8(System.Text.Encoding.ASCII.GetBytes(login.ToString()), out var parsed));
+            Assert.Equal(login, parsed);
+        }
+    }
+
     [Fact]
     public void TryParse_RejectsNull()
     {

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text.Json;
+using Tessera.Core.Revocation;
+
+namespace Tessera.Core.Jwt;
+
+/// <summary>A NumericDate claim as the payload has it: absent, present but no number, or its value.</summary>
+internal struct DateClaim
+{
+    public bool Present;
+    public bool IsNumber;
+
+    /// <summary>Truncated and clamped, as <see cref="NumericDate.TryRead"/> gives it.</summary>
+    public long Seconds;
+
+    public double Exact;
+}
+
+/// <summary>
+/// What <see cref="TokenValidator"/> needs of a verified payload, and nothing else: each registered
+/// claim reduced to the answer a check wants. Read by <see cref="FlatPayloadReader"/> when it can
+/// (the payloads tokens carry: no document, no strings, nothing on the heap), otherwise from the
+/// strict parse that decoding always did, with the same rules as before.
+/// </summary>
+internal struct PayloadClaims
+{
+    public DateClaim Iat;
+    public DateClaim Nbf;
+    public DateClaim Exp;
+    public DateClaim RefreshExp;
+
+    /// <summary><c>iss</c> is a string equal to the configured issuer (false when none is configured).</summary>
+    public bool IssMatches;
+
+    /// <summary>PyJWT's audience rule for the configured audience (see <see cref="AudienceAccepted"/>).</summary>
+    public bool AudAccepted;
+
+    /// <summary><c>jti</c> is a string of at most <see cref="TokenValidator.MaxJtiLength"/> UTF-16 characters.</summary>
+    public bool JtiValid;
+
+    public bool HasTokenType;
+
+    /// <summary>The <c>token_type</c>, when it is a string naming one of our kinds.</summary>
+    public TokenKind? Kind;
+
+    public long? UserId;
+    public bool UserIdUnrepresentable;
+
+    /// <summary>As <see cref="ValidatedToken.Epoch"/>: null when absent, <see cref="long.MinValue"/> when no integer.</summary>
+    public long? Epoch;
+
+    /// <summary><c>lid</c>, when it is a string in <see cref="LoginId"/>'s form.</summary>
+    public LoginId? Login;
+
+    /// <summary>The claims of a payload with none of them (where absence has a meaning of its own).</summary>
+    public static PayloadClaims None(string? audience) => new() { AudAccepted = audience is null };
+
+    /// <summary>
+    /// Reads <paramref name="json"/>; false when it is not a clean JSON object, the codec's
+    /// <see cref="JwsError.InvalidPayload"/>. <paramref name="parsed"/> is the document when the
+    /// strict parse had to run, so that <see cref="ValidatedToken.Payload"/> need not repeat it.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, string? issuer, string? audience, out PayloadClaims claims, out JsonElement? parsed)
+    {
+        parsed = null;
+        if (FlatPayloadReader.TryRead(json, issuer, audience, out claims))
+        {
+            return true;
+        }
+
+        // Whatever the fast reader declined (and everything it would refuse) is decided as it
+        // always was: by the strict parse, then the claims read from the document.
+        if (!JwsCodec.TryParseStrict(json, out JsonElement payload))
+        {
+            return false;
+        }
+
+        claims = FromDocument(payload, issuer, audience);
+        parsed = payload;
+        return true;
+    }
+
+    /// <summary>The claims of a strictly parsed payload (no duplicates, every string readable).</summary>
+    public static PayloadClaims FromDocument(JsonElement payload, string? issuer, string? audience)
+    {
+        PayloadClaims c = None(audience);
+        foreach (JsonProperty p in payload.EnumerateObject())
+        {
+            JsonElement value = p.Value;
+            if (p.NameEquals("token_type"u8))
+            {
+                c.HasTokenType = true;
+                c.Kind = value.ValueKind == JsonValueKind.String && TokenKinds.TryParse(value.GetString(), out TokenKind kind) ? kind : null;
+            }
+            else if (p.NameEquals("exp"u8)) c.Exp = ReadDate(value);
+            else if (p.NameEquals("iat"u8)) c.Iat = ReadDate(value);
+            else if (p.NameEquals("nbf"u8)) c.Nbf = ReadDate(value);
+            else if (p.NameEquals("refresh_exp"u8)) c.RefreshExp = ReadDate(value);
+            else if (p.NameEquals("jti"u8))
+            {
+                c.JtiValid = value.ValueKind == JsonValueKind.String && value.GetString()!.Length <= TokenValidator.MaxJtiLength;
+            }
+            else if (p.NameEquals("user_id"u8)) ReadUserId(value, out c.UserId, out c.UserIdUnrepresentable);
+            else if (p.NameEquals("aud"u8)) c.AudAccepted = AudienceAccepted(value, audience);
+            else if (p.NameEquals("iss"u8))
+            {
+                c.IssMatches = issuer is not null && value.ValueKind == JsonValueKind.String && value.ValueEquals(issuer);
+            }
+            else if (p.NameEquals(TokenIssuer.LoginIdClaim))
+            {
+                c.Login = value.ValueKind == JsonValueKind.String && LoginId.TryParse(value.GetString(), out LoginId login) ? login : null;
+            }
+            else if (p.NameEquals(TokenIssuer.EpochClaim))
+            {
+                c.Epoch = value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long epoch) ? epoch : long.MinValue;
+            }
+        }
+
+        return c;
+    }
+
+    /// <summary>A NumericDate claim whose value is a JSON integer that fits a long.</summary>
+    public static DateClaim DateOf(long integer) => new()
+    {
+        Present = true,
+        IsNumber = true,
+        Seconds = Math.Clamp(integer, NumericDate.MinSeconds, NumericDate.MaxSeconds),
+        Exact = integer,
+    };
+
+    private static DateClaim ReadDate(JsonElement value)
+    {
+        var claim = new DateClaim { Present = true };
+        claim.IsNumber = NumericDate.TryRead(value, out claim.Seconds, out claim.Exact);
+        return claim;
+    }
+
+    /// <summary>
+    /// PyJWT's audience rule: with an audience configured the claim must be it or a list of strings
+    /// holding it; without one, a token naming an audience is refused (RFC 7519 §4.1.3), though an
+    /// empty or false-y <c>aud</c> counts as none, as in Python.
+    /// </summary>
+    private static bool AudienceAccepted(JsonElement aud, string? audience)
+    {
+        if (audience is null)
+        {
+            return !IsTruthy(aud);
+        }
+
+        if (!IsTruthy(aud))
+        {
+            return false;
+        }
+
+        if (aud.ValueKind == JsonValueKind.String)
+        {
+            return aud.ValueEquals(audience);
+        }
+
+        if (aud.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        bool found = false;
+        foreach (JsonElement item in aud.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            found |= item.ValueEquals(audience);
+        }
+
+        return found;
+    }
+
+    /// <summary>Python truthiness of a JSON value; absent is false.</summary>
+    private static bool IsTruthy(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.False => false,
+        JsonValueKind.String => value.GetString()!.Length > 0,
+        JsonValueKind.Array => value.GetArrayLength() > 0,
+        JsonValueKind.Object => value.EnumerateObject().Any(),
+        JsonValueKind.Number => !value.TryGetDouble(out double d) || d != 0,
+        _ => true,
+    };
+
+    private static void ReadUserId(JsonElement value, out long? userId, out bool unrepresentable)
+    {
+        userId = null;
+        unrepresentable = false;
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Undefined:
+                return;
+            case JsonValueKind.Number when value.TryGetInt64(out long number):
+                userId = number;
+                return;
+            case JsonValueKind.String when long.TryParse(
+                value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed):
+                userId = parsed;
+                return;
+            default:
+                unrepresentable = true;
+                return;
+        }
+    }
+}
