@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
@@ -14,7 +15,6 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<ApiKeyAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IApiKeyStore keys,
     RememberedCredentials remembered,
     TimeProvider time)
     : TesseraAuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
@@ -32,8 +32,10 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = values.Count == 1 ? values[0] : null;
         if (!ApiKeyFormat.IsWellFormed(presented))
             return ProofResult.Fail(Invalid);
-        var found = await remembered.FindAsync(ApiKeyFormat.Format, presented!, (keys, time),
-            static async (s, hash, ct) => await s.keys.FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false), Context.RequestAborted).ConfigureAwait(false);
+        // The store (and its database context) only on a miss: a remembered key builds neither.
+        var found = await remembered.FindAsync(ApiKeyFormat.Format, presented!, (Context.RequestServices, time),
+            static async (s, hash, ct) => await s.RequestServices.GetRequiredService<IApiKeyStore>().FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false),
+            Context.RequestAborted).ConfigureAwait(false);
         return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.ApiKey), found.Row);
     }
 

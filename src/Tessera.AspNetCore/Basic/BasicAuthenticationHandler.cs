@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
@@ -21,7 +22,6 @@ public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<BasicAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    PasswordLogin login,
     VerifiedPasswordCache verified,
     UserSnapshots users,
     TimeProvider time)
@@ -53,6 +53,8 @@ public sealed class BasicAuthenticationHandler(
             verified.Forget(username, password); // the password changed, or every login was ended: check again
         }
 
+        // The sign-in (and its database context) only when the pair is not remembered.
+        var login = Context.RequestServices.GetRequiredService<PasswordLogin>();
         var attempt = await login.SignInAsync(Context, username, password).ConfigureAwait(false);
         if (attempt.Refused is { } refused)
             return ProofResult.Fail(AuthFailure.From(refused));

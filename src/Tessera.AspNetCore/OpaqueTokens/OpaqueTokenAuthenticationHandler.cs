@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
@@ -14,7 +15,6 @@ public sealed class OpaqueTokenAuthenticationHandler(
     IOptionsMonitor<OpaqueTokenAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOpaqueTokenStore tokens,
     RememberedCredentials remembered,
     TimeProvider time)
     : TesseraAuthenticationHandler<OpaqueTokenAuthenticationOptions>(options, logger, encoder)
@@ -35,8 +35,10 @@ public sealed class OpaqueTokenAuthenticationHandler(
         var key = parts[1];
         if (!OpaqueTokenKeys.IsWellFormed(key))
             return ProofResult.Fail(Invalid);
-        var found = await remembered.FindAsync(OpaqueTokenKeys.Format, key, (tokens, time),
-            static async (s, hash, ct) => await s.tokens.FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false), Context.RequestAborted).ConfigureAwait(false);
+        // The store (and its database context) only on a miss: a remembered token builds neither.
+        var found = await remembered.FindAsync(OpaqueTokenKeys.Format, key, (Context.RequestServices, time),
+            static async (s, hash, ct) => await s.RequestServices.GetRequiredService<IOpaqueTokenStore>().FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false),
+            Context.RequestAborted).ConfigureAwait(false);
         return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.Token), found.Row);
     }
 }

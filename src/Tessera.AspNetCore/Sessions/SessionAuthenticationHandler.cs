@@ -25,7 +25,6 @@ public sealed class SessionAuthenticationHandler(
     IOptionsMonitor<SessionAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ISessionStore sessions,
     RememberedCredentials remembered,
     TimeProvider time)
     : TesseraAuthenticationHandler<SessionAuthenticationOptions>(options, logger, encoder), IAuthenticationSignInHandler
@@ -55,8 +54,10 @@ public sealed class SessionAuthenticationHandler(
     {
         if (!Request.Cookies.TryGetValue(Options.CookieName, out var key) || !SessionKeys.IsWellFormed(key))
             return ProofResult.NoCredentials;
-        var found = await remembered.FindAsync(SessionKeys.Format, key!, (sessions, time),
-            static async (s, hash, ct) => await s.sessions.FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false), Context.RequestAborted).ConfigureAwait(false);
+        // The store (and its database context) only on a miss: a remembered session builds neither.
+        var found = await remembered.FindAsync(SessionKeys.Format, key!, (Context.RequestServices, time),
+            static async (s, hash, ct) => await s.RequestServices.GetRequiredService<ISessionStore>().FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false),
+            Context.RequestAborted).ConfigureAwait(false);
         if (found is null)
             return ProofResult.NoCredentials;
         if (!Csrf.IsSafe(Request.Method) && Csrf.Check(Context, Options) is { } refused)

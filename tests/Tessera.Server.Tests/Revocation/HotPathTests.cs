@@ -18,6 +18,7 @@ public sealed class HotPathTests : IAsyncLifetime
 {
     private readonly TesseraServer _server = new();
     private readonly RequestCommandCounter _counter = new();
+    private int _contextsBuilt;
 
     public Task InitializeAsync()
     {
@@ -25,6 +26,14 @@ public sealed class HotPathTests : IAsyncLifetime
         {
             services.AddHttpContextAccessor();
             services.AddSingleton<IInterceptor>(sp => _counter.Attach(sp.GetRequiredService<IHttpContextAccessor>()));
+            // The server's context options ask for the interceptors each time a context is built:
+            // this one counts the contexts built while a request is served.
+            services.AddTransient<IInterceptor>(sp =>
+            {
+                if (sp.GetRequiredService<IHttpContextAccessor>().HttpContext is not null)
+                    Interlocked.Increment(ref _contextsBuilt);
+                return new NothingInterceptor();
+            });
         };
         return _server.InitializeAsync();
     }
@@ -100,10 +109,13 @@ public sealed class HotPathTests : IAsyncLifetime
             Assert.Equal((200, kind), (first.Status, first.Str("auth")));
 
             _counter.Reset();
+            Interlocked.Exchange(ref _contextsBuilt, 0);
             for (var i = 0; i < 1000; i++)
                 Assert.Equal(200, (await client.SendJsonAsync(HttpMethod.Get, "/api/hello/", configure: credential)).Status);
 
             Assert.True(_counter.Count == 0, $"{kind}: {_counter.Count} database commands over 1,000 requests");
+            // Not even the machinery for one: a database context costs more than the rest of the request.
+            Assert.True(_contextsBuilt == 0, $"{kind}: {_contextsBuilt} database contexts built over 1,000 requests");
         }
     }
 
@@ -135,6 +147,8 @@ public sealed class HotPathTests : IAsyncLifetime
         Assert.Equal(10_000, refused);
         Assert.True(_counter.Count <= 2, $"{_counter.Count} database commands for 10,000 forged credentials");
     }
+
+    private sealed class NothingInterceptor : DbCommandInterceptor;
 
     private sealed class RequestCommandCounter : DbCommandInterceptor
     {
