@@ -9,9 +9,11 @@ namespace Tessera.AspNetCore.Credentials;
 /// <summary>
 /// Reads the deployment's seal key (making it on the very first start) and the hashes of the
 /// credentials minted before it, before the server takes its first request: until then no session,
-/// DRF token or API key could be minted or checked.
+/// DRF token or API key could be minted or checked. An app with none of the three (JWTs, Basic)
+/// needs no seal, and no store for it.
 /// </summary>
 public sealed class CredentialSealLoader(
+    TesseraFeatures features,
     CredentialSeal seal,
     RememberedCredentials remembered,
     IServiceScopeFactory scopes,
@@ -20,6 +22,8 @@ public sealed class CredentialSealLoader(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!features.Has(Authentication.TesseraSchemes.Session) && !features.Has(Authentication.TesseraSchemes.Token) && !features.Has(Authentication.TesseraSchemes.ApiKey))
+            return;
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<ICredentialSealStore>();
         var state = await store.LoadAsync(RandomNumberGenerator.GetBytes(CredentialSeal.KeySize), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
