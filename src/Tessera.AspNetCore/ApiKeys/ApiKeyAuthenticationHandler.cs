@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
@@ -32,10 +31,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = values.Count == 1 ? values[0] : null;
         if (!ApiKeyFormat.IsWellFormed(presented))
             return ProofResult.Fail(Invalid);
-        // The store (and its database context) only on a miss: a remembered key builds neither.
-        var found = await remembered.FindAsync(ApiKeyFormat.Format, presented!, (Context.RequestServices, time),
-            static async (s, hash, ct) => await s.RequestServices.GetRequiredService<IApiKeyStore>().FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false),
-            Context.RequestAborted).ConfigureAwait(false);
+        var found = await remembered.FindAsync<IApiKeyStore, ApiKey>(ApiKeyFormat.Format, presented!, Context, time).ConfigureAwait(false);
         return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.ApiKey), found.Row);
     }
 

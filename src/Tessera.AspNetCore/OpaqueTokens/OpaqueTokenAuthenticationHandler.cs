@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
@@ -35,10 +34,7 @@ public sealed class OpaqueTokenAuthenticationHandler(
         var key = parts[1];
         if (!OpaqueTokenKeys.IsWellFormed(key))
             return ProofResult.Fail(Invalid);
-        // The store (and its database context) only on a miss: a remembered token builds neither.
-        var found = await remembered.FindAsync(OpaqueTokenKeys.Format, key, (Context.RequestServices, time),
-            static async (s, hash, ct) => await s.RequestServices.GetRequiredService<IOpaqueTokenStore>().FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false),
-            Context.RequestAborted).ConfigureAwait(false);
+        var found = await remembered.FindAsync<IOpaqueTokenStore, OpaqueToken>(OpaqueTokenKeys.Format, key, Context, time).ConfigureAwait(false);
         return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.Token), found.Row);
     }
 }

@@ -54,10 +54,7 @@ public sealed class SessionAuthenticationHandler(
     {
         if (!Request.Cookies.TryGetValue(Options.CookieName, out var key) || !SessionKeys.IsWellFormed(key))
             return ProofResult.NoCredentials;
-        // The store (and its database context) only on a miss: a remembered session builds neither.
-        var found = await remembered.FindAsync(SessionKeys.Format, key!, (Context.RequestServices, time),
-            static async (s, hash, ct) => await s.RequestServices.GetRequiredService<ISessionStore>().FindAsync(hash, s.time.GetUtcNow(), ct).ConfigureAwait(false),
-            Context.RequestAborted).ConfigureAwait(false);
+        var found = await remembered.FindAsync<ISessionStore, ServerSession>(SessionKeys.Format, key!, Context, time).ConfigureAwait(false);
         if (found is null)
             return ProofResult.NoCredentials;
         if (!Csrf.IsSafe(Request.Method) && Csrf.Check(Context, Options) is { } refused)

@@ -1,8 +1,9 @@
+using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 
 namespace Tessera.Core.ApiKeys;
 
-public interface IApiKeyStore : IExpiringRecords
+public interface IApiKeyStore : IExpiringRecords, IStoredCredentialStore<ApiKey>
 {
     /// <summary>
     /// Adds the key. With <paramref name="creatorEpoch"/> (the revocation epoch of the login that asks
@@ -10,9 +11,6 @@ public interface IApiKeyStore : IExpiringRecords
     /// deactivation has just ended cannot mint a key that would outlive the change. False then.
     /// </summary>
     Task<bool> AddAsync(ApiKey key, long? creatorEpoch, CancellationToken cancellationToken = default);
-
-    /// <summary>The unexpired key with this hash, or null.</summary>
-    Task<ApiKey?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<ApiKey>> ListAsync(long userId, CancellationToken cancellationToken = default);
 

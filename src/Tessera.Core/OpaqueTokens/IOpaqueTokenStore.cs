@@ -1,8 +1,9 @@
+using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 
 namespace Tessera.Core.OpaqueTokens;
 
-public interface IOpaqueTokenStore : IExpiringRecords
+public interface IOpaqueTokenStore : IExpiringRecords, IStoredCredentialStore<OpaqueToken>
 {
     /// <summary>
     /// Adds the token while its user's revocation epoch is still <see cref="OpaqueToken.Epoch"/>; false,
@@ -10,9 +11,6 @@ public interface IOpaqueTokenStore : IExpiringRecords
     /// login's password check read it.
     /// </summary>
     Task<bool> AddAsync(OpaqueToken token, CancellationToken cancellationToken = default);
-
-    /// <summary>The unexpired token with this key hash, or null.</summary>
-    Task<OpaqueToken?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<OpaqueToken>> ListAsync(long userId, CancellationToken cancellationToken = default);
 

@@ -1,8 +1,9 @@
+using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 
 namespace Tessera.Core.Sessions;
 
-public interface ISessionStore : IExpiringRecords
+public interface ISessionStore : IExpiringRecords, IStoredCredentialStore<ServerSession>
 {
     /// <summary>
     /// Adds the session while its user's revocation epoch is still <see cref="ServerSession.Epoch"/>;
@@ -10,9 +11,6 @@ public interface ISessionStore : IExpiringRecords
     /// the login's password check read it.
     /// </summary>
     Task<bool> AddAsync(ServerSession session, CancellationToken cancellationToken = default);
-
-    /// <summary>The unexpired session with this key hash, or null.</summary>
-    Task<ServerSession?> FindAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Django's <c>flush</c>: the session is gone and its login revoked (<see cref="Credentials.StoredCredentialExtensions.Login"/>),
