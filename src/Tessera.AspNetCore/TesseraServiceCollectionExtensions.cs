@@ -77,8 +77,10 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<IAdmissionRule>(sp => sp.GetRequiredService<TesseraEventsDispatcher>());
         services.AddSingleton<AdmissionGate>(sp => new AdmissionGate(
             sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>(),
-            sp.GetServices<IAdmissionRule>().Where(rule => rule is not TesseraEventsDispatcher { HasAdmissionRule: false })));
+            sp.GetServices<IAdmissionRule>().Where(rule => rule is not TesseraEventsDispatcher { HasAdmissionRule: false }),
+            sp.GetRequiredService<IRevocationBusState>()));
         services.AddScoped<IRevocationBus, InProcessRevocationBus>();
+        services.TryAddSingleton<IRevocationBusState>(AlwaysLive.Instance);
         services.AddScoped<Revocations>();
         services.AddScoped<UserAdministration>();
         services.AddValidatedOptions<RevocationFeedOptions>(configuration, RevocationFeedOptions.SectionName, o => o.Validate());

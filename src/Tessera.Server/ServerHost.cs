@@ -1,6 +1,5 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Tessera.AspNetCore;
+using Tessera.Redis;
 using Tessera.Server.Data;
 using Tessera.Server.Samples;
 
@@ -9,8 +8,7 @@ namespace Tessera.Server;
 /// <summary>How the server is put together; shared by every CLI verb so they all see one configuration.</summary>
 public static class ServerHost
 {
-    public const string ConnectionStringName = "Tessera";
-    public const string DefaultConnectionString = "Data Source=tessera.db";
+    public const string ConnectionStringName = ServerStorage.ConnectionStringName;
 
     /// <param name="args">Command-line arguments: host options and settings overrides.</param>
     /// <param name="configureServices">Extra services (tests, embedding), added after Tessera's.</param>
@@ -29,18 +27,18 @@ public static class ServerHost
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
         });
 
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
-        // Interceptors registered in DI (diagnostics, the tests' command counter) join every context.
-        builder.Services.AddDbContext<ServerDbContext>((sp, options) =>
-            options.UseSqlite(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
+        builder.Services.AddServerDbContext(builder.Configuration);
         // Every credential kind of the API contract, each bound to its section of the configuration.
-        builder.Services.AddTessera(builder.Configuration)
+        var tessera = builder.Services.AddTessera(builder.Configuration)
             .AddJwt()
             .AddSessions()
             .AddOpaqueTokens()
             .AddBasic()
             .AddApiKeys()
             .AddEntityFrameworkStores<ServerDbContext>();
+        // Several instances of one deployment: revocations and counters shared through Redis.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(RedisOptions.ConnectionStringName)))
+            tessera.AddRedis();
         // The seed app's own permission: its users' premium flag, a role of their snapshot.
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ServerUser.IsPremiumPolicy, p => p.RequireRole(ServerUser.PremiumRole));

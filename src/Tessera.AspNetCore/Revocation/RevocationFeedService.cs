@@ -25,7 +25,7 @@ public sealed class RevocationFeedService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Not in the background: admitting requests before the revocations are known would fail open.
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        await CatchUpNowAsync(cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Revocation state loaded: {Revoked} revoked logins", revocations.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -38,7 +38,7 @@ public sealed class RevocationFeedService(
         {
             try
             {
-                await CatchUpAsync(stoppingToken).ConfigureAwait(false);
+                await CatchUpNowAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -56,11 +56,15 @@ public sealed class RevocationFeedService(
     }
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
-    private long _lastStarted;
+
+    /// <summary>When the newest read that has finished began (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private long _newestFinishedReadBegan = long.MinValue;
 
     /// <summary>
-    /// Reads the feed now, for a valid credential naming a user this instance does not know yet (made
-    /// a moment ago by another process, the CLI). Requests that miss together share one read.
+    /// Returns once a read of the feed that began after this call has finished: everything committed
+    /// before the call is then in memory. For a credential naming a user this instance does not know
+    /// yet (made a moment ago elsewhere), and before every decision while the bus is down. Callers
+    /// that wait together share one read; the periodic poll is such a read too.
     /// </summary>
     public async Task CatchUpNowAsync(CancellationToken cancellationToken = default)
     {
@@ -68,21 +72,17 @@ public sealed class RevocationFeedService(
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Interlocked.Read(ref _lastStarted) > requested)
-                return; // a read that began after this request asked has just finished
-            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _newestFinishedReadBegan) > requested)
+                return; // a read that began after this call has just finished
+            var began = time.GetTimestamp();
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<IRevocationStore>();
+            await synchronizer.CatchUpAsync(store, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _newestFinishedReadBegan, began);
         }
         finally
         {
             _oneAtATime.Release();
         }
-    }
-
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
-    {
-        Interlocked.Exchange(ref _lastStarted, time.GetTimestamp());
-        await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<IRevocationStore>();
-        await synchronizer.CatchUpAsync(store, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 }

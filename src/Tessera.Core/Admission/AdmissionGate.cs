@@ -14,7 +14,12 @@ namespace Tessera.Core.Admission;
 /// an id found missing is remembered, so a token of a deleted user costs no read per request.
 /// </param>
 /// <param name="rules">The app's own conditions, asked in order after the gate's own.</param>
-public sealed class AdmissionGate(RevocationState revocations, UserSnapshots users, IRevocationFeed? feed = null, IEnumerable<IAdmissionRule>? rules = null)
+/// <param name="bus">
+/// While it is not live (a shared bus disconnected), <see cref="AdmitAsync"/> reads the feed before
+/// every decision, so that a revocation made elsewhere is honoured even though no bus carried it.
+/// </param>
+public sealed class AdmissionGate(RevocationState revocations, UserSnapshots users, IRevocationFeed? feed = null, IEnumerable<IAdmissionRule>? rules = null,
+    IRevocationBusState? bus = null)
 {
     private readonly IAdmissionRule[] _rules = rules?.ToArray() ?? [];
 
@@ -50,10 +55,13 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
 
     /// <summary>
     /// <see cref="Admit"/>, and for a user memory does not know (nor knows to be missing), one read
-    /// of the feed before deciding.
+    /// of the feed before deciding; while the bus is not live, a read of the feed that began after
+    /// this call, before deciding at all (it throws what the database throws: no decision without it).
     /// </summary>
     public ValueTask<Admission> AdmitAsync(LoginProof proof, bool allowRevokedLogin = false, CancellationToken cancellationToken = default)
     {
+        if (bus is { IsLive: false } && feed is not null)
+            return AfterCatchingUpAsync(proof, allowRevokedLogin, cancellationToken);
         var admission = Admit(proof, allowRevokedLogin);
         if (admission.Rejection != AdmissionRejection.UserNotFound || feed is null || users.IsKnownMissing(proof.UserId))
             return ValueTask.FromResult(admission);

@@ -4,11 +4,19 @@ namespace Tessera.Core.Revocation;
 
 /// <summary>
 /// Keeps this instance's memory (<see cref="RevocationState"/>, <see cref="UserSnapshots"/>) equal
-/// to the database: a full load at start, then every event in order. Applying an event twice is
-/// harmless, so the local bus and the database feed may both deliver it. Applications run one at a
+/// to the database: a full load at start, then every event. Applying an event twice is harmless, and
+/// so is applying events out of order (a revocation is a set; a user change reloads the user's row as
+/// it is now), so a bus and the database feed may both deliver one. Applications run one at a
 /// time: each reads the user's row and sets what it read, so two at once (the bus after a password
 /// change, the feed with an older event of that user) could otherwise set the older read last and
 /// take memory back to a state the database has left.
+/// <para>
+/// The feed is exact although ids are not given in commit order: on PostgreSQL a transaction takes
+/// its event id when it inserts, so a later id can commit first, and a reader that only asked for
+/// ids above the newest it has seen would skip the earlier one for good. So every id below the newest
+/// seen that the feed has not returned is a <em>gap</em>, asked for again on every read until it
+/// appears or <see cref="GapLookBack"/> passes (a rolled-back transaction leaves a gap that never fills).
+/// </para>
 /// </summary>
 public sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users)
 {
@@ -18,9 +26,25 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     /// </summary>
     public static readonly TimeSpan MaxFeedSilence = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// How long an id the feed skipped is looked for. Far longer than a transaction that writes an
+    /// event stays open (a few statements); a transaction open for longer is not waited for.
+    /// </summary>
+    public static readonly TimeSpan GapLookBack = TimeSpan.FromMinutes(5);
+
+    /// <summary>At most this many gaps are watched (a burst of rolled-back writes); the oldest go first.</summary>
+    public const int MaxGaps = 10_000;
+
+    private const int ReadBatch = 500;
+    private const int GapsPerRead = 1000;
+
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly SortedDictionary<long, DateTimeOffset> _gaps = new();
     private long _lastEventId = -1;
     private DateTimeOffset _lastCaughtUp;
+
+    /// <summary>How many ids below <see cref="LastEventId"/> the feed has not returned yet and still looks for.</summary>
+    public int GapCount => _gaps.Count;
 
     /// <summary>The newest event this instance has applied; -1 before the first load.</summary>
     public long LastEventId => Interlocked.Read(ref _lastEventId);
@@ -35,6 +59,15 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
         var snapshot = await store.LoadAsync(now, cancellationToken).ConfigureAwait(false);
         users.Reload(snapshot.Users);
         revocations.Reload(snapshot.RevokedLogins);
+        _gaps.Clear();
+        if (snapshot.RecentEventIds is { } recent)
+        {
+            // Ids below the newest that did not exist when it was read may still commit.
+            var present = recent as ISet<long> ?? new HashSet<long>(recent);
+            for (var id = Math.Max(1, snapshot.LastEventId - RevocationSnapshot.RecentIdSpan + 1); id < snapshot.LastEventId; id++)
+                if (!present.Contains(id))
+                    _gaps[id] = now;
+        }
         Interlocked.Exchange(ref _lastEventId, snapshot.LastEventId);
         _lastCaughtUp = now;
     }
@@ -69,22 +102,55 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
             await LoadLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
             return 0;
         }
-        var applied = 0;
+        var applied = await FillGapsLockedAsync(store, now, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var events = await store.ReadEventsAsync(LastEventId, 500, cancellationToken).ConfigureAwait(false);
+            var events = await store.ReadEventsAsync(LastEventId, ReadBatch, cancellationToken).ConfigureAwait(false);
             foreach (var e in events)
             {
+                if (e.Id <= LastEventId)
+                    continue; // a store that returns what was not asked for
+                for (var skipped = LastEventId + 1; skipped < e.Id; skipped++)
+                    AddGap(skipped, now);
                 await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
                 AdvanceTo(e.Id);
                 applied++;
             }
-            if (events.Count < 500)
+            if (events.Count < ReadBatch)
             {
                 _lastCaughtUp = now;
                 return applied;
             }
         }
+    }
+
+    /// <summary>Applies the events that have appeared in gaps since the last read, and stops looking for old gaps.</summary>
+    private async Task<int> FillGapsLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_gaps.Count == 0)
+            return 0;
+        var expired = _gaps.Where(g => now - g.Value > GapLookBack).Select(g => g.Key).ToList();
+        foreach (var id in expired)
+            _gaps.Remove(id);
+        var applied = 0;
+        foreach (var ids in _gaps.Keys.Chunk(GapsPerRead).ToList())
+        {
+            foreach (var e in await store.ReadEventsAsync(ids, cancellationToken).ConfigureAwait(false))
+            {
+                if (!_gaps.Remove(e.Id))
+                    continue;
+                await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+                applied++;
+            }
+        }
+        return applied;
+    }
+
+    private void AddGap(long id, DateTimeOffset now)
+    {
+        _gaps[id] = now;
+        if (_gaps.Count > MaxGaps)
+            _gaps.Remove(_gaps.Keys.First());
     }
 
     private async Task OneAtATimeAsync(Func<Task> apply, CancellationToken cancellationToken)

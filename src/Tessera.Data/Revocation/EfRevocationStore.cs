@@ -150,12 +150,22 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         foreach (var row in rows)
             if (LoginId.TryParse(row.LoginId, out var login))
                 revoked.Add((login, row.ExpiresAt));
-        return new RevocationSnapshot(last, users, revoked);
+        var recentFrom = last - RevocationSnapshot.RecentIdSpan;
+        var recent = await db.RevocationEvents.AsNoTracking().Where(e => e.Id > recentFrom).Select(e => e.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new RevocationSnapshot(last, users, revoked, recent.ToHashSet());
     }
 
     public async Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
         => (await db.RevocationEvents.AsNoTracking().Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max)
             .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.ToEvent()).ToList();
+
+    public async Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        var wanted = ids.ToList();
+        return (await db.RevocationEvents.AsNoTracking().Where(e => wanted.Contains(e.Id)).OrderBy(e => e.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.ToEvent()).ToList();
+    }
 
     // Far beyond any token lifetime; keeps a forged-but-signed exp of 1e30 storable and sweepable.
     private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();

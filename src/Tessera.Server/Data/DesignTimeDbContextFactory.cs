@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Tessera.Server.Data;
 
-/// <summary>For <c>dotnet ef migrations add</c>: the model on SQLite, no host needed.</summary>
+/// <summary>For <c>dotnet ef migrations add NAME --context ServerDbContext</c>: the model on SQLite, no host needed.</summary>
 public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<ServerDbContext>
 {
     public ServerDbContext CreateDbContext(string[] args)

@@ -5,8 +5,11 @@ using Tessera.Server.Samples;
 
 namespace Tessera.Server.Data;
 
-/// <summary>Tessera's tables plus the sample resources; its migrations are in Data/Migrations.</summary>
-public sealed class ServerDbContext(DbContextOptions<ServerDbContext> options) : TesseraDbContext<ServerUser>(options)
+/// <summary>
+/// Tessera's tables plus the sample resources. On SQLite this is the context (migrations in
+/// Data/Migrations/Sqlite); on PostgreSQL its subclass <see cref="Postgres.PostgresServerDbContext"/> is.
+/// </summary>
+public class ServerDbContext(DbContextOptions options) : TesseraDbContext<ServerUser>(options)
 {
     public DbSet<Article> Articles => Set<Article>();
 

@@ -45,6 +45,26 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
+    /// <summary>
+    /// Takes the next event id for a transaction that has not committed (PostgreSQL's identity):
+    /// later appends get higher ids and may commit first; <see cref="CommitReserved"/> commits it.
+    /// </summary>
+    public long ReserveEventId() { lock (_gate) return _nextEventId++; }
+
+    /// <summary>Commits an event under an id taken by <see cref="ReserveEventId"/>, after later ones.</summary>
+    public RevocationEvent CommitReserved(long id, RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
+    {
+        lock (_gate)
+        {
+            if (kind == RevocationEventKind.LoginRevoked && LoginId.TryParse(loginId, out var login))
+                _revoked[login] = expiresAt;
+            var e = new RevocationEvent(id, kind, userId, loginId, expiresAt);
+            _events.Add(e);
+            _events.Sort((a, b) => a.Id.CompareTo(b.Id));
+            return e;
+        }
+    }
+
     /// <summary>Forgets events, as the sweeper does after a day.</summary>
     public void SweepEvents() { lock (_gate) _events.Clear(); }
 
@@ -191,7 +211,9 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
             LoadCalls++;
             var cutoff = now.ToUnixTimeSeconds();
             var live = _revoked.Where(r => r.Value >= cutoff).Select(r => (r.Key, r.Value)).ToList();
-            return Task.FromResult(new RevocationSnapshot(LastEventId, _users.Values.ToList(), live));
+            var last = LastEventId;
+            var recent = _events.Where(e => e.Id > last - RevocationSnapshot.RecentIdSpan).Select(e => e.Id).ToList();
+            return Task.FromResult(new RevocationSnapshot(last, _users.Values.ToList(), live, recent));
         }
     }
 
@@ -202,6 +224,18 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
             ReadAfterIds.Add(afterId);
             IReadOnlyList<RevocationEvent> page = _events.Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max).ToList();
             return Task.FromResult(page);
+        }
+    }
+
+    public List<IReadOnlyCollection<long>> ReadIdSets { get; } = new();
+
+    public Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ReadIdSets.Add(ids.ToList());
+            IReadOnlyList<RevocationEvent> found = _events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Id).ToList();
+            return Task.FromResult(found);
         }
     }
 }

@@ -296,4 +296,70 @@ public class RevocationSynchronizerTests
 
         Assert.Equal(1, _store.LoadCalls);
     }
+
+    // --- the feed is exact when ids commit out of order (PostgreSQL) ---
+
+    [Fact]
+    public async Task CatchUpAsync_AppliesAnEventWhoseTransactionCommittedAfterALaterOne()
+    {
+        await _sync.LoadAsync(_store, Now);
+        var early = NewLogin();
+        var late = NewLogin();
+        var earlyId = _store.ReserveEventId();     // transaction 1 takes its id, does not commit yet
+        _store.CommitReserved(_store.ReserveEventId(), RevocationEventKind.LoginRevoked, 1, late.ToString(), NowSeconds + 600);
+
+        await _sync.CatchUpAsync(_store, Now);     // sees only the later event
+        Assert.True(_revocations.IsRevoked(late));
+        Assert.False(_revocations.IsRevoked(early));
+        Assert.Equal(1, _sync.GapCount);
+
+        _store.CommitReserved(earlyId, RevocationEventKind.LoginRevoked, 1, early.ToString(), NowSeconds + 600);
+        await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
+
+        Assert.True(_revocations.IsRevoked(early)); // an id-ordered reader (id > 2) would never see it
+        Assert.Equal(0, _sync.GapCount);
+    }
+
+    [Fact]
+    public async Task LoadAsync_WatchesIdsBelowTheNewestThatHadNotCommitted()
+    {
+        var early = NewLogin();
+        var earlyId = _store.ReserveEventId();
+        _store.Append(RevocationEventKind.UserChanged, 1);   // id 2 commits; 1 is still open during the load
+        await _sync.LoadAsync(_store, Now);
+        Assert.Equal(2, _sync.LastEventId);
+
+        _store.CommitReserved(earlyId, RevocationEventKind.LoginRevoked, 1, early.ToString(), NowSeconds + 600);
+        await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
+
+        Assert.True(_revocations.IsRevoked(early));
+    }
+
+    [Fact]
+    public async Task CatchUpAsync_StopsLookingForAGapAfterTheLookBack()
+    {
+        await _sync.LoadAsync(_store, Now);
+        _store.ReserveEventId();   // rolled back: never commits
+        _store.Append(RevocationEventKind.UserChanged, 1);
+        await _sync.CatchUpAsync(_store, Now);
+        Assert.Equal(1, _sync.GapCount);
+
+        await _sync.CatchUpAsync(_store, Now + RevocationSynchronizer.GapLookBack - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _sync.GapCount);
+        var readsBefore = _store.ReadIdSets.Count;
+        await _sync.CatchUpAsync(_store, Now + RevocationSynchronizer.GapLookBack + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _sync.GapCount);
+        await _sync.CatchUpAsync(_store, Now + RevocationSynchronizer.GapLookBack + TimeSpan.FromSeconds(2));
+        Assert.Equal(readsBefore, _store.ReadIdSets.Count); // no gap left to ask for
+    }
+
+    [Fact]
+    public async Task CatchUpAsync_WithoutGaps_AsksOnlyForNewerEvents()
+    {
+        await _sync.LoadAsync(_store, Now);
+        _store.Append(RevocationEventKind.UserChanged, 1);
+        await _sync.CatchUpAsync(_store, Now);
+        await _sync.CatchUpAsync(_store, Now);
+        Assert.Empty(_store.ReadIdSets);
+    }
 }

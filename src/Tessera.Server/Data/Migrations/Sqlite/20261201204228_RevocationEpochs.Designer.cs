@@ -8,11 +8,11 @@ using Tessera.Server.Data;
 
 #nullable disable
 
-namespace Tessera.Server.Data.Migrations
+namespace Tessera.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(ServerDbContext))]
-    [Migration("20261201220040_AppUserType")]
-    partial class AppUserType
+    [Migration("20261201204228_RevocationEpochs")]
+    partial class RevocationEpochs
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -220,7 +220,7 @@ namespace Tessera.Server.Data.Migrations
                     b.ToTable("sessions", (string)null);
                 });
 
-            modelBuilder.Entity("Tessera.Server.Data.ServerUser", b =>
+            modelBuilder.Entity("Tessera.Core.Users.User", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -365,7 +365,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Tessera.Core.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -374,7 +374,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Tessera.Core.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -383,7 +383,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Tessera.Core.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -392,7 +392,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Server.Samples.Article", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Tessera.Core.Users.User", null)
                         .WithMany()
                         .HasForeignKey("AuthorId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -401,7 +401,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Server.Samples.TaskItem", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Tessera.Core.Users.User", null)
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)

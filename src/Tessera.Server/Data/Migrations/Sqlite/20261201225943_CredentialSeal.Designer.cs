@@ -8,11 +8,11 @@ using Tessera.Server.Data;
 
 #nullable disable
 
-namespace Tessera.Server.Data.Migrations
+namespace Tessera.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(ServerDbContext))]
-    [Migration("20261201204228_RevocationEpochs")]
-    partial class RevocationEpochs
+    [Migration("20261201225943_CredentialSeal")]
+    partial class CredentialSeal
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -61,6 +61,27 @@ namespace Tessera.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.Credentials.CredentialSealKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("credential_seal_keys", (string)null);
                 });
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
@@ -220,7 +241,7 @@ namespace Tessera.Server.Data.Migrations
                     b.ToTable("sessions", (string)null);
                 });
 
-            modelBuilder.Entity("Tessera.Core.Users.User", b =>
+            modelBuilder.Entity("Tessera.Server.Data.ServerUser", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -365,7 +386,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -374,7 +395,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -383,7 +404,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -392,7 +413,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Server.Samples.Article", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("AuthorId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -401,7 +422,7 @@ namespace Tessera.Server.Data.Migrations
 
             modelBuilder.Entity("Tessera.Server.Samples.TaskItem", b =>
                 {
-                    b.HasOne("Tessera.Core.Users.User", null)
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -2,20 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tessera.Server.Data;
 
 #nullable disable
 
-namespace Tessera.Server.Data.Migrations
+namespace Tessera.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(ServerDbContext))]
-    [Migration("20261201225943_CredentialSeal")]
-    partial class CredentialSeal
+    partial class ServerDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.13");

@@ -2,17 +2,20 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tessera.Server.Data;
 
 #nullable disable
 
-namespace Tessera.Server.Data.Migrations
+namespace Tessera.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(ServerDbContext))]
-    partial class ServerDbContextModelSnapshot : ModelSnapshot
+    [Migration("20261201220040_AppUserType")]
+    partial class AppUserType
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.13");
@@ -58,27 +61,6 @@ namespace Tessera.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("api_keys", (string)null);
-                });
-
-            modelBuilder.Entity("Tessera.Core.Credentials.CredentialSealKey", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Key")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("key");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("credential_seal_keys", (string)null);
                 });
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Tessera.Server.Data.Migrations
+namespace Tessera.Server.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class CredentialSeal : Migration

@@ -1,0 +1,191 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Tessera.Core.Revocation;
+
+namespace Tessera.Redis.Revocation;
+
+/// <summary>
+/// The deployment's revocation channel on Redis pub/sub: publishes this instance's committed events
+/// and applies the other instances' ones as they arrive. Pub/sub delivers at most once, so the
+/// channel is <see cref="IsLive"/> only from the moment its subscription has been seen to carry a
+/// message (its own probe) <em>and</em> the database feed has been read after that; it stops being
+/// live the moment a connection fails. While it is not, the admission gate reads the feed before each
+/// decision (see <see cref="IRevocationBusState"/>). On reconnection it proves the subscription and
+/// catches up again by itself, without a restart.
+/// </summary>
+public sealed class RedisRevocationChannel(
+    RedisConnection connection,
+    RevocationSynchronizer synchronizer,
+    IRevocationFeed feed,
+    IServiceScopeFactory scopes,
+    ILogger<RedisRevocationChannel> logger) : IRevocationBusState, IHostedService
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly Guid _origin = Guid.NewGuid();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly Lock _probeLock = new();
+    private TaskCompletionSource? _probeSeen;
+    private Guid _probe;
+    private ChannelMessageQueue? _queue;
+    private volatile bool _live;
+    private Task? _keeper;
+
+    public bool IsLive => _live;
+
+    private RedisChannel Channel => RedisChannel.Literal(connection.Key("revocations"));
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var multiplexer = await connection.OpenAsync().ConfigureAwait(false);
+        multiplexer.ConnectionFailed += (_, e) =>
+        {
+            _live = false;
+            logger.LogWarning("Redis connection lost ({FailureType}); reading the revocation feed before each decision until it is back", e.FailureType);
+            _wake.Release();
+        };
+        multiplexer.ConnectionRestored += (_, _) => _wake.Release();
+        // The first attempt in line, so a server that starts with Redis up is live before its first request.
+        await TryBecomeLiveAsync(multiplexer, cancellationToken).ConfigureAwait(false);
+        _keeper = Task.Run(() => KeepLiveAsync(multiplexer, _stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _live = false;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_keeper is not null)
+            await _keeper.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (connection.Multiplexer is { } multiplexer)
+        {
+            try { await multiplexer.GetSubscriber().UnsubscribeAsync(Channel).ConfigureAwait(false); }
+            catch (RedisException) { }
+        }
+    }
+
+    /// <summary>Publishes an event that this instance has committed and applied; false when Redis did not take it.</summary>
+    public async Task<bool> PublishAsync(RevocationEvent e)
+    {
+        if (connection.Multiplexer is not { } multiplexer)
+            return false;
+        try
+        {
+            await multiplexer.GetSubscriber().PublishAsync(Channel, RevocationMessage.Format(_origin, e)).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The others fall back on the feed: theirs is down too (not live), or they poll it.
+            logger.LogWarning("Publishing revocation event {EventId} to Redis failed ({Error}); other instances read it from the database feed", e.Id, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Until stopped: whenever the channel is not live, tries to make it so, again and again.</summary>
+    private async Task KeepLiveAsync(IConnectionMultiplexer multiplexer, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (_live)
+                    await _wake.WaitAsync(stopping).ConfigureAwait(false);
+                else
+                {
+                    await TryBecomeLiveAsync(multiplexer, stopping).ConfigureAwait(false);
+                    if (!_live)
+                        await Task.Delay(RetryDelay, stopping).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task TryBecomeLiveAsync(IConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    {
+        if (!multiplexer.IsConnected)
+            return;
+        try
+        {
+            var subscriber = multiplexer.GetSubscriber();
+            if (_queue is null)
+            {
+                // Once: the library subscribes again by itself after a reconnection. One queue, so
+                // messages are handled one at a time, in the order Redis sent them.
+                _queue = await subscriber.SubscribeAsync(Channel).ConfigureAwait(false);
+                _queue.OnMessage(OnMessageAsync);
+            }
+            if (!await ProbeAsync(subscriber, cancellationToken).ConfigureAwait(false))
+                return;
+            // From here on every event reaches this instance by the channel; what was committed before, the feed has.
+            await feed.CatchUpNowAsync(cancellationToken).ConfigureAwait(false);
+            if (multiplexer.IsConnected)
+            {
+                _live = true;
+                logger.LogInformation("Redis revocation channel live");
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or System.Data.Common.DbException)
+        {
+            logger.LogDebug("Redis revocation channel not live yet: {Error}", e.Message);
+        }
+    }
+
+    /// <summary>Publishes a probe and waits to receive it: the subscription really carries messages.</summary>
+    private async Task<bool> ProbeAsync(ISubscriber subscriber, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource seen;
+        Guid probe;
+        lock (_probeLock)
+        {
+            _probeSeen = seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _probe = probe = Guid.NewGuid();
+        }
+        await subscriber.PublishAsync(Channel, RevocationMessage.FormatProbe(_origin, probe)).ConfigureAwait(false);
+        try
+        {
+            await seen.Task.WaitAsync(ProbeTimeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private async Task OnMessageAsync(ChannelMessage message)
+    {
+        if (!RevocationMessage.TryParse(message.Message, out var origin, out var e, out var probe))
+        {
+            logger.LogWarning("Ignored a malformed message on the Redis revocation channel");
+            return;
+        }
+        if (origin == _origin)
+        {
+            if (e is null)
+                lock (_probeLock)
+                    if (probe == _probe)
+                        _probeSeen?.TrySetResult();
+            return; // this instance applied its own events before publishing them
+        }
+        if (e is null)
+            return;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IRevocationStore>(), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A user change needs a read; without the database it waits for the feed, which has the event.
+            logger.LogWarning("Applying revocation event {EventId} from Redis failed ({Error}); the database feed will apply it", e.Id, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using Tessera.Core.Revocation;
+
+namespace Tessera.Redis.Revocation;
+
+/// <summary>
+/// A <see cref="RevocationEvent"/> on the Redis channel: <c>1|origin|id|kind|userId|loginId|expiresAt</c>.
+/// A message can only revoke or make an instance reload a user from the database, never admit
+/// anything, so whoever can publish on the channel can deny logins but not forge one.
+/// </summary>
+internal static class RevocationMessage
+{
+    private const string Version = "1";
+
+    public static string Format(Guid origin, RevocationEvent e)
+        => string.Join('|', Version, origin.ToString("N"), e.Id.ToString(CultureInfo.InvariantCulture),
+            ((int)e.Kind).ToString(CultureInfo.InvariantCulture), e.UserId.ToString(CultureInfo.InvariantCulture),
+            e.LoginId ?? "", e.ExpiresAt.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A probe: this instance's own message with no event, to see the subscription carry it.</summary>
+    public static string FormatProbe(Guid origin, Guid probe) => string.Join('|', Version, origin.ToString("N"), "probe", probe.ToString("N"));
+
+    public static bool TryParse(string? message, out Guid origin, out RevocationEvent? e, out Guid probe)
+    {
+        origin = default;
+        e = null;
+        probe = default;
+        var parts = message?.Split('|');
+        if (parts is null || parts.Length < 2 || parts[0] != Version || !Guid.TryParseExact(parts[1], "N", out origin))
+            return false;
+        if (parts is [_, _, "probe", var p])
+            return Guid.TryParseExact(p, "N", out probe);
+        if (parts.Length != 7
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            || !int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var kind)
+            || !Enum.IsDefined((RevocationEventKind)kind)
+            || !long.TryParse(parts[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var userId)
+            || !long.TryParse(parts[6], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var expiresAt))
+            return false;
+        e = new RevocationEvent(id, (RevocationEventKind)kind, userId, parts[5].Length == 0 ? null : parts[5], expiresAt);
+        return true;
+    }
+}
