@@ -148,10 +148,15 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
     {
         // A lost race on a unique key (two rotations of one token, two registrations of one name) is
         // an answer, not an error: the stores decide it (TryInsertAsync). A real fault still reaches
-        // the web layer's error middleware, which logs it and answers 503.
+        // the web layer's error middleware, which logs it once, as a warning, and answers 503; and
+        // a database that cannot be reached is logged by whoever decides what to do about it (the
+        // middleware, the revocation feed), not once more per query by EF.
         optionsBuilder.ConfigureWarnings(w => w.Log(
             (CoreEventId.SaveChangesFailed, LogLevel.Debug),
-            (RelationalEventId.CommandError, LogLevel.Debug)));
+            (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (RelationalEventId.ConnectionError, LogLevel.Debug),
+            (RelationalEventId.TransactionError, LogLevel.Debug)));
         base.OnConfiguring(optionsBuilder);
     }
 

@@ -39,6 +39,9 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
             configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 5000);
             // A dead peer is noticed within seconds, not at the next command.
             configuration.KeepAlive = 1;
+            // While disconnected, a command fails at once (and its caller falls back) rather than
+            // waiting in a backlog for the timeout: a logout must not take two seconds because Redis is down.
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
             if (!multiplexer.IsConnected)
                 logger.LogWarning("Redis at {Endpoints} is not reachable yet; connecting in the background", string.Join(", ", configuration.EndPoints));

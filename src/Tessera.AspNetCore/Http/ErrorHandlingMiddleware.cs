@@ -40,7 +40,8 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         {
             // The database refused or could not be reached: every write is one transaction, so
             // nothing was half-written, and the client may try again.
-            logger.LogWarning(e, "Database fault on {Method} {Path}", context.Request.Method, context.Request.Path);
+            // The cause in one line: an outage makes one per request, and its stack says nothing new.
+            logger.LogWarning("Database fault on {Method} {Path}: {Cause}", context.Request.Method, context.Request.Path, DatabaseCause(e));
             context.Response.Clear();
             context.Response.Headers.RetryAfter = "1";
             await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status503ServiceUnavailable,
@@ -72,6 +73,14 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                     $"Method \"{context.Request.Method}\" not allowed.").ConfigureAwait(false);
                 break;
         }
+    }
+
+    private static string DatabaseCause(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+            if (current is System.Data.Common.DbException db)
+                return db.InnerException is { } socket ? $"{db.Message} ({socket.Message})" : db.Message;
+        return e.Message;
     }
 
     /// <summary>A <see cref="System.Data.Common.DbException"/> anywhere in the chain (EF Core wraps the provider's).</summary>

@@ -34,15 +34,24 @@ public sealed class RevocationFeedService(
     {
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         var nextSweep = time.GetUtcNow() + options.Value.MemorySweepInterval;
+        var failing = false;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try
             {
                 await CatchUpNowAsync(stoppingToken).ConfigureAwait(false);
+                if (failing)
+                    logger.LogInformation("Reading the revocation feed works again");
+                failing = false;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Reading the revocation feed failed; will retry");
+                // Once per outage as a warning, not twice a second.
+                if (!failing)
+                    logger.LogWarning(e, "Reading the revocation feed failed; retrying every {Interval}", options.Value.PollInterval);
+                else
+                    logger.LogDebug(e, "Reading the revocation feed failed again");
+                failing = true;
             }
             // Memory only, so it runs even while the database is unreachable.
             var now = time.GetUtcNow();

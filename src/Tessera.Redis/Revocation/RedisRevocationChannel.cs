@@ -70,7 +70,8 @@ public sealed class RedisRevocationChannel(
     /// <summary>Publishes an event that this instance has committed and applied; false when Redis did not take it.</summary>
     public async Task<bool> PublishAsync(RevocationEvent e)
     {
-        if (connection.Multiplexer is not { } multiplexer)
+        // Disconnected: the loss was logged once; the others are not live either, or they poll.
+        if (connection.Multiplexer is not { IsConnected: true } multiplexer)
             return false;
         try
         {
@@ -80,7 +81,7 @@ public sealed class RedisRevocationChannel(
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // The others fall back on the feed: theirs is down too (not live), or they poll it.
-            logger.LogWarning("Publishing revocation event {EventId} to Redis failed ({Error}); other instances read it from the database feed", e.Id, ex.Message);
+            logger.LogDebug("Publishing revocation event {EventId} to Redis failed ({Error}); other instances read it from the database feed", e.Id, ex.Message);
             return false;
         }
     }

@@ -103,6 +103,8 @@ public sealed class OpaqueCredentialTests(TesseraServer server)
         Assert.Equal(Sha256(token), tokenRows[0].KeyHash);
         Assert.Single(keyRows);
         // Nothing stored is the secret itself, and the database file never contains it.
+        if (server.IsOnPostgres)
+            return; // the rows above are all it stores; its files are the server's, not a test's to read
         var file = await File.ReadAllBytesAsync(server.DatabasePath);
         var wal = File.Exists(server.DatabasePath + "-wal") ? await File.ReadAllBytesAsync(server.DatabasePath + "-wal") : [];
         foreach (var secret in new[] { token, key, user.Password })

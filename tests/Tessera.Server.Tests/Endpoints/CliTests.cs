@@ -20,6 +20,7 @@ public sealed class CliCollection : ICollectionFixture<TesseraServer>
 }
 
 [Collection(CliCollection.Name)]
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class CliTests(TesseraServer server) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tessera-cli-").FullName;

@@ -4,9 +4,14 @@ using System.Text.Json;
 namespace Tessera.Server.Tests.Infrastructure;
 
 /// <summary>A browser: keeps the cookies the server sets and sends them back, with the CSRF header when told.</summary>
-internal sealed class Browser(TesseraServer server)
+internal sealed class Browser(TesseraServer server, Dictionary<string, string>? cookies = null)
 {
-    public Dictionary<string, string> Cookies { get; } = new();
+    public Dictionary<string, string> Cookies { get; } = cookies ?? new();
+
+    /// <summary>The same browser (its cookies, shared) talking to another instance of the deployment.</summary>
+    public Browser On(TesseraServer other) => new(other, Cookies);
+
+    public Task<BrowserResponse> LogoutAsync() => PostAsync("/session/logout/", null, csrf: Cookies.GetValueOrDefault("csrftoken"));
 
     public async Task GetCsrfAsync() => await GetAsync("/session/csrf/");
 

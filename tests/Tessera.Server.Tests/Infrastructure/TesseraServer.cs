@@ -15,29 +15,44 @@ namespace Tessera.Server.Tests.Infrastructure;
 
 /// <summary>
 /// The real server (the same <see cref="ServerHost"/> the CLI runs) on Kestrel, on a loopback port,
-/// over a fresh SQLite file. Tests speak HTTP to it like any client.
+/// over a fresh SQLite file; or, when <c>TESSERA_TEST_STORAGE=Postgres</c> (scripts/test.sh's second
+/// pass), over a fresh database on a private PostgreSQL with a private Redis, as a deployment of
+/// several instances runs. Tests speak HTTP to it like any client.
 /// </summary>
 public sealed class TesseraServer : IAsyncLifetime
 {
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
 
+    /// <summary>The storage of this test run: scripts/test.sh runs the suite once on each.</summary>
+    public static readonly bool OnPostgres =
+        string.Equals(Environment.GetEnvironmentVariable("TESSERA_TEST_STORAGE"), "Postgres", StringComparison.OrdinalIgnoreCase);
+
     private readonly string _directory;
     private readonly bool _ownsDirectory;
+    private readonly Deployment _deployment;
     private WebApplication? _app;
 
     public TesseraServer()
-        : this(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true)
+        : this(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true, new Deployment(OnPostgres ? new PrivateServicesTask(null) : null))
     {
     }
 
-    private TesseraServer(string directory, bool ownsDirectory) => (_directory, _ownsDirectory) = (directory, ownsDirectory);
+    /// <summary>An instance on PostgreSQL and Redis of <paramref name="services"/> (a test that stops them), whatever the run's storage.</summary>
+    public static TesseraServer On(PrivateServices services)
+        => new(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true, new Deployment(new PrivateServicesTask(services)));
 
-    /// <summary>A second instance of this one's deployment: on its database, which this one deletes. Not started.</summary>
-    public TesseraServer AnotherInstance() => new(_directory, ownsDirectory: false);
+    private TesseraServer(string directory, bool ownsDirectory, Deployment deployment)
+        => (_directory, _ownsDirectory, _deployment) = (directory, ownsDirectory, deployment);
 
+    /// <summary>A second instance of this one's deployment: on its database (and Redis), which this one deletes. Not started.</summary>
+    public TesseraServer AnotherInstance() => new(_directory, ownsDirectory: false, _deployment);
+
+    /// <summary>The SQLite file (SQLite runs only).</summary>
     public string DatabasePath => Path.Combine(_directory, "tessera.db");
 
-    public string ConnectionString => $"Data Source={DatabasePath}";
+    public bool IsOnPostgres => _deployment.Services is not null;
+
+    public string ConnectionString => _deployment.ConnectionString ?? $"Data Source={DatabasePath}";
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -51,6 +66,7 @@ public sealed class TesseraServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await _deployment.PrepareAsync();
         var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings:Tessera"] = ConnectionString,
@@ -63,6 +79,12 @@ public sealed class TesseraServer : IAsyncLifetime
             ["urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (_deployment.Services is { } services)
+        {
+            settings["Tessera:Storage:Provider"] = "Postgres";
+            settings["ConnectionStrings:Redis"] = services.RedisConfiguration;
+            settings["Tessera:Redis:KeyPrefix"] = _deployment.RedisKeyPrefix;
+        }
         foreach (var (k, v) in Settings)
             settings[k] = v;
         _app = ServerHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(), ConfigureServices);
@@ -81,6 +103,7 @@ public sealed class TesseraServer : IAsyncLifetime
         }
         if (!_ownsDirectory)
             return;
+        await _deployment.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
@@ -89,7 +112,9 @@ public sealed class TesseraServer : IAsyncLifetime
 
     /// <summary>A context on the server's database, for arranging what the API cannot (deactivation, imported hashes).</summary>
     public ServerDbContext CreateDbContext()
-        => new(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(ConnectionString).Options);
+        => IsOnPostgres
+            ? new Data.Postgres.PostgresServerDbContext(new DbContextOptionsBuilder<Data.Postgres.PostgresServerDbContext>().UseNpgsql(ConnectionString).Options)
+            : new ServerDbContext(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(ConnectionString).Options);
 
     /// <summary>
     /// Changes a user the way an administrator does (the CLI's users verbs): database and event,
@@ -120,6 +145,52 @@ public sealed class TesseraServer : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"register: {(int)response.StatusCode} {body}");
         return new RegisteredUser(name, password, body.GetProperty("access").GetString()!, body.GetProperty("refresh").GetString()!);
     }
+}
+
+/// <summary>
+/// What the instances of one deployment share beyond the SQLite folder: on PostgreSQL, one fresh
+/// database and one Redis key prefix, made before the first instance starts.
+/// </summary>
+internal sealed class Deployment(PrivateServicesTask? postgres) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _once = new(1, 1);
+
+    /// <summary>The private PostgreSQL and Redis; null on SQLite.</summary>
+    public PrivateServices? Services { get; private set; }
+
+    public string? ConnectionString { get; private set; }
+
+    public string RedisKeyPrefix { get; } = $"tessera-test-{Guid.NewGuid():N}:";
+
+    public async Task PrepareAsync()
+    {
+        if (postgres is null)
+            return;
+        await _once.WaitAsync();
+        try
+        {
+            if (ConnectionString is not null)
+                return;
+            Services = await postgres.GetAsync();
+            ConnectionString = await Services.CreateDatabaseAsync();
+        }
+        finally
+        {
+            _once.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        return ValueTask.CompletedTask; // the database goes with the private server's folder
+    }
+}
+
+/// <summary>A test's own <see cref="PrivateServices"/>, or (null) the run's shared ones.</summary>
+internal sealed class PrivateServicesTask(PrivateServices? own)
+{
+    public Task<PrivateServices> GetAsync() => own is not null ? Task.FromResult(own) : PrivateServices.Shared;
 }
 
 public sealed record RegisteredUser(string Username, string Password, string Access, string Refresh)

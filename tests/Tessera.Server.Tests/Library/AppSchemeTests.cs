@@ -18,6 +18,7 @@ namespace Tessera.Server.Tests.Library;
 /// authentication_classes with a class of its own last); <c>GetTesseraUser()</c> answers for a user
 /// it authenticated, and a 403 — never a 500 — for a principal Tessera does not know.
 /// </summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class AppSchemeTests : IAsyncLifetime
 {
     private readonly LibraryHost _host = new(

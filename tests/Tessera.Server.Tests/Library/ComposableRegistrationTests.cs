@@ -13,6 +13,7 @@ namespace Tessera.Server.Tests.Library;
 /// An app that adds only some credential kinds gets only those: no scheme in the chain, no
 /// endpoints, for the rest. Here a third-party host of the library with JWT alone.
 /// </summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class ComposableRegistrationTests : IAsyncLifetime
 {
     private readonly LibraryHost _host = new(

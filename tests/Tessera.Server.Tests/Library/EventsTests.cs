@@ -18,6 +18,7 @@ namespace Tessera.Server.Tests.Library;
 /// custom authentication class: custom claims through every token of a login, sign-in by email, an
 /// admission rule that applies on the next request, and the notifications.
 /// </summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class EventsTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> _seen = new();

@@ -8,6 +8,7 @@ using static Tessera.Server.Tests.Endpoints.EndpointKit;
 namespace Tessera.Server.Tests.Library;
 
 /// <summary>DRF's permission classes as the library's policies, used by an app's own endpoints.</summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class PermissionPolicyTests : IAsyncLifetime
 {
     private sealed record Note(long OwnerId, string Text) : IOwnedResource;

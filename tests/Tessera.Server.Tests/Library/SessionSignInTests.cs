@@ -14,6 +14,7 @@ namespace Tessera.Server.Tests.Library;
 /// <c>HttpContext.SignInAsync(TesseraSchemes.Session, principal)</c> and <c>SignOutAsync</c>, from
 /// plain endpoints.
 /// </summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class SessionSignInTests : IAsyncLifetime
 {
     private readonly LibraryHost _host = new(tessera => tessera.AddJwt().AddSessions(), app =>

@@ -10,6 +10,7 @@ namespace Tessera.Server.Tests.Revocation;
 /// forgets none of them; and a change made by another process (the CLI) reaches a running server.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class DurabilityTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tessera-process-").FullName;

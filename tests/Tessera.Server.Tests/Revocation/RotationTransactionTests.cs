@@ -13,6 +13,7 @@ namespace Tessera.Server.Tests.Revocation;
 /// the second write leaves neither), the reuse grace told apart from theft on a clock the test
 /// moves, and memory swept on its own schedule with the database sweeper off.
 /// </summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
 public sealed class RotationTransactionTests : IAsyncLifetime
 {
     private readonly ShiftedTimeProvider _clock = new();

@@ -1,0 +1,41 @@
+using Tessera.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Tessera.Server.Tests.Cluster;
+
+/// <summary>A logout on one instance, measured until the other refuses the login (the README reports it).</summary>
+[Trait("Storage", "Cluster")]
+public sealed class RevocationPropagationTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TwoInstances _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await TwoInstances.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_logout_on_one_instance_is_refused_by_the_other_within_the_goal()
+    {
+        const int trials = 100;
+        var user = await _cluster.A.RegisterAsync();
+        using var onA = _cluster.A.CreateClient();
+        using var onB = _cluster.B.CreateClient();
+        var delays = new List<double>(trials);
+        for (var i = 0; i < trials; i++)
+        {
+            var pair = await onA.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password });
+            Assert.Equal(200, pair.Status);
+            var bearer = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", pair.Str("access"));
+            Assert.Equal(200, (await onB.GetJsonAsync("/api/hello/", bearer)).Status);
+
+            var logout = await onA.PostJsonAsync("/api/logout/", new { refresh = pair.Str("refresh") }, bearer);
+            Assert.Equal(205, logout.Status);
+            delays.Add((await TwoInstances.TimeUntilRefusedAsync(_cluster.B, bearer, TimeSpan.FromSeconds(1))).TotalMilliseconds);
+        }
+        delays.Sort();
+        var median = (delays[trials / 2 - 1] + delays[trials / 2]) / 2;
+        output.WriteLine($"revocation propagation over {trials} trials: median {median:F1} ms, worst {delays[^1]:F1} ms");
+        Assert.True(median < 100, $"median {median:F1} ms (goal: under 100 ms)");
+        Assert.True(delays[^1] < 1000, $"worst {delays[^1]:F1} ms (limit: 1 s)");
+    }
+}
