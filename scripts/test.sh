@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Runs every test of the solution: unit tests and the end-to-end tests that start the real server
-# on loopback. Installs nothing today beyond the .NET SDK the machine has; services the tests need
-# (PostgreSQL, Redis) are installed and started here when the tests need them.
+# Runs every test of the solution: unit tests and the end-to-end tests that start the real server on
+# loopback, first on SQLite, then again on PostgreSQL + Redis (TESSERA_TEST_STORAGE=Postgres), as a
+# deployment of several instances runs. Installs Debian's postgresql and redis-server when missing;
+# the tests start private servers of their own through scripts/services.sh, in a folder that this
+# script removes at the end, stopping whatever a killed test left running there.
 # Last line: "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not on PATH)"; echo "tests: 0 passed, 1 failed"; exit 1; }
+scripts/services.sh install || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+services=$(mktemp -d); chmod 755 "$services"
+export TESSERA_TEST_SERVICES_ROOT=$services
+cleanup() {
+  for dir in "$services"/*/; do [ -d "$dir" ] && scripts/services.sh stop "$dir" >/dev/null 2>&1; done
+  rm -rf "$services" "$log"
+}
+trap cleanup EXIT
+
 # -m:1: one test project at a time, so the timing tests (unknown vs known user) never share the
 # two cores with another project's run.
 dotnet test Tessera.slnx -c Release --nologo -m:1 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+
+# The store and end-to-end tests again, on PostgreSQL + Redis. Not again: the tests of a deployment of
+# their own on SQLite (Storage=Sqlite) and the cluster tests, which run on PostgreSQL already (Storage=Cluster).
+echo "--- again on PostgreSQL + Redis ---" | tee -a "$log"
+TESSERA_TEST_STORAGE=Postgres dotnet test tests/Tessera.Server.Tests -c Release --nologo --no-build \
+  --filter "Storage!=Sqlite&Storage!=Cluster" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 
 # The benchmarks are not in the solution (CI does not run them), but they must keep building:
 # a change to the core that breaks them is caught here, not by the next person to measure.
@@ -22,7 +39,7 @@ if ! dotnet build bench/Tessera.Benchmarks -c Release --nologo -v quiet >>"$log"
   rc=1
 fi
 
-# dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12"
+# dotnet test prints one summary per test project and pass: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12"
 sum() { grep -Eo "$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
 passed=$(sum Passed)
 failed=$(sum Failed)

@@ -225,7 +225,8 @@ public sealed class CredentialRaceTests : IAsyncLifetime
 
         public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("\"username\" = ", StringComparison.Ordinal))
+            // SQLite's SQL quotes the column ("username" = ), PostgreSQL's does not (u.username = ).
+            if (command.CommandText.Contains("\"username\" = ", StringComparison.Ordinal) || command.CommandText.Contains(".username = ", StringComparison.Ordinal))
                 Interlocked.Increment(ref _count);
             return ValueTask.FromResult(result);
         }
