@@ -31,7 +31,9 @@ public sealed class RedisRevocationChannel(
     private readonly Lock _probeLock = new();
     private TaskCompletionSource? _probeSeen;
     private Guid _probe;
+    private readonly Lock _liveLock = new();
     private ChannelMessageQueue? _queue;
+    private long _failures;
     private volatile bool _live;
     private Task? _keeper;
 
@@ -44,7 +46,11 @@ public sealed class RedisRevocationChannel(
         var multiplexer = await connection.OpenAsync().ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            _live = false;
+            lock (_liveLock)
+            {
+                _failures++;
+                _live = false;
+            }
             logger.LogWarning("Redis connection lost ({FailureType}); reading the revocation feed before each decision until it is back", e.FailureType);
             _wake.Release();
         };
@@ -113,6 +119,9 @@ public sealed class RedisRevocationChannel(
     {
         if (!multiplexer.IsConnected)
             return;
+        long failuresBefore;
+        lock (_liveLock)
+            failuresBefore = _failures;
         try
         {
             var subscriber = multiplexer.GetSubscriber();
@@ -127,11 +136,11 @@ public sealed class RedisRevocationChannel(
                 return;
             // From here on every event reaches this instance by the channel; what was committed before, the feed has.
             await feed.CatchUpNowAsync(cancellationToken).ConfigureAwait(false);
-            if (multiplexer.IsConnected)
-            {
-                _live = true;
+            // Not if a connection failed meanwhile: what it carried since may be lost, so try again.
+            lock (_liveLock)
+                _live = _failures == failuresBefore && multiplexer.IsConnected;
+            if (_live)
                 logger.LogInformation("Redis revocation channel live");
-            }
         }
         catch (Exception e) when (e is RedisException or TimeoutException or System.Data.Common.DbException)
         {
