@@ -40,6 +40,7 @@ public static class ServerHost
             .AddOpaqueTokens()
             .AddBasic()
             .AddApiKeys()
+            .AddAccountRecovery() // password reset, email verification, mail (Tessera:Auth, Tessera:Email)
             .AddEntityFrameworkStores<ServerDbContext>();
         // The seed app's own permission: its users' premium flag, a role of their snapshot.
         builder.Services.AddAuthorizationBuilder()
