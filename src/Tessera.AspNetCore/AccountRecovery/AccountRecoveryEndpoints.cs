@@ -76,6 +76,10 @@ public static class AccountRecoveryEndpoints
         // read, so of two uses of one token (or a use racing a change) exactly one commits.
         if (await revocations.ChangePasswordAsync(user.Id, user.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is null)
             return Invalid(fields);
+        // The link reached the account's address (the token is bound to it): that proves the email
+        // as a verification link would, so a user kept out by RequireVerifiedEmail is let in too.
+        if (!user.EmailVerified && user.Email.Length > 0)
+            await revocations.MarkEmailVerifiedAsync(user.Id, user.Email, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { detail = "Password has been reset." });
     }
 

@@ -12,8 +12,9 @@ namespace Tessera.Core.PurposeTokens;
 /// under a key of its purpose's own, over the purpose, the user id, the expiry and the part of the
 /// user's state that using it changes:
 /// <list type="bullet">
-/// <item>password reset: the password hash and the revocation epoch, so the token dies when the
-/// password changes — its own use first of all — and with revoke-all or deactivation;</item>
+/// <item>password reset: the password hash, the revocation epoch and the email, so the token dies
+/// when the password changes — its own use first of all — with revoke-all or deactivation, and
+/// when the email changes (as Django's do: a link mailed to an old address stops working);</item>
 /// <item>email verification: the email and whether it is verified, so it dies when it is used and
 /// when the email changes.</item>
 /// </list>
@@ -130,6 +131,7 @@ public sealed class PurposeTokenService
             case TokenPurpose.PasswordReset:
                 Field(input, user.PasswordHash);
                 Field(input, user.RevocationEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Field(input, user.Email);
                 break;
             case TokenPurpose.EmailVerification:
                 Field(input, user.Email);

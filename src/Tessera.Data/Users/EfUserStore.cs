@@ -18,9 +18,10 @@ public sealed class EfUserStore(TesseraDbContext db) : IUserStore
 
     public async Task<IReadOnlyList<User>> FindByEmailAsync(string email, CancellationToken cancellationToken = default)
     {
-        // lower() on both sides: every provider translates ToLower, and an email is a short column.
+        // lower() on both sides: every provider translates ToLower. SQLite's folds ASCII only, so the
+        // address as given is matched exactly too (the caller compares the rest case-insensitively).
         var lowered = email.ToLowerInvariant();
-        return await db.Users.AsNoTracking().Where(u => u.Email.ToLower() == lowered).Take(MaxAccountsPerEmail)
+        return await db.Users.AsNoTracking().Where(u => u.Email == email || u.Email.ToLower() == lowered).Take(MaxAccountsPerEmail)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 

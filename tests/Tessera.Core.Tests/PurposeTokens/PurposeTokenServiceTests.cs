@@ -54,7 +54,7 @@ public sealed class PurposeTokenServiceTests
     }
 
     [Fact]
-    public void A_reset_token_dies_when_the_password_changes_and_with_revoke_all()
+    public void A_reset_token_dies_when_the_password_or_the_email_changes_and_with_revoke_all()
     {
         var tokens = Service();
         var token = tokens.Issue(TokenPurpose.PasswordReset, Alice(), Hour);
@@ -67,7 +67,10 @@ public sealed class PurposeTokenServiceTests
         Assert.False(tokens.IsValid(TokenPurpose.PasswordReset, token, revoked));
         var renamedEmail = Alice();
         renamedEmail.Email = "other@example.com";
-        Assert.True(tokens.IsValid(TokenPurpose.PasswordReset, token, renamedEmail)); // bound to the password, not the email
+        Assert.False(tokens.IsValid(TokenPurpose.PasswordReset, token, renamedEmail)); // mailed to the old address
+        var verified = Alice();
+        verified.EmailVerified = true;
+        Assert.True(tokens.IsValid(TokenPurpose.PasswordReset, token, verified));
     }
 
     [Fact]

@@ -107,6 +107,21 @@ public sealed class RequireVerifiedEmailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_password_reset_proves_the_email_and_lets_the_user_in()
+    {
+        var (name, _, email) = await RegisterAsync();
+        using var client = _server.CreateClient();
+        await _server.Outbox.MessageAsync(email); // the registration's verification link, unused
+        Assert.Equal(200, (await client.PostJsonAsync("/api/password/reset/", new { email })).Status);
+        var token = await _server.Outbox.TokenAsync(email, 1);
+        var password = "Fresh-meadow-" + Guid.NewGuid().ToString("N")[..8];
+
+        Assert.Equal(200, (await client.PostJsonAsync("/api/password/reset/confirm/", new { token, new_password = password })).Status);
+
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", new { username = name, password })).Status);
+    }
+
+    [Fact]
     public async Task Registration_needs_an_email()
     {
         var (name, password, _) = NewAccount();
