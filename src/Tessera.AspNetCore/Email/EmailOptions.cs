@@ -102,7 +102,7 @@ public sealed class SmtpOptions
     {
         if (Port is < 1 or > 65535)
             yield return $"{SectionName}:{nameof(Port)} must be between 1 and 65535.";
-        if (!MailboxAddress.TryParse(From, out _))
+        if (!MailboxAddress.TryParse(From, out var from) || !from.Address.Contains('@', StringComparison.Ordinal))
             yield return $"{SectionName}:{nameof(From)} is not an email address: \"{From}\".";
         if (string.IsNullOrEmpty(UserName) != string.IsNullOrEmpty(Password))
             yield return $"{SectionName}:{nameof(UserName)} and {nameof(Password)} go together: set both or neither.";
