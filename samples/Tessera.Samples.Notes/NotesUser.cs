@@ -2,7 +2,7 @@ using Tessera.Core.Users;
 
 namespace Notes;
 
-/// <summary>The app's user (Django's AUTH_USER_MODEL): Tessera's fields plus two of its own.</summary>
+/// <summary>The app's user (Django's AUTH_USER_MODEL): Tessera's fields plus one of its own.</summary>
 public sealed class NotesUser : User
 {
     public const string VerifiedRole = "email_verified";
@@ -11,9 +11,7 @@ public sealed class NotesUser : User
     /// <summary>Set at registration, shown in the profile, carried as a token claim.</summary>
     public string Department { get; set; } = "";
 
-    /// <summary>Set by the app (a verification link, an administrator); the admission rule reads it.</summary>
-    public bool EmailVerified { get; set; }
-
-    // What the gate keeps in memory: the rule below reads the role, and follows a change at once.
+    // What the gate keeps in memory: the rule below reads the role (from Tessera's EmailVerified,
+    // which a verification link or an administrator sets), and follows a change at once.
     public override UserSnapshot ToSnapshot() => EmailVerified ? base.ToSnapshot() with { Roles = Verified } : base.ToSnapshot();
 }

@@ -9,6 +9,7 @@ using Tessera.AspNetCore.Sessions;
 using Tessera.AspNetCore.OpaqueTokens;
 using Tessera.AspNetCore.ApiKeys;
 using Tessera.AspNetCore.Users;
+using Tessera.AspNetCore.AccountRecovery;
 
 namespace Tessera.AspNetCore;
 
@@ -34,7 +35,7 @@ public static class TesseraApplicationBuilderExtensions
     /// <summary>
     /// The endpoints of the API contract for the credential kinds the app added: the account's own
     /// (profile, revoke-all) always; JWTs with registration, password change and logout, which
-    /// answer with a pair; sessions; DRF tokens; API keys. Every answer of the group is
+    /// answer with a pair; sessions; DRF tokens; API keys; password reset and email verification. Every answer of the group is
     /// <c>Cache-Control: no-store</c>: each one carries a credential or an account's data. Each
     /// feature's <c>Map…Endpoints</c> is public too, for an app that places them itself.
     /// </summary>
@@ -54,6 +55,8 @@ public static class TesseraApplicationBuilderExtensions
             group.MapOpaqueTokenEndpoints();
         if (features.Has(TesseraSchemes.ApiKey))
             group.MapApiKeyEndpoints();
+        if (features.Has(TesseraFeatures.AccountRecovery))
+            group.MapAccountRecoveryEndpoints();
         return group;
     }
 }

@@ -11,7 +11,11 @@ using Tessera.AspNetCore.Jwt;
 using Tessera.AspNetCore.OpaqueTokens;
 using Tessera.AspNetCore.Sessions;
 using Tessera.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tessera.AspNetCore.AccountRecovery;
+using Tessera.AspNetCore.Email;
 using Tessera.Core.Jwt;
+using Tessera.Core.PurposeTokens;
 using Tessera.Data;
 
 namespace Tessera.AspNetCore;
@@ -155,6 +159,50 @@ public sealed class TesseraBuilder
     }
 
     /// <summary>
+    /// Password reset and email verification: <c>/api/password/reset/</c> (+ <c>confirm/</c>),
+    /// <c>/api/email/verify/</c> (+ <c>confirm/</c>), purpose tokens (<c>Tessera:Auth</c>), a
+    /// verification mail when a profile's email changes, and mail (section <c>Tessera:Email</c>):
+    /// SMTP through MailKit, or a pickup directory of <c>.eml</c> files, sent off the request path
+    /// from a bounded queue with retries. An <see cref="IMailTransport"/> registered before this call
+    /// replaces both.
+    /// </summary>
+    public TesseraBuilder AddAccountRecovery(Action<EmailOptions>? configure = null)
+    {
+        if (_features.Add(TesseraFeatures.AccountRecovery))
+        {
+            Services.AddValidatedOptions<EmailOptions>(Configuration, EmailOptions.SectionName, o => o.Validate());
+            Services.TryAddSingleton<IMailTransport>(sp =>
+            {
+                var email = sp.GetRequiredService<IOptions<EmailOptions>>();
+                if (!string.IsNullOrEmpty(email.Value.PickupDirectory))
+                    return new PickupDirectoryMailTransport(email, sp.GetRequiredService<TimeProvider>());
+                if (!string.IsNullOrEmpty(email.Value.Smtp.Host))
+                    return new SmtpMailTransport(email);
+                return ActivatorUtilities.CreateInstance<UnconfiguredMailTransport>(sp);
+            });
+            Services.AddSingleton<MailQueue>();
+            Services.AddHostedService<MailDeliveryService>();
+            Services.AddSingleton(sp => new PurposeTokenService(PurposeTokenSecret(sp), sp.GetRequiredService<TimeProvider>()));
+            Services.AddSingleton<AccountMailRequests>();
+            Services.AddSingleton<AccountMessages>();
+            Services.AddSingleton<TargetEmailThrottle>();
+            Services.AddHostedService<AccountMailComposer>();
+        }
+        if (configure is not null)
+            Services.Configure(configure);
+        return this;
+    }
+
+    // The same on every instance: configuration, never a per-process random key (validated at start by AuthOptions).
+    private static byte[] PurposeTokenSecret(IServiceProvider services)
+    {
+        var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var secret = auth.TokenSecret ?? services.GetService<IOptions<JwtOptions>>()?.Value.SigningKey
+            ?? throw new InvalidOperationException($"{AuthOptions.SectionName}:{nameof(AuthOptions.TokenSecret)} is required for account recovery without JWTs.");
+        return System.Text.Encoding.UTF8.GetBytes(secret);
+    }
+
+    /// <summary>
     /// An authentication scheme of the app's own, registered by the app as usual, tried after
     /// Tessera's schemes in the chain (DRF's authentication_classes, with the app's class last). Its
     /// handler decides alone when it finds its credential, as Tessera's do.
@@ -189,6 +237,9 @@ public sealed class TesseraBuilder
 /// </summary>
 public sealed class TesseraFeatures
 {
+    /// <summary>Added by <see cref="TesseraBuilder.AddAccountRecovery"/>.</summary>
+    public const string AccountRecovery = "feature:account-recovery";
+
     private readonly List<string> _added = [];
 
     public bool Has(string feature)
@@ -205,7 +256,7 @@ public sealed class TesseraFeatures
             lock (_added)
             {
                 var ours = TesseraSchemes.InOrder.Where(_added.Contains);
-                var theirs = _added.Where(f => !TesseraSchemes.InOrder.Contains(f) && !f.StartsWith("stores:", StringComparison.Ordinal));
+                var theirs = _added.Where(f => !TesseraSchemes.InOrder.Contains(f) && !f.StartsWith("stores:", StringComparison.Ordinal) && !f.StartsWith("feature:", StringComparison.Ordinal));
                 return [.. ours, .. theirs];
             }
         }

@@ -24,6 +24,7 @@ using Tessera.Core.Jwt;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
+using Tessera.AspNetCore.AccountRecovery;
 
 namespace Tessera.AspNetCore;
 
@@ -61,6 +62,8 @@ public static class TesseraServiceCollectionExtensions
     {
         services.AddValidatedOptions<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => new PasswordHashingPool(sp.GetRequiredService<IOptions<PasswordHashingOptions>>().Value));
+        services.AddValidatedOptions<PasswordPolicyOptions>(configuration, PasswordPolicyOptions.SectionName, o => o.Validate());
+        services.AddSingleton(sp => new PasswordPolicy(sp.GetRequiredService<IOptions<PasswordPolicyOptions>>().Value));
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordLogin>();
         services.AddTesseraLoginProtection(configuration);
@@ -75,9 +78,17 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<TesseraEventsDispatcher>();
         services.AddSingleton<ILoginEvents>(sp => sp.GetRequiredService<TesseraEventsDispatcher>());
         services.AddSingleton<IAdmissionRule>(sp => sp.GetRequiredService<TesseraEventsDispatcher>());
+        // Tessera:Auth:RequireVerifiedEmail, before the app's own rules; absent from the gate when off.
+        services.AddValidatedOptions<AuthOptions>(configuration, AuthOptions.SectionName, (sp, o) =>
+        {
+            var features = sp.GetRequiredService<TesseraFeatures>();
+            return o.Validate(features.Has(TesseraFeatures.AccountRecovery), features.Has(TesseraSchemes.Jwt));
+        });
+        services.AddSingleton<VerifiedEmailRule>();
+        services.AddSingleton<IAdmissionRule>(sp => sp.GetRequiredService<VerifiedEmailRule>());
         services.AddSingleton<AdmissionGate>(sp => new AdmissionGate(
             sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>(),
-            sp.GetServices<IAdmissionRule>().Where(rule => rule is not TesseraEventsDispatcher { HasAdmissionRule: false }),
+            sp.GetServices<IAdmissionRule>().Where(rule => rule is not (TesseraEventsDispatcher { HasAdmissionRule: false } or VerifiedEmailRule { IsEnabled: false })),
             sp.GetRequiredService<IRevocationBusState>()));
         services.AddScoped<IRevocationBus, InProcessRevocationBus>();
         services.TryAddSingleton<IRevocationBusState>(AlwaysLive.Instance);

@@ -35,6 +35,7 @@ public static class ServerHost
             .AddOpaqueTokens()
             .AddBasic()
             .AddApiKeys()
+            .AddAccountRecovery() // password reset, email verification, mail (Tessera:Auth, Tessera:Email)
             .AddEntityFrameworkStores<ServerDbContext>();
         // Several instances of one deployment: revocations and counters shared through Redis.
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(RedisOptions.ConnectionStringName)))

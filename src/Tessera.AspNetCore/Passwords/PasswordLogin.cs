@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.AccountRecovery;
 using Tessera.AspNetCore.Events;
 using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Throttling;
@@ -10,10 +12,12 @@ namespace Tessera.AspNetCore.Passwords;
 /// Username + password sign-in for every endpoint and scheme that takes a password (JWT and sliding
 /// obtain, session login, DRF token login, Basic), always behind the brute-force protection.
 /// </summary>
-public sealed class PasswordLogin(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher)
+public sealed class PasswordLogin(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth)
 {
     /// <summary>
-    /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed.
+    /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed, or
+    /// (with <see cref="AuthOptions.RequireVerifiedEmail"/>) the 401 for a right password of a user
+    /// whose email is not verified: only after the password check, so it tells nobody else anything.
     /// The name is normalized first, so that its look-alike spellings share one account and one
     /// failure count.
     /// </summary>
@@ -30,6 +34,11 @@ public sealed class PasswordLogin(PasswordSignIn signIn, LoginProtection protect
                 return checking.DecidedUser is { IsActive: true } decided ? decided : null;
             return await signIn.AuthenticateAsync(UserNormalization.Username(checking.Username), password, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
+        if (attempt is { Refused: null, Value.EmailVerified: false } && auth.Value.RequireVerifiedEmail)
+        {
+            await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
+            return new LoginAttempt<User>(null, ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified));
+        }
         if (attempt.Refused is null)
         {
             if (attempt.Value is { } user)

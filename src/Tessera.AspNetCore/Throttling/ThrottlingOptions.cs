@@ -17,12 +17,21 @@ public sealed class ThrottlingOptions
 
     /// <summary>
     /// Scope → DRF rate string ("100/day", "10/minute", ...). An empty value turns the scope off.
-    /// Defaults: <c>anon</c> = "100/day", <c>user</c> = "1000/day"; configured entries add to or replace them.
+    /// Defaults: <c>anon</c> = "100/day", <c>user</c> = "1000/day", and account recovery's (per client
+    /// address, or per user when signed in: <c>password_reset</c>, <c>password_reset_confirm</c>,
+    /// <c>email_verify</c>, <c>email_verify_confirm</c>; per target email: <c>password_reset_email</c>,
+    /// <c>email_verify_email</c>); configured entries add to or replace them.
     /// </summary>
     public Dictionary<string, string?> Rates { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         [AnonScope] = "100/day",
         [UserScope] = "1000/day",
+        ["password_reset"] = "20/hour",
+        ["password_reset_email"] = "5/hour",
+        ["password_reset_confirm"] = "60/hour",
+        ["email_verify"] = "20/hour",
+        ["email_verify_email"] = "5/hour",
+        ["email_verify_confirm"] = "60/hour",
     };
 
     /// <summary>Returns the configuration problems, empty when the options are usable.</summary>

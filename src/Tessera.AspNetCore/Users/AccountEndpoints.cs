@@ -11,6 +11,9 @@ using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Jwt;
 using Tessera.AspNetCore.Passwords;
+using Tessera.AspNetCore.AccountRecovery;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Tessera.AspNetCore.Users;
 
@@ -36,21 +39,24 @@ public static partial class AccountEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext context, IUserStore users, PasswordHashingPool hashing,
-        JwtLoginService logins, Revocations revocations, TimeProvider time, TesseraEventsDispatcher dispatcher)
+        JwtLoginService logins, Revocations revocations, TimeProvider time, TesseraEventsDispatcher dispatcher,
+        PasswordPolicy policy, IOptions<AuthOptions> auth)
     {
+        var requireVerifiedEmail = auth.Value.RequireVerifiedEmail;
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
             return bodyError;
         var fields = new FieldValidator(body.Fields);
         var username = fields.Username("username", User.UsernameMaxLength);
         var password = fields.Password("password");
-        var email = fields.Email("email");
+        // An account that must verify its email before it may sign in needs one.
+        var email = fields.Email("email", required: requireVerifiedEmail);
         var firstName = fields.Text("first_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
         var lastName = fields.Text("last_name", maxLength: User.NameMaxLength, required: false, allowBlank: true);
         if (username is not null && !UsernamePattern().IsMatch(username))
             fields.AddError("username", "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.");
         if (password is not null)
-            foreach (var problem in PasswordPolicy.Check(password, username))
+            foreach (var problem in policy.Check(password, new PasswordOwner(username, email, firstName, lastName)))
                 fields.AddError("password", problem);
         // The app's own fields, on a user of its own type.
         var user = users.NewUser();
@@ -70,6 +76,13 @@ public static partial class AccountEndpoints
         if (!await revocations.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
             return UsernameTaken();
 
+        if (requireVerifiedEmail)
+        {
+            // No pair: the gate would refuse it. The account starts with the link that lets it in.
+            context.RequestServices.GetRequiredService<AccountMailRequests>().TryEnqueue(new VerificationRequested(user.Id));
+            return ApiResults.Json(new { username = user.Username, email = user.Email, detail = "Email not verified. A verification link has been sent to it." },
+                StatusCodes.Status201Created);
+        }
         var pair = await logins.IssuePairAsync(user.ToSnapshot(), user, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);
     }
@@ -104,7 +117,7 @@ public static partial class AccountEndpoints
     /// transaction, and a fresh pair (a login made after the revocation) is returned.
     /// </summary>
     private static async Task<IResult> ChangePasswordAsync(HttpContext context, PasswordLogin login, PasswordHashingPool hashing,
-        Revocations revocations, JwtLoginService logins, TimeProvider time)
+        Revocations revocations, JwtLoginService logins, TimeProvider time, PasswordPolicy policy)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -114,7 +127,7 @@ public static partial class AccountEndpoints
         var newPassword = fields.Password("new_password");
         var caller = context.GetTesseraUser().User;
         if (newPassword is not null)
-            foreach (var problem in PasswordPolicy.Check(newPassword, caller.Username))
+            foreach (var problem in policy.Check(newPassword, new PasswordOwner(caller.Username, caller.Email)))
                 fields.AddError("new_password", problem);
         if (!fields.IsValid)
             return fields.ToResult();
@@ -161,9 +174,17 @@ public static partial class AccountEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
         var id = context.GetTesseraUser().User.Id;
+        var emailChanged = false;
         // Row and event in one transaction: the email is a token claim and in every instance's snapshot.
         var updated = await revocations.UpdateUserAsync(id, async user =>
         {
+            if (email is not null && !string.Equals(email, user.Email, StringComparison.Ordinal))
+            {
+                // A new address is nobody's proven one: unverified (the snapshot follows, and with
+                // RequireVerifiedEmail the user's credentials stop), and its verification link goes out.
+                user.EmailVerified = false;
+                emailChanged = true;
+            }
             user.Email = email ?? user.Email;
             user.FirstName = firstName ?? user.FirstName;
             user.LastName = lastName ?? user.LastName;
@@ -172,6 +193,8 @@ public static partial class AccountEndpoints
         }, context.RequestAborted).ConfigureAwait(false);
         if (!fields.IsValid)
             return fields.ToResult();
+        if (updated && emailChanged && email!.Length > 0)
+            context.RequestServices.GetService<AccountMailRequests>()?.TryEnqueue(new VerificationRequested(id));
         var current = updated ? await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
         return current is null ? ApiResults.NotFound() : await ProfileAsync(context, current, dispatcher).ConfigureAwait(false);
     }

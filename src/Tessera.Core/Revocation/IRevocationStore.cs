@@ -65,6 +65,14 @@ public interface IRevocationStore
     /// </summary>
     Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks the user's email verified, together with the event, only while it is still
+    /// <paramref name="expectedEmail"/> and unverified: a compare-and-swap, so of concurrent uses of
+    /// one verification token exactly one succeeds, and none after the email changed. Null when
+    /// nothing was written.
+    /// </summary>
+    Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the user (and, by cascade, what is theirs) together with the event.</summary>
     Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
 

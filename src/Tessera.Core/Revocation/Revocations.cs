@@ -61,6 +61,10 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
     public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
         => await PublishIfChangedAsync(await store.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>The email is verified, if it is still <paramref name="expectedEmail"/> and unverified; false otherwise (used, or changed).</summary>
+    public async Task<bool> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+        => await PublishIfChangedAsync(await store.MarkEmailVerifiedAsync(userId, expectedEmail, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
     public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
         => await bus.PublishAsync(await store.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

@@ -15,6 +15,12 @@ public interface IUserStore
     Task<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The accounts whose email is <paramref name="email"/>, compared case-insensitively as Django's
+    /// password reset compares it (<c>email__iexact</c>): emails are not unique, so there may be several.
+    /// </summary>
+    Task<IReadOnlyList<User>> FindByEmailAsync(string email, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Replaces the hash with a stronger one of the same password (an upgrade at login), only while the
     /// stored hash is still <paramref name="verifiedHash"/>: never over a password changed meanwhile.
     /// </summary>

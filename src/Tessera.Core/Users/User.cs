@@ -34,10 +34,16 @@ public class User
     /// one from an earlier epoch is refused (see <see cref="UserSnapshot.RevocationEpoch"/>).
     /// </summary>
     public long RevocationEpoch { get; set; }
+    /// <summary>
+    /// Whether the owner of <see cref="Email"/> proved it (an email-verification link): set by the
+    /// verification, cleared whenever the email changes. Not one of Django's fields; imported users
+    /// start unverified.
+    /// </summary>
+    public bool EmailVerified { get; set; }
 
     /// <summary>
     /// What the gate keeps of the user in memory. An app's user adds its roles:
     /// <c>base.ToSnapshot() with { Roles = IsPremium ? ["premium"] : [] }</c>.
     /// </summary>
-    public virtual UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, RevokedBefore, RevocationEpoch);
+    public virtual UserSnapshot ToSnapshot() => new(Id, Username, Email, IsActive, IsStaff, IsSuperuser, RevokedBefore, RevocationEpoch, EmailVerified);
 }

@@ -11,6 +11,10 @@ namespace Tessera.Core.Users;
 /// read the state before a password change, revoke-all or deactivation committed) is refused. A
 /// counter rather than a time, so no clock and no commit order can let a racing login slip past it.
 /// </param>
+/// <param name="EmailVerified">
+/// Whether the user proved their email; with <c>Tessera:Auth:RequireVerifiedEmail</c> the gate
+/// refuses every credential of a user whose email is not (so a change of email stops them at once).
+/// </param>
 public sealed record UserSnapshot(
     long Id,
     string Username,
@@ -19,7 +23,8 @@ public sealed record UserSnapshot(
     bool IsStaff,
     bool IsSuperuser,
     long? RevokedBeforeMs = null,
-    long RevocationEpoch = 0)
+    long RevocationEpoch = 0,
+    bool EmailVerified = false)
 {
     private static readonly IReadOnlySet<string> NoRoles = new HashSet<string>();
 
@@ -34,7 +39,7 @@ public sealed record UserSnapshot(
     public bool Equals(UserSnapshot? other)
         => other is not null && Id == other.Id && Username == other.Username && Email == other.Email && IsActive == other.IsActive
            && IsStaff == other.IsStaff && IsSuperuser == other.IsSuperuser && RevokedBeforeMs == other.RevokedBeforeMs
-           && RevocationEpoch == other.RevocationEpoch && Roles.SetEquals(other.Roles);
+           && RevocationEpoch == other.RevocationEpoch && EmailVerified == other.EmailVerified && Roles.SetEquals(other.Roles);
 
     public override int GetHashCode() => HashCode.Combine(Id, Username, RevocationEpoch);
 }

@@ -122,6 +122,20 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return e;
     }
 
+    public async Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // The compare-and-swap: the first use of a token flips the flag; a second, or one made for an
+        // email the user has since changed, matches no row.
+        var changed = await db.Users.Where(u => u.Id == userId && u.Email == expectedEmail && !u.EmailVerified)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailVerified, true), cancellationToken).ConfigureAwait(false);
+        if (changed != 1)
+            return null;
+        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return e;
+    }
+
     public async Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

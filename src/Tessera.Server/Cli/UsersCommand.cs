@@ -6,7 +6,7 @@ namespace Tessera.Server.Cli;
 
 /// <summary>
 /// <c>tessera users deactivate|activate|revoke|delete USERNAME</c> and <c>tessera users set USERNAME
-/// [--staff true|false] [--premium true|false]</c>: written to the database with an event, so a
+/// [--staff true|false] [--premium true|false] [--email-verified true|false]</c>: written to the database with an event, so a
 /// server running on the same database applies it within its feed interval.
 /// </summary>
 public static class UsersCommand
@@ -22,7 +22,8 @@ public static class UsersCommand
         var staff = new Option<bool?>("--staff") { Description = "true or false: Django's is_staff (IsAdminUser)" };
         var superuser = new Option<bool?>("--superuser") { Description = "true or false: Django's is_superuser" };
         var premium = new Option<bool?>("--premium") { Description = "true or false: the sample's premium flag" };
-        users.Subcommands.Add(Verb("set", "set the user's roles", staff, superuser, premium));
+        var emailVerified = new Option<bool?>("--email-verified") { Description = "true or false: whether the user's email counts as verified (users imported from Django start unverified)" };
+        users.Subcommands.Add(Verb("set", "set the user's roles and email verification", staff, superuser, premium, emailVerified));
         return users;
 
         Command Verb(string name, string description, params Option<bool?>[] flags)
@@ -33,13 +34,13 @@ public static class UsersCommand
                 command.Options.Add(flag);
             command.TreatUnmatchedTokensAsErrors = false;
             command.SetAction((result, _) => RunAsync(name, result.GetValue(username)!,
-                flags.Length == 0 ? default : (result.GetValue(flags[0]), result.GetValue(flags[1]), result.GetValue(flags[2])),
+                flags.Length == 0 ? default : (result.GetValue(flags[0]), result.GetValue(flags[1]), result.GetValue(flags[2]), result.GetValue(flags[3])),
                 [.. result.UnmatchedTokens]));
             return command;
         }
     }
 
-    private static async Task<int> RunAsync(string action, string username, (bool? Staff, bool? Superuser, bool? Premium) roles, string[] hostArgs)
+    private static async Task<int> RunAsync(string action, string username, (bool? Staff, bool? Superuser, bool? Premium, bool? EmailVerified) roles, string[] hostArgs)
     {
         await using var app = ServerHost.Build(hostArgs);
         await TesseraCli.MigrateAsync(app);
@@ -52,7 +53,8 @@ public static class UsersCommand
             "revoke" => await admin.RevokeAllAsync(username),
             "delete" => await admin.DeleteAsync(username),
             _ => await admin.SetRolesAsync(username, roles.Staff, roles.Superuser)
-                 && (roles.Premium is not { } premium || await admin.UpdateAsync(username, u => ((ServerUser)u).IsPremium = premium)),
+                 && (roles.Premium is not { } premium || await admin.UpdateAsync(username, u => ((ServerUser)u).IsPremium = premium))
+                 && (roles.EmailVerified is not { } verified || await admin.UpdateAsync(username, u => u.EmailVerified = verified)),
         };
         if (!found)
             throw new CliException($"No user named '{username}'.");

@@ -192,6 +192,17 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
+    public Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_users.GetValueOrDefault(userId) is not { EmailVerified: false } user || user.Email != expectedEmail)
+                return Task.FromResult<RevocationEvent?>(null);
+            _users[userId] = user with { EmailVerified = true };
+            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+        }
+    }
+
     public Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
         => Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
 

@@ -82,6 +82,19 @@ public sealed class CliTests(TesseraServer server) : IDisposable
     }
 
     [Fact]
+    public async Task Users_set_marks_an_imported_user_s_email_verified()
+    {
+        var user = await server.RegisterAsync("imported");
+
+        var (exit, stdout, _) = await RunAsync(["users", "set", user.Username, "--email-verified", "true", .. HostArgs(server.ConnectionString)]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"Updated {user.Username}", stdout);
+        await using var context = server.CreateDbContext();
+        Assert.True(await context.Users.Where(u => u.Username == user.Username).Select(u => u.EmailVerified).SingleAsync());
+    }
+
+    [Fact]
     public async Task Existing_usernames_are_normalized_at_start_and_log_in_by_any_spelling()
     {
         var db = NewDatabase();
@@ -355,6 +368,7 @@ public sealed class CliTests(TesseraServer server) : IDisposable
     [Theory]
     [InlineData(new[] { "users", "--help" }, "deactivate")]
     [InlineData(new[] { "users", "set", "--help" }, "--premium")]
+    [InlineData(new[] { "users", "set", "--help" }, "--email-verified")]
     [InlineData(new[] { "createsuperuser", "--help" }, "--no-input")]
     [InlineData(new[] { "flushexpiredtokens", "--help" }, "expired")]
     public async Task Every_verb_has_help(string[] args, string mentions)

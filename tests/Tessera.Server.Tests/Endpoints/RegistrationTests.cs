@@ -140,7 +140,7 @@ public sealed class RegistrationTests(TesseraServer server)
 
     [Theory]
     [InlineData("Ab1-x", "This password is too short. It must contain at least 8 characters.")]
-    [InlineData("9081726354", "This password is entirely numeric.")]
+    [InlineData("12345678", "This password is too common.")]
     [InlineData("password", "This password is too common.")]
     [InlineData("Password", "This password is too common.")]
     [InlineData("qwerty123", "This password is too common.")]
@@ -171,7 +171,26 @@ public sealed class RegistrationTests(TesseraServer server)
         var r = await RegisterAsync(new { username = NewName(), password = "1234" });
 
         AssertFieldError(r, "password", "This password is too short. It must contain at least 8 characters.");
-        AssertFieldError(r, "password", "This password is entirely numeric.");
+        AssertFieldError(r, "password", "This password is too common.");
+    }
+
+    [Fact]
+    public async Task No_composition_rules_after_NIST_an_uncommon_all_digit_password_is_accepted()
+    {
+        var r = await RegisterAsync(new { username = NewName(), password = "9081726354" });
+
+        Assert.True(r.Status == 201, r.ToString());
+    }
+
+    [Fact]
+    public async Task A_long_passphrase_is_accepted_and_a_password_like_the_email_refused()
+    {
+        var name = NewName();
+        Assert.True((await RegisterAsync(new { username = name, password = "correct horse battery staple on a quiet morning by the harbour" })).Status == 201);
+
+        var r = await RegisterAsync(new { username = NewName(), password = "harbourmaster77", email = "j.harbourmaster77@example.com" });
+
+        AssertFieldError(r, "password", "The password is too similar to the email address.");
     }
 
     [Theory]

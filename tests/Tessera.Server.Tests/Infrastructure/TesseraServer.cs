@@ -54,6 +54,9 @@ public sealed class TesseraServer : IAsyncLifetime
 
     public string ConnectionString => _deployment.ConnectionString ?? $"Data Source={DatabasePath}";
 
+    /// <summary>The server's mail, as <c>.eml</c> files (<c>Tessera:Email:PickupDirectory</c>), unless a test sets SMTP instead.</summary>
+    public Outbox Outbox => new(Path.Combine(_directory, "outbox"));
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
@@ -75,6 +78,15 @@ public sealed class TesseraServer : IAsyncLifetime
             ["Tessera:Passwords:Iterations"] = "1000",
             // Every test logs in from 127.0.0.1: the address limit is tested on its own server.
             ["Tessera:LoginProtection:MaxFailuresPerAddress"] = "1000000",
+            // Account mail lands in the test's directory; every test asks for it from 127.0.0.1, so
+            // account recovery's throttles are tested on their own server.
+            ["Tessera:Email:PickupDirectory"] = Path.Combine(_directory, "outbox"),
+            ["Tessera:Throttling:Rates:password_reset"] = "",
+            ["Tessera:Throttling:Rates:password_reset_email"] = "",
+            ["Tessera:Throttling:Rates:password_reset_confirm"] = "",
+            ["Tessera:Throttling:Rates:email_verify"] = "",
+            ["Tessera:Throttling:Rates:email_verify_email"] = "",
+            ["Tessera:Throttling:Rates:email_verify_confirm"] = "",
             ["environment"] = "Production",
             ["urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",

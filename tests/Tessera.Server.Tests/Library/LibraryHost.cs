@@ -25,6 +25,8 @@ public sealed class LibraryHost(
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tessera-lib-").FullName;
 
+    private bool _started;
+
     public WebApplication App { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
@@ -53,6 +55,7 @@ public sealed class LibraryHost(
         await using (var scope = App.Services.CreateAsyncScope())
             await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<ServerDbContext>());
         await App.StartAsync();
+        _started = true;
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(address) };
     }
@@ -62,7 +65,8 @@ public sealed class LibraryHost(
         Client?.Dispose();
         if (App is not null)
         {
-            await App.StopAsync();
+            if (_started) // a host whose start failed (a bad setting) has nothing to stop
+                await App.StopAsync();
             await App.DisposeAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

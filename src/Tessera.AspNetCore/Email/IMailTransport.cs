@@ -1,0 +1,12 @@
+using MimeKit;
+
+namespace Tessera.AspNetCore.Email;
+
+/// <summary>
+/// Where a message goes: an SMTP server, a pickup directory, or an app's own. Throws when the
+/// message did not go; <see cref="MailDeliveryService"/> then tries again later.
+/// </summary>
+public interface IMailTransport
+{
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,27 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Tessera.AspNetCore.Email;
+
+/// <summary>SMTP through MailKit: one connection per message (account mail is rare), TLS as configured, never downgraded.</summary>
+public sealed class SmtpMailTransport(IOptions<EmailOptions> options) : IMailTransport
+{
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var smtp = options.Value.Smtp;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(smtp.Timeout);
+        using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, smtp.Timeout.TotalMilliseconds) };
+        var security = !smtp.UseTls ? SecureSocketOptions.None
+            : smtp.Port == 465 ? SecureSocketOptions.SslOnConnect
+            : SecureSocketOptions.StartTls;
+        await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("Tessera:Email:Smtp:Host is not set."), smtp.Port, security, timeout.Token).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(smtp.UserName))
+            await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", timeout.Token).ConfigureAwait(false);
+        await client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+        await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);
+    }
+}
