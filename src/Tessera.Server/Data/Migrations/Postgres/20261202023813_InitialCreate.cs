@@ -90,7 +90,8 @@ namespace Tessera.Server.Data.Migrations.Postgres
                     last_login = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     date_joined = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     revoked_before = table.Column<long>(type: "bigint", nullable: true),
-                    revocation_epoch = table.Column<long>(type: "bigint", nullable: false)
+                    revocation_epoch = table.Column<long>(type: "bigint", nullable: false),
+                    email_verified = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
