@@ -46,12 +46,18 @@ public sealed class RedisRevocationChannel(
         var multiplexer = await connection.OpenAsync().ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) =>
         {
+            bool wasLive;
             lock (_liveLock)
             {
                 _failures++;
+                wasLive = _live;
                 _live = false;
             }
-            logger.LogWarning("Redis connection lost ({FailureType}); reading the revocation feed before each decision until it is back", e.FailureType);
+            // Once per outage as a warning: the library fails again at every reconnection attempt.
+            if (wasLive)
+                logger.LogWarning("Redis connection lost ({FailureType}); reading the revocation feed before each decision until it is back", e.FailureType);
+            else
+                logger.LogDebug("Redis connection failed again ({FailureType})", e.FailureType);
             _wake.Release();
         };
         multiplexer.ConnectionRestored += (_, _) => _wake.Release();
@@ -142,8 +148,10 @@ public sealed class RedisRevocationChannel(
             if (_live)
                 logger.LogInformation("Redis revocation channel live");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or System.Data.Common.DbException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Redis, or the database under the catch-up (EF wraps its faults in other types): not live
+            // yet, and the keeper tries again. Nothing may end the keeper, or the channel stays deaf.
             logger.LogDebug("Redis revocation channel not live yet: {Error}", e.Message);
         }
     }

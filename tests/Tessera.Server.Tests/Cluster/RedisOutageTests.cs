@@ -80,4 +80,29 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.NotEmpty(statuses);
         Assert.DoesNotContain(statuses, s => s >= 500);
     }
+
+    [Fact]
+    public async Task With_both_down_nothing_is_admitted_and_the_bus_comes_back_once_both_are_back()
+    {
+        var (a, b) = (_cluster.A, _cluster.B);
+        var user = await a.RegisterAsync();
+        using var onB = b.CreateClient();
+        Assert.Equal(200, (await onB.GetJsonAsync("/api/hello/", user.Bearer)).Status);
+
+        await _cluster.Services.StopPostgresAsync();
+        await _cluster.Services.StopRedisAsync();
+        await TwoInstances.WaitUntilAsync(() => !TwoInstances.IsLive(b), TimeSpan.FromSeconds(10), "B notices Redis is gone");
+        // No bus and no feed: no decision can be made safely, so none is (503, not a guess).
+        var refused = await onB.GetJsonAsync("/api/hello/", user.Bearer);
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("application/json", refused.ContentType);
+
+        // Redis first: the channel cannot catch up without the database, and keeps trying.
+        await _cluster.Services.StartRedisAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(TwoInstances.IsLive(b));
+        await _cluster.Services.StartPostgresAsync();
+        await TwoInstances.WaitUntilAsync(() => TwoInstances.IsLive(a) && TwoInstances.IsLive(b), TimeSpan.FromSeconds(30), "both buses are live again");
+        Assert.Equal(200, (await onB.GetJsonAsync("/api/hello/", user.Bearer)).Status);
+    }
 }
