@@ -13,6 +13,13 @@ set -euo pipefail
 
 die() { echo "services.sh: $*" >&2; exit 1; }
 
+# The servers run on after this script: they must not keep what its caller had open beyond the
+# standard streams (a flock on the CPU lock, a test runner's pipes), or they would hold it for ever.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 install() {
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
     command -v apt-get >/dev/null || die "postgresql and redis-server are missing and there is no apt-get"

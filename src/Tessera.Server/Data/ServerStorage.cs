@@ -37,7 +37,20 @@ public static class ServerStorage
             return (provider, Checked(connectionString ?? DefaultSqliteConnectionString, s => _ = new SqliteConnectionStringBuilder(s)));
         if (string.IsNullOrWhiteSpace(connectionString))
             throw Invalid($"{ProviderSetting} is Postgres, so ConnectionStrings:{ConnectionStringName} must be an Npgsql connection string (Host=…;Port=…;Database=…;Username=…;Password=…).");
-        return (provider, Checked(connectionString, s => _ = new NpgsqlConnectionStringBuilder(s)));
+        return (provider, WithConnectTimeout(Checked(connectionString, s => _ = new NpgsqlConnectionStringBuilder(s))));
+    }
+
+    /// <summary>Npgsql waits 15 s for a server that does not answer; a write should get its 503 sooner.</summary>
+    public const int DefaultPostgresConnectTimeoutSeconds = 5;
+
+    private static string WithConnectTimeout(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var named = connectionString.Split(';').Select(part => part.Split('=')[0].Trim())
+            .Any(key => key.Equals("Timeout", StringComparison.OrdinalIgnoreCase));
+        if (!named)
+            builder.Timeout = DefaultPostgresConnectTimeoutSeconds;
+        return builder.ConnectionString;
     }
 
     public static void AddServerDbContext(this IServiceCollection services, IConfiguration configuration)

@@ -66,8 +66,15 @@ public sealed class TwoInstances : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await B.DisposeAsync();
-        await A.DisposeAsync();
-        await Services.DisposeAsync();
+        // The servers go whatever the instances' stopping throws: a PostgreSQL left running would outlive the test run.
+        try
+        {
+            try { await B.DisposeAsync(); }
+            finally { await A.DisposeAsync(); }
+        }
+        finally
+        {
+            await Services.DisposeAsync();
+        }
     }
 }
