@@ -56,11 +56,13 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
     /// <summary>
     /// <see cref="Admit"/>, and for a user memory does not know (nor knows to be missing), one read
     /// of the feed before deciding; while the bus is not live, a read of the feed that began after
-    /// this call, before deciding at all (it throws what the database throws: no decision without it).
+    /// this call, before deciding at all (it throws what the database throws: no decision without it);
+    /// and the same for a user whose announced change this instance is still reading (<see cref="UserSnapshots.IsReloading"/>).
     /// </summary>
     public ValueTask<Admission> AdmitAsync(LoginProof proof, bool allowRevokedLogin = false, CancellationToken cancellationToken = default)
     {
-        if (bus is { IsLive: false } && feed is not null)
+        // The bus down, or a change of this user announced and still being read: decide after the feed.
+        if (feed is not null && (bus is { IsLive: false } || users.IsReloading(proof.UserId)))
             return AfterCatchingUpAsync(proof, allowRevokedLogin, cancellationToken);
         var admission = Admit(proof, allowRevokedLogin);
         if (admission.Rejection != AdmissionRejection.UserNotFound || feed is null || users.IsKnownMissing(proof.UserId))

@@ -20,6 +20,35 @@ public sealed class UserSnapshots
 
     public UserSnapshot? Find(long userId) => _users.TryGetValue(userId, out var user) ? user : null;
 
+    private readonly ConcurrentDictionary<long, int> _reloading = new();
+    private int _reloadingCount;
+
+    /// <summary>
+    /// Marks a user whose change another instance has committed and announced, while this one reads
+    /// the row: until <see cref="EndReload"/>, <see cref="IsReloading"/> tells the gate not to decide on
+    /// the snapshot it holds (it reads the feed first). Counted, so overlapping announcements each end their own.
+    /// </summary>
+    public void BeginReload(long userId)
+    {
+        _reloading.AddOrUpdate(userId, 1, static (_, n) => n + 1);
+        Interlocked.Increment(ref _reloadingCount);
+    }
+
+    public void EndReload(long userId)
+    {
+        while (_reloading.TryGetValue(userId, out var n))
+        {
+            if (n <= 1 ? _reloading.TryRemove(new KeyValuePair<long, int>(userId, n)) : _reloading.TryUpdate(userId, n - 1, n))
+            {
+                Interlocked.Decrement(ref _reloadingCount);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether a change of this user is known to be committed but not yet in its snapshot. One read when none is.</summary>
+    public bool IsReloading(long userId) => Volatile.Read(ref _reloadingCount) > 0 && _reloading.ContainsKey(userId);
+
     /// <summary>
     /// True when the database is known to have no user with this id: it was deleted, or a read of the
     /// feed after a request named it found none. A user made later clears it (its event sets it).

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Tessera.Core.Revocation;
+using Tessera.Core.Users;
 
 namespace Tessera.Redis.Revocation;
 
@@ -18,6 +19,8 @@ namespace Tessera.Redis.Revocation;
 public sealed class RedisRevocationChannel(
     RedisConnection connection,
     RevocationSynchronizer synchronizer,
+    RevocationState revocations,
+    UserSnapshots users,
     IRevocationFeed feed,
     IServiceScopeFactory scopes,
     ILogger<RedisRevocationChannel> logger) : IRevocationBusState, IHostedService
@@ -136,7 +139,7 @@ public sealed class RedisRevocationChannel(
                 // Once: the library subscribes again by itself after a reconnection. One queue, so
                 // messages are handled one at a time, in the order Redis sent them.
                 _queue = await subscriber.SubscribeAsync(Channel).ConfigureAwait(false);
-                _queue.OnMessage(OnMessageAsync);
+                _queue.OnMessage(OnMessage);
             }
             if (!await ProbeAsync(subscriber, cancellationToken).ConfigureAwait(false))
                 return;
@@ -178,7 +181,12 @@ public sealed class RedisRevocationChannel(
         }
     }
 
-    private async Task OnMessageAsync(ChannelMessage message)
+    /// <summary>
+    /// Synchronous, so that what can take effect at once does, before the next message: a revoked
+    /// login is refused from here on; a changed user is marked as being read, so the gate reads the
+    /// feed before deciding for them, until the row is in memory. The reads run in the background.
+    /// </summary>
+    private void OnMessage(ChannelMessage message)
     {
         if (!RevocationMessage.TryParse(message.Message, out var origin, out var e, out var probe))
         {
@@ -195,15 +203,38 @@ public sealed class RedisRevocationChannel(
         }
         if (e is null)
             return;
+        switch (e.Kind)
+        {
+            case RevocationEventKind.LoginRevoked when LoginId.TryParse(e.LoginId, out var login):
+                revocations.Revoke(login, e.ExpiresAt);
+                break;
+            case RevocationEventKind.UserChanged:
+                users.BeginReload(e.UserId);
+                break;
+        }
+        _ = ApplyAsync(e);
+    }
+
+    /// <summary>The event through the synchronizer, in turn with the feed (it reads the user's row).</summary>
+    private async Task ApplyAsync(RevocationEvent e)
+    {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IRevocationStore>(), _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
             // A user change needs a read; without the database it waits for the feed, which has the event.
             logger.LogWarning("Applying revocation event {EventId} from Redis failed ({Error}); the database feed will apply it", e.Id, ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (e.Kind == RevocationEventKind.UserChanged)
+                users.EndReload(e.UserId);
         }
     }
 }
