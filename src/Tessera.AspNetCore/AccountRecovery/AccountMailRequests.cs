@@ -1,7 +1,7 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Email;
+using Tessera.AspNetCore.Hosting;
 
 namespace Tessera.AspNetCore.AccountRecovery;
 
@@ -23,32 +23,10 @@ public sealed record VerificationRequestedByEmail(string Email) : AccountMailReq
 /// answer takes the same time either way: the lookups, tokens and mail happen off the request
 /// path. When it is full the request is dropped with a warning (the endpoint answers as always).
 /// </summary>
-public sealed class AccountMailRequests
+public sealed class AccountMailRequests(IOptions<EmailOptions> options, ILogger<AccountMailRequests> logger)
+    : BoundedQueue<AccountMailRequest>((options ?? throw new ArgumentNullException(nameof(options))).Value.QueueCapacity, logger)
 {
-    private readonly Channel<AccountMailRequest> _channel;
-    private readonly ILogger<AccountMailRequests> _logger;
-    private readonly int _capacity;
+    protected override string QueueName => "account mail queue";
 
-    public AccountMailRequests(IOptions<EmailOptions> options, ILogger<AccountMailRequests> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _capacity = options.Value.QueueCapacity;
-        _logger = logger;
-        _channel = Channel.CreateBounded<AccountMailRequest>(new BoundedChannelOptions(_capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite answers false rather than dropping an older request
-            SingleReader = true,
-        });
-    }
-
-    public bool TryEnqueue(AccountMailRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_channel.Writer.TryWrite(request))
-            return true;
-        _logger.LogWarning("The account mail queue is full ({Capacity} requests waiting): a {Request} was dropped", _capacity, request.GetType().Name);
-        return false;
-    }
-
-    internal ChannelReader<AccountMailRequest> Reader => _channel.Reader;
+    protected override string Describe(AccountMailRequest item) => "a " + item.GetType().Name;
 }

@@ -1,7 +1,7 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Tessera.AspNetCore.Hosting;
 
 namespace Tessera.AspNetCore.Email;
 
@@ -15,33 +15,10 @@ public sealed record OutgoingMail(MimeMessage Message, string Description);
 /// SMTP down for long, or a flood), a new message is dropped and a warning logged: what asked for it
 /// answers as always, and its user may ask again later.
 /// </summary>
-public sealed class MailQueue
+public sealed class MailQueue(IOptions<EmailOptions> options, ILogger<MailQueue> logger)
+    : BoundedQueue<OutgoingMail>((options ?? throw new ArgumentNullException(nameof(options))).Value.QueueCapacity, logger)
 {
-    private readonly Channel<OutgoingMail> _channel;
-    private readonly ILogger<MailQueue> _logger;
-    private readonly int _capacity;
+    protected override string QueueName => "mail queue";
 
-    public MailQueue(IOptions<EmailOptions> options, ILogger<MailQueue> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _capacity = options.Value.QueueCapacity;
-        _logger = logger;
-        _channel = Channel.CreateBounded<OutgoingMail>(new BoundedChannelOptions(_capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false instead of dropping an older one
-            SingleReader = true,
-        });
-    }
-
-    /// <summary>Queues the message; false (and a warning) when the queue is full and it was dropped.</summary>
-    public bool TryEnqueue(OutgoingMail mail)
-    {
-        ArgumentNullException.ThrowIfNull(mail);
-        if (_channel.Writer.TryWrite(mail))
-            return true;
-        _logger.LogWarning("The mail queue is full ({Capacity} messages waiting): {Mail} was dropped", _capacity, mail.Description);
-        return false;
-    }
-
-    internal ChannelReader<OutgoingMail> Reader => _channel.Reader;
+    protected override string Describe(OutgoingMail item) => item.Description;
 }

@@ -223,13 +223,13 @@ public sealed class RedisRevocationChannel(
             await using var scope = scopes.CreateAsyncScope();
             await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IRevocationStore>(), _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
         {
             // A user change needs a read; without the database it waits for the feed, which has the event.
             logger.LogWarning("Applying revocation event {EventId} from Redis failed ({Error}); the database feed will apply it", e.Id, ex.Message);
-        }
-        catch (OperationCanceledException)
-        {
         }
         finally
         {

@@ -40,73 +40,33 @@ public sealed class RedisLoginAttemptStore(RedisConnection connection, TimeProvi
         return 0
         """;
 
-    private readonly InMemoryLoginAttemptStore _fallback = new(time);
-    private readonly RedisFallbackLog _fallbackLog = new(logger, "login protection counts in each instance's memory");
+    private readonly InMemoryLoginAttemptStore _memory = new(time);
+    private readonly RedisFallback _fallback = new(connection, logger, "login protection counts in each instance's memory");
 
-    public async ValueTask<LoginAttemptCount> TryCountAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken = default)
+    public ValueTask<LoginAttemptCount> TryCountAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (Database() is { } db)
-        {
-            try
+        return _fallback.RunAsync(
+            async db =>
             {
                 var result = (RedisResult[])(await db.ScriptEvaluateAsync(CountScript, [Key(key)],
                     [time.GetUtcNow().ToUnixTimeMilliseconds(), Math.Max(1, (long)window.TotalMilliseconds), limit]).ConfigureAwait(false))!;
-                _fallbackLog.Recovered();
-                return new LoginAttemptCount((long)result[0] == 1, (int)result[1], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, System.Globalization.CultureInfo.InvariantCulture)));
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _fallbackLog.Failed(e);
-            }
-        }
-        return await _fallback.TryCountAsync(key, limit, window, cancellationToken).ConfigureAwait(false);
+                return new LoginAttemptCount((long)result[0] == 1, (int)result[1],
+                    DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, System.Globalization.CultureInfo.InvariantCulture)));
+            },
+            () => _memory.TryCountAsync(key, limit, window, cancellationToken));
     }
 
-    public async ValueTask UncountAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask UncountAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (Database() is { } db)
-        {
-            try
-            {
-                await db.ScriptEvaluateAsync(UncountScript, [Key(key)]).ConfigureAwait(false);
-                _fallbackLog.Recovered();
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _fallbackLog.Failed(e);
-            }
-        }
-        await _fallback.UncountAsync(key, cancellationToken).ConfigureAwait(false);
+        return _fallback.RunAsync(db => db.ScriptEvaluateAsync(UncountScript, [Key(key)]), () => _memory.UncountAsync(key, cancellationToken));
     }
 
-    public async ValueTask ResetAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask ResetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (Database() is { } db)
-        {
-            try
-            {
-                await db.KeyDeleteAsync(Key(key)).ConfigureAwait(false);
-                _fallbackLog.Recovered();
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _fallbackLog.Failed(e);
-            }
-        }
-        await _fallback.ResetAsync(key, cancellationToken).ConfigureAwait(false);
-    }
-
-    private IDatabase? Database()
-    {
-        if (connection.Multiplexer is { IsConnected: true } multiplexer)
-            return multiplexer.GetDatabase();
-        _fallbackLog.Failed(null);
-        return null;
+        return _fallback.RunAsync(db => db.KeyDeleteAsync(Key(key)), () => _memory.ResetAsync(key, cancellationToken));
     }
 
     private RedisKey Key(string key) => connection.Key("login:" + key);

@@ -32,32 +32,23 @@ public sealed class RedisRateLimitStore(RedisConnection connection, TimeProvider
         return ahead - burst
         """;
 
-    private readonly InMemoryRateLimitStore _fallback = new(time);
-    private readonly RedisFallbackLog _fallbackLog = new(logger, "throttling counts in each instance's memory");
+    private readonly InMemoryRateLimitStore _memory = new(time);
+    private readonly RedisFallback _fallback = new(connection, logger, "throttling counts in each instance's memory");
 
-    public async ValueTask<RateLimitDecision> AcquireAsync(string key, RateLimit limit, CancellationToken cancellationToken = default)
+    public ValueTask<RateLimitDecision> AcquireAsync(string key, RateLimit limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(limit);
-        if (connection.Multiplexer is { IsConnected: true } multiplexer)
-        {
-            var interval = Math.Max(1, limit.EmissionInterval.Ticks / 10);
-            try
+        var interval = Math.Max(1, limit.EmissionInterval.Ticks / 10);
+        return _fallback.RunAsync(
+            async db =>
             {
-                var wait = (long)await multiplexer.GetDatabase().ScriptEvaluateAsync(Script,
+                var wait = (long)await db.ScriptEvaluateAsync(Script,
                     [connection.Key("throttle:" + key)],
                     [time.GetUtcNow().UtcTicks / 10 - UnixEpochMicroseconds, interval, interval * limit.Requests]).ConfigureAwait(false);
-                _fallbackLog.Recovered();
                 return wait <= 0 ? RateLimitDecision.Allow : RateLimitDecision.Refuse(TimeSpan.FromTicks(wait * 10));
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _fallbackLog.Failed(e);
-            }
-        }
-        else
-            _fallbackLog.Failed(null);
-        return await _fallback.AcquireAsync(key, limit, cancellationToken).ConfigureAwait(false);
+            },
+            () => _memory.AcquireAsync(key, limit, cancellationToken));
     }
 
     private static readonly long UnixEpochMicroseconds = DateTimeOffset.UnixEpoch.UtcTicks / 10;

@@ -34,24 +34,25 @@ public static class ServerStorage
         var provider = ParseProvider(configuration[ProviderSetting]);
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         if (provider == StorageProvider.Sqlite)
-            return (provider, Checked(connectionString ?? DefaultSqliteConnectionString, s => _ = new SqliteConnectionStringBuilder(s)));
+        {
+            var sqlite = connectionString ?? DefaultSqliteConnectionString;
+            Parsed(sqlite, s => new SqliteConnectionStringBuilder(s)); // checked, passed on as written
+            return (provider, sqlite);
+        }
         if (string.IsNullOrWhiteSpace(connectionString))
             throw Invalid($"{ProviderSetting} is Postgres, so ConnectionStrings:{ConnectionStringName} must be an Npgsql connection string (Host=…;Port=…;Database=…;Username=…;Password=…).");
-        return (provider, WithConnectTimeout(Checked(connectionString, s => _ = new NpgsqlConnectionStringBuilder(s))));
+        var postgres = Parsed(connectionString, s => new NpgsqlConnectionStringBuilder(s));
+        if (!NamesTimeout(connectionString))
+            postgres.Timeout = DefaultPostgresConnectTimeoutSeconds;
+        return (provider, postgres.ConnectionString);
     }
 
     /// <summary>Npgsql waits 15 s for a server that does not answer; a write should get its 503 sooner.</summary>
     public const int DefaultPostgresConnectTimeoutSeconds = 5;
 
-    private static string WithConnectTimeout(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var named = connectionString.Split(';').Select(part => part.Split('=')[0].Trim())
-            .Any(key => key.Equals("Timeout", StringComparison.OrdinalIgnoreCase));
-        if (!named)
-            builder.Timeout = DefaultPostgresConnectTimeoutSeconds;
-        return builder.ConnectionString;
-    }
+    // The builder answers 15 for an absent Timeout as for a written one, so the string itself is asked.
+    private static bool NamesTimeout(string connectionString)
+        => connectionString.Split(';').Any(part => part.Split('=')[0].Trim().Equals("Timeout", StringComparison.OrdinalIgnoreCase));
 
     public static void AddServerDbContext(this IServiceCollection services, IConfiguration configuration)
     {
@@ -74,12 +75,11 @@ public static class ServerStorage
         throw Invalid($"{ProviderSetting} must be Sqlite or Postgres (got '{value}').");
     }
 
-    private static string Checked(string connectionString, Action<string> parse)
+    private static TBuilder Parsed<TBuilder>(string connectionString, Func<string, TBuilder> parse)
     {
         try
         {
-            parse(connectionString);
-            return connectionString;
+            return parse(connectionString);
         }
         catch (ArgumentException e)
         {

@@ -33,13 +33,13 @@ public sealed class TesseraServer : IAsyncLifetime
     private WebApplication? _app;
 
     public TesseraServer()
-        : this(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true, new Deployment(OnPostgres ? new PrivateServicesTask(null) : null))
+        : this(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true, new Deployment(OnPostgres ? () => PrivateServices.Shared : null))
     {
     }
 
     /// <summary>An instance on PostgreSQL and Redis of <paramref name="services"/> (a test that stops them), whatever the run's storage.</summary>
     public static TesseraServer On(PrivateServices services)
-        => new(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true, new Deployment(new PrivateServicesTask(services)));
+        => new(Directory.CreateTempSubdirectory("tessera-test-").FullName, ownsDirectory: true, new Deployment(() => Task.FromResult(services)));
 
     private TesseraServer(string directory, bool ownsDirectory, Deployment deployment)
         => (_directory, _ownsDirectory, _deployment) = (directory, ownsDirectory, deployment);
@@ -163,7 +163,7 @@ public sealed class TesseraServer : IAsyncLifetime
 /// What the instances of one deployment share beyond the SQLite folder: on PostgreSQL, one fresh
 /// database and one Redis key prefix, made before the first instance starts.
 /// </summary>
-internal sealed class Deployment(PrivateServicesTask? postgres) : IAsyncDisposable
+internal sealed class Deployment(Func<Task<PrivateServices>>? postgres) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _once = new(1, 1);
 
@@ -183,7 +183,7 @@ internal sealed class Deployment(PrivateServicesTask? postgres) : IAsyncDisposab
         {
             if (ConnectionString is not null)
                 return;
-            Services = await postgres.GetAsync();
+            Services = await postgres();
             ConnectionString = await Services.CreateDatabaseAsync();
         }
         finally
@@ -197,12 +197,6 @@ internal sealed class Deployment(PrivateServicesTask? postgres) : IAsyncDisposab
         Npgsql.NpgsqlConnection.ClearAllPools();
         return ValueTask.CompletedTask; // the database goes with the private server's folder
     }
-}
-
-/// <summary>A test's own <see cref="PrivateServices"/>, or (null) the run's shared ones.</summary>
-internal sealed class PrivateServicesTask(PrivateServices? own)
-{
-    public Task<PrivateServices> GetAsync() => own is not null ? Task.FromResult(own) : PrivateServices.Shared;
 }
 
 public sealed record RegisteredUser(string Username, string Password, string Access, string Refresh)
