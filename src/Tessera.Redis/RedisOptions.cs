@@ -21,6 +21,14 @@ public sealed class RedisOptions
     /// <summary>How long a command may take before it counts as a Redis fault (then the fallbacks apply).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a revocation waits for every other subscribed instance to confirm that it has taken
+    /// effect there, before the request that made it is answered: within it, the very next request
+    /// to any instance is refused. An instance that does not confirm in time (stalled, or its
+    /// connection half-dead) is logged and learns the change as soon as it reads it.
+    /// </summary>
+    public TimeSpan AcknowledgeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Configuration))
@@ -43,5 +51,7 @@ public sealed class RedisOptions
             yield return $"{SectionName}:{nameof(KeyPrefix)} must be 1 to 100 characters (got '{KeyPrefix}').";
         if (CommandTimeout < TimeSpan.FromMilliseconds(50) || CommandTimeout > TimeSpan.FromSeconds(30))
             yield return $"{SectionName}:{nameof(CommandTimeout)} must be between 00:00:00.050 and 00:00:30 (got {CommandTimeout}).";
+        if (AcknowledgeTimeout < TimeSpan.FromMilliseconds(10) || AcknowledgeTimeout > TimeSpan.FromSeconds(10))
+            yield return $"{SectionName}:{nameof(AcknowledgeTimeout)} must be between 00:00:00.010 and 00:00:10 (got {AcknowledgeTimeout}).";
     }
 }

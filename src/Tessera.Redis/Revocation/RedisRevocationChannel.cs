@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,12 @@ namespace Tessera.Redis.Revocation;
 /// live the moment a connection fails. While it is not, the admission gate reads the feed before each
 /// decision (see <see cref="IRevocationBusState"/>). On reconnection it proves the subscription and
 /// catches up again by itself, without a restart.
+/// <para>
+/// Delivery alone would leave a race: the request that revoked answers, its client sends the next
+/// request to another instance, and that instance has the message in its socket but has not read it
+/// yet. So a publication waits until every instance Redis delivered it to has confirmed that it took
+/// effect there (<see cref="RedisOptions.AcknowledgeTimeout"/>), and only then is the request answered.
+/// </para>
 /// </summary>
 public sealed class RedisRevocationChannel(
     RedisConnection connection,
@@ -36,6 +43,8 @@ public sealed class RedisRevocationChannel(
     private Guid _probe;
     private readonly Lock _liveLock = new();
     private ChannelMessageQueue? _queue;
+    private ChannelMessageQueue? _acknowledgements;
+    private readonly ConcurrentDictionary<long, Confirmations> _awaited = new();
     private long _failures;
     private volatile bool _live;
     private Task? _keeper;
@@ -43,6 +52,9 @@ public sealed class RedisRevocationChannel(
     public bool IsLive => _live;
 
     private RedisChannel Channel => RedisChannel.Literal(connection.Key("revocations"));
+
+    /// <summary>Where the instance <paramref name="origin"/> hears that its events took effect elsewhere.</summary>
+    private RedisChannel AcknowledgementChannel(Guid origin) => RedisChannel.Literal(connection.Key("revocations:ack:" + origin.ToString("N")));
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -77,20 +89,36 @@ public sealed class RedisRevocationChannel(
             await _keeper.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (connection.Multiplexer is { } multiplexer)
         {
-            try { await multiplexer.GetSubscriber().UnsubscribeAsync(Channel).ConfigureAwait(false); }
+            try
+            {
+                await multiplexer.GetSubscriber().UnsubscribeAsync(Channel).ConfigureAwait(false);
+                await multiplexer.GetSubscriber().UnsubscribeAsync(AcknowledgementChannel(_origin)).ConfigureAwait(false);
+            }
             catch (RedisException) { }
         }
     }
 
-    /// <summary>Publishes an event that this instance has committed and applied; false when Redis did not take it.</summary>
+    /// <summary>
+    /// Publishes an event that this instance has committed and applied, and waits until every
+    /// instance that received it has confirmed it (or <see cref="RedisOptions.AcknowledgeTimeout"/>
+    /// has passed); false when Redis did not take it.
+    /// </summary>
     public async Task<bool> PublishAsync(RevocationEvent e)
     {
         // Disconnected: the loss was logged once; the others are not live either, or they poll.
         if (connection.Multiplexer is not { IsConnected: true } multiplexer)
             return false;
+        // Before publishing: a confirmation may arrive before Redis has answered with the count.
+        var confirmations = _awaited[e.Id] = new Confirmations();
         try
         {
-            await multiplexer.GetSubscriber().PublishAsync(Channel, RevocationMessage.Format(_origin, e)).ConfigureAwait(false);
+            // Counts this instance too (it hears its own message, and confirms it to itself).
+            var receivers = await multiplexer.GetSubscriber().PublishAsync(Channel, RevocationMessage.Format(_origin, e)).ConfigureAwait(false);
+            var timeout = connection.Options.AcknowledgeTimeout;
+            if (!await confirmations.AllAsync(receivers, timeout, _stopping.Token).ConfigureAwait(false))
+                logger.LogWarning(
+                    "{Missing} of the {Receivers} instances subscribed to the revocation channel did not confirm event {EventId} within {Timeout}; they apply it when they read it",
+                    receivers - confirmations.Count, receivers, e.Id, timeout);
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -98,6 +126,14 @@ public sealed class RedisRevocationChannel(
             // The others fall back on the feed: theirs is down too (not live), or they poll it.
             logger.LogDebug("Publishing revocation event {EventId} to Redis failed ({Error}); other instances read it from the database feed", e.Id, ex.Message);
             return false;
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return true; // shutting down: the event is committed and published; the others read it either way
+        }
+        finally
+        {
+            _awaited.TryRemove(e.Id, out _);
         }
     }
 
@@ -140,6 +176,11 @@ public sealed class RedisRevocationChannel(
                 // messages are handled one at a time, in the order Redis sent them.
                 _queue = await subscriber.SubscribeAsync(Channel).ConfigureAwait(false);
                 _queue.OnMessage(OnMessage);
+            }
+            if (_acknowledgements is null)
+            {
+                _acknowledgements = await subscriber.SubscribeAsync(AcknowledgementChannel(_origin)).ConfigureAwait(false);
+                _acknowledgements.OnMessage(OnAcknowledgement);
             }
             if (!await ProbeAsync(subscriber, cancellationToken).ConfigureAwait(false))
                 return;
@@ -196,10 +237,14 @@ public sealed class RedisRevocationChannel(
         if (origin == _origin)
         {
             if (e is null)
+            {
                 lock (_probeLock)
                     if (probe == _probe)
                         _probeSeen?.TrySetResult();
-            return; // this instance applied its own events before publishing them
+            }
+            else if (_awaited.TryGetValue(e.Id, out var own))
+                own.Add(); // this instance applied its own events before publishing them
+            return;
         }
         if (e is null)
             return;
@@ -212,7 +257,28 @@ public sealed class RedisRevocationChannel(
                 users.BeginReload(e.UserId);
                 break;
         }
+        Acknowledge(origin, e.Id);
         _ = ApplyAsync(e);
+    }
+
+    /// <summary>Tells the publisher that its event has taken effect here; fire and forget, as it waits with a timeout.</summary>
+    private void Acknowledge(Guid origin, long eventId)
+    {
+        try
+        {
+            connection.Multiplexer?.GetSubscriber().Publish(
+                AcknowledgementChannel(origin), RevocationMessage.FormatAcknowledgement(_origin, eventId), CommandFlags.FireAndForget);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogDebug("Acknowledging revocation event {EventId} failed ({Error})", eventId, ex.Message);
+        }
+    }
+
+    private void OnAcknowledgement(ChannelMessage message)
+    {
+        if (RevocationMessage.TryParseAcknowledgement(message.Message, out var eventId) && _awaited.TryGetValue(eventId, out var confirmations))
+            confirmations.Add();
     }
 
     /// <summary>The event through the synchronizer, in turn with the feed (it reads the user's row).</summary>
@@ -235,6 +301,40 @@ public sealed class RedisRevocationChannel(
         {
             if (e.Kind == RevocationEventKind.UserChanged)
                 users.EndReload(e.UserId);
+        }
+    }
+
+    /// <summary>The confirmations of one published event, counted until they reach its receivers.</summary>
+    private sealed class Confirmations
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _count;
+        private long _expected = long.MaxValue;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Add()
+        {
+            if (Interlocked.Increment(ref _count) >= Interlocked.Read(ref _expected))
+                _all.TrySetResult();
+        }
+
+        /// <summary>True once <paramref name="receivers"/> have confirmed; false when the time ran out first.</summary>
+        public async Task<bool> AllAsync(long receivers, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            // Both sides read after a full fence, so whichever of Add and this comes second completes it.
+            Interlocked.Exchange(ref _expected, receivers);
+            if (Count >= receivers)
+                return true;
+            try
+            {
+                await _all.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
         }
     }
 }

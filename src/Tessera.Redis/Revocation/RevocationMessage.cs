@@ -20,6 +20,21 @@ internal static class RevocationMessage
     /// <summary>A probe: this instance's own message with no event, to see the subscription carry it.</summary>
     public static string FormatProbe(Guid origin, Guid probe) => string.Join('|', Version, origin.ToString("N"), "probe", probe.ToString("N"));
 
+    /// <summary>
+    /// An acknowledgement, sent to the publisher's own channel: event <paramref name="eventId"/> has
+    /// taken effect here (what it revokes is refused, or the user is being read again).
+    /// </summary>
+    public static string FormatAcknowledgement(Guid origin, long eventId)
+        => string.Join('|', Version, origin.ToString("N"), "ack", eventId.ToString(CultureInfo.InvariantCulture));
+
+    public static bool TryParseAcknowledgement(string? message, out long eventId)
+    {
+        eventId = 0;
+        return message?.Split('|') is [Version, var origin, "ack", var id]
+            && Guid.TryParseExact(origin, "N", out _)
+            && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out eventId);
+    }
+
     public static bool TryParse(string? message, out Guid origin, out RevocationEvent? e, out Guid probe)
     {
         origin = default;

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace Tessera.Server.Tests.Cluster;
 
-/// <summary>A logout on one instance, measured until the other refuses the login (the README reports it).</summary>
+/// <summary>A revocation on one instance, refused by the other on the very next request; the README reports the times.</summary>
 [Trait("Storage", "Cluster")]
 public sealed class RevocationPropagationTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -14,8 +14,10 @@ public sealed class RevocationPropagationTests(ITestOutputHelper output) : IAsyn
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task A_logout_on_one_instance_is_refused_by_the_other_within_the_goal()
+    public async Task A_logout_on_one_instance_is_refused_by_the_other_on_the_very_next_request()
     {
+        // Propagation is timed from the moment the logout is sent (the logout answers once the other
+        // instance has confirmed the revocation), until the other instance refuses the login.
         const int trials = 100;
         var user = await _cluster.A.RegisterAsync();
         using var onA = _cluster.A.CreateClient();
@@ -28,13 +30,15 @@ public sealed class RevocationPropagationTests(ITestOutputHelper output) : IAsyn
             var bearer = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", pair.Str("access"));
             Assert.Equal(200, (await onB.GetJsonAsync("/api/hello/", bearer)).Status);
 
+            var sent = System.Diagnostics.Stopwatch.StartNew();
             var logout = await onA.PostJsonAsync("/api/logout/", new { refresh = pair.Str("refresh") }, bearer);
             Assert.Equal(205, logout.Status);
-            delays.Add((await TwoInstances.TimeUntilRefusedAsync(_cluster.B, bearer, TimeSpan.FromSeconds(1))).TotalMilliseconds);
+            Assert.Equal(401, (await onB.GetJsonAsync("/api/hello/", bearer)).Status);
+            delays.Add(sent.Elapsed.TotalMilliseconds);
         }
         delays.Sort();
         var median = (delays[trials / 2 - 1] + delays[trials / 2]) / 2;
-        output.WriteLine($"revocation propagation over {trials} trials: median {median:F1} ms, worst {delays[^1]:F1} ms");
+        output.WriteLine($"revocation propagation over {trials} trials (logout sent to refusal on the other instance): median {median:F1} ms, worst {delays[^1]:F1} ms");
         Assert.True(median < 100, $"median {median:F1} ms (goal: under 100 ms)");
         Assert.True(delays[^1] < 1000, $"worst {delays[^1]:F1} ms (limit: 1 s)");
     }
