@@ -8,6 +8,8 @@ using Tessera.Benchmarks;
 //   memory  retained bytes per entry of 1,000,000 live revocations (plain process, a few seconds)
 //   lookup  ns/op and allocations of IsRevoked (hit, miss) and AdmissionGate.Admit (BenchmarkDotNet)
 //   validation  Tessera's TokenValidator against JsonWebTokenHandler, same token and key (BenchmarkDotNet)
+//   pipeline  the server's request pipeline in process: ping, hello with and without a JWT (BenchmarkDotNet)
+//   allocations  bytes allocated per request of the same pipeline, by type (sampled by the runtime), not part of "all"
 //   hashrate  password verifications per second on N threads (plain process; bench/load/run.sh reads it),
 //             not part of "all": hashrate [--threads N[,M...]] [--seconds S] [--iterations I]
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
@@ -16,9 +18,33 @@ var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 if (verb is "hashrate")
     return HashRate.Run(rest);
 
+if (verb is "allocations")
+{
+    var pipeline = new PipelineBenchmarks();
+    pipeline.Setup();
+    try
+    {
+        pipeline.PrintAllocations();
+    }
+    finally
+    {
+        pipeline.Cleanup();
+    }
+    return 0;
+}
+
+if (verb is "pipeline")
+{
+    var job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)).WithId("Short15");
+    var config = DefaultConfig.Instance.AddJob(job).AddColumn(StatisticColumn.Median).WithOptions(ConfigOptions.JoinSummary);
+    var summary = BenchmarkRunner.Run<PipelineBenchmarks>(config, rest);
+    return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
+}
+
 if (verb is not ("memory" or "lookup" or "validation" or "all"))
 {
-    Console.Error.WriteLine($"unknown verb '{verb}': expected memory, lookup, validation, hashrate or all");
+    Console.Error.WriteLine($"unknown verb '{verb}': expected memory, lookup, validation, pipeline, allocations, hashrate or all");
     return 2;
 }
 

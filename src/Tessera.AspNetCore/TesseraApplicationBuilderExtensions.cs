@@ -15,19 +15,25 @@ namespace Tessera.AspNetCore;
 
 public static class TesseraApplicationBuilderExtensions
 {
+    /// <summary>The key <c>UseAuthentication()</c> sets in the builder's properties (not a public constant of ASP.NET Core's).</summary>
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
     /// <summary>
     /// What it takes over, for every request that passes it (place it after the host's own
     /// middleware that should keep its say): (1) errors — an unhandled exception becomes DRF's JSON
     /// 500 (a database fault 503, a full hashing queue 503), and a bodiless 404 or 405 gets DRF's JSON
     /// body; (2) CORS, with the <c>Tessera:Cors</c> policy, for every path; (3) authentication with
-    /// Tessera's scheme chain as the default scheme; (4) authorization. Nothing else: responses that
+    /// Tessera's scheme chain as the default scheme (<see cref="TesseraAuthenticationMiddleware"/>, in
+    /// the place of <c>UseAuthentication()</c>); (4) authorization. Nothing else: responses that
     /// already have a body, and the host's own endpoints, are left as they are.
     /// </summary>
     public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(TesseraCorsOptions.PolicyName);
-        app.UseAuthentication();
+        app.UseMiddleware<TesseraAuthenticationMiddleware>();
+        // What UseAuthentication() marks, so that WebApplication does not add the stock middleware as well.
+        app.Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
         return app;
     }

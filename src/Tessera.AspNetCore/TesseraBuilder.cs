@@ -60,8 +60,7 @@ public sealed class TesseraBuilder
             Services.AddSingleton<TokenIssuer>();
             Services.AddScoped<JwtLoginService>();
             Authentication.AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { });
-            AddCredentialProbe<JwtAuthenticationOptions>(TesseraSchemes.Jwt, (request, o) => AuthorizationHeader.FirstWordIs(request, o.HeaderType, ignoreCase: false)
-                || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie)));
+            AddCredentialScheme<JwtCredentialScheme>();
         }
         if (configure is not null)
             Services.Configure(configure); // after the section's binding, registered by the first call
@@ -81,8 +80,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<SessionCookies>();
             Authentication.AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
                 o => Configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o));
-            AddCredentialProbe<SessionAuthenticationOptions>(TesseraSchemes.Session,
-                (request, o) => request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(o.CookieName));
+            AddCredentialScheme<SessionCredentialScheme>();
         }
         ConfigureScheme(TesseraSchemes.Session, configure);
         return this;
@@ -96,7 +94,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<Core.OpaqueTokens.OpaqueTokenIssuer>();
             Authentication.AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
                 o => Configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o));
-            AddCredentialProbe<OpaqueTokenAuthenticationOptions>(TesseraSchemes.Token, (request, o) => AuthorizationHeader.FirstWordIs(request, o.Keyword));
+            AddCredentialScheme<OpaqueTokenCredentialScheme>();
         }
         ConfigureScheme(TesseraSchemes.Token, configure);
         return this;
@@ -115,7 +113,7 @@ public sealed class TesseraBuilder
             Authentication.AddScheme<BasicAuthenticationOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic,
                 o => Configuration.GetSection(BasicAuthenticationOptions.SectionName).Bind(o));
             Services.AddOptions<BasicAuthenticationOptions>(TesseraSchemes.Basic).ValidateOnStart();
-            AddCredentialProbe<BasicAuthenticationOptions>(TesseraSchemes.Basic, (request, _) => AuthorizationHeader.FirstWordIs(request, "Basic"));
+            AddCredentialScheme<BasicCredentialScheme>();
             Services.AddSingleton(sp =>
             {
                 var basic = sp.GetRequiredService<IOptionsMonitor<BasicAuthenticationOptions>>().Get(TesseraSchemes.Basic);
@@ -126,14 +124,12 @@ public sealed class TesseraBuilder
         return this;
     }
 
-    /// <summary>The chain's test of whether a request could carry this scheme's credential, read with the scheme's options.</summary>
-    private void AddCredentialProbe<TOptions>(string scheme, Func<HttpRequest, TOptions, bool> couldCarry)
-        where TOptions : AuthenticationSchemeOptions
-        => Services.AddOptions<SchemeChainOptions>().Configure<IOptionsMonitor<TOptions>>((chain, monitor) =>
-        {
-            var options = monitor.Get(scheme); // bound and configured once, like the handler's
-            chain.CredentialProbes[scheme] = request => couldCarry(request, options);
-        });
+    /// <summary>The kind's credential logic, one for the whole app: its handler and the scheme chain share it.</summary>
+    private void AddCredentialScheme<TScheme>() where TScheme : class, ICredentialScheme
+    {
+        Services.AddSingleton<TScheme>();
+        Services.AddSingleton<ICredentialScheme>(sp => sp.GetRequiredService<TScheme>());
+    }
 
     private sealed class BasicOptionsValidator : IValidateOptions<BasicAuthenticationOptions>
     {
@@ -152,7 +148,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<Core.ApiKeys.ApiKeyIssuer>();
             Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
                 o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
-            AddCredentialProbe<ApiKeyAuthenticationOptions>(TesseraSchemes.ApiKey, (request, o) => request.Headers.ContainsKey(o.HeaderName));
+            AddCredentialScheme<ApiKeyCredentialScheme>();
         }
         ConfigureScheme(TesseraSchemes.ApiKey, configure);
         return this;

@@ -138,6 +138,8 @@ public static class TesseraServiceCollectionExtensions
             .Configure(o => o.Schemes.AddRange(features.Chain))
             .Validate(o => o.Schemes.Count > 0, "Tessera has no credential kind: add one after AddTessera (AddJwt, AddSessions, AddOpaqueTokens, AddBasic, AddApiKeys).")
             .ValidateOnStart();
+        services.AddSingleton<CredentialAuthentication>();
+        services.AddSingleton<SchemeChain>();
         services.AddAuthentication(o =>
         {
             o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");
@@ -145,6 +147,8 @@ public static class TesseraServiceCollectionExtensions
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ReadOnlyOrHandler>();
+        // One for the app, in the place of the stock one built per request; it reads the app's registrations when first used.
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator>(_ => new TesseraPolicyEvaluator(services));
         services.AddAuthorizationBuilder()
             .AddPolicy(TesseraPolicies.IsAdminUser, p => p.RequireRole(AuthenticatedUser.StaffRole))
             .AddPolicy(TesseraPolicies.IsAuthenticatedOrReadOnly, p => p.AddRequirements(new AuthenticatedOrReadOnlyRequirement()))

@@ -15,14 +15,18 @@ public sealed record AuthenticatedUser(UserSnapshot User, LoginProof Login, obje
     public ClaimsPrincipal ToClaimsPrincipal(string authenticationType)
     {
         var identity = new ClaimsIdentity(authenticationType, ClaimTypes.Name, ClaimTypes.Role);
-        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, User.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        identity.AddClaim(new Claim(ClaimTypes.Name, User.Username));
-        if (User.IsStaff) identity.AddClaim(new Claim(ClaimTypes.Role, StaffRole));
-        if (User.IsSuperuser) identity.AddClaim(new Claim(ClaimTypes.Role, SuperuserRole));
+        identity.AddClaim(Of(identity, ClaimTypes.NameIdentifier, User.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        identity.AddClaim(Of(identity, ClaimTypes.Name, User.Username));
+        if (User.IsStaff) identity.AddClaim(Of(identity, ClaimTypes.Role, StaffRole));
+        if (User.IsSuperuser) identity.AddClaim(Of(identity, ClaimTypes.Role, SuperuserRole));
         foreach (var role in User.Roles)
-            identity.AddClaim(new Claim(ClaimTypes.Role, role)); // the app's own (User.ToSnapshot)
+            identity.AddClaim(Of(identity, ClaimTypes.Role, role)); // the app's own (User.ToSnapshot)
         return new ClaimsPrincipal(identity);
     }
+
+    /// <summary>A claim made for its identity: one that names another subject, AddClaim copies.</summary>
+    private static Claim Of(ClaimsIdentity identity, string type, string value)
+        => new(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity);
 }
 
 public static class AuthenticatedUserHttpContextExtensions

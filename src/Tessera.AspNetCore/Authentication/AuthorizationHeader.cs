@@ -52,6 +52,25 @@ public static class AuthorizationHeader
         return ignoreCase ? Ascii.EqualsIgnoreCase(first, keyword) : first.SequenceEqual(keyword);
     }
 
+    /// <summary>
+    /// The credential of the usual header, exactly <c>&lt;keyword&gt; &lt;credential&gt;</c> with one
+    /// space and no other separator, as a slice of the header (nothing copied); false for any other
+    /// header, which <see cref="Split"/> then reads. Both agree wherever this one answers.
+    /// </summary>
+    public static bool TryGetSimpleCredential(HttpRequest request, string keyword, out ReadOnlyMemory<char> credential)
+    {
+        credential = default;
+        var values = request.Headers.Authorization;
+        if (values.Count != 1 || values[0] is not { } header
+            || header.Length <= keyword.Length + 1
+            || header[keyword.Length] != ' '
+            || !header.AsSpan(0, keyword.Length).SequenceEqual(keyword)
+            || header.AsSpan(keyword.Length + 1).ContainsAny(Separators))
+            return false;
+        credential = header.AsMemory(keyword.Length + 1);
+        return true;
+    }
+
     /// <summary>Non-empty words between runs of <see cref="Separators"/>.</summary>
     public static List<string> SplitOnAsciiWhitespace(string text)
     {

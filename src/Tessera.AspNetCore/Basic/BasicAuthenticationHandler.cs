@@ -1,89 +1,11 @@
-using System.Text;
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tessera.Core.Admission;
-using Tessera.Core.Basic;
-using Tessera.Core.Users;
-using Tessera.AspNetCore.Passwords;
 using Tessera.AspNetCore.Authentication;
 
 namespace Tessera.AspNetCore.Basic;
 
-/// <summary>
-/// DRF's BasicAuthentication: <c>Authorization: Basic base64(username:password)</c>, checked like a
-/// login (same hashing pool, same timing for unknown users, same brute-force protection), with DRF's
-/// messages. A pair that passed is remembered for a while (<see cref="VerifiedPasswordCache"/>), so
-/// only the first request of a client pays the hash.
-/// </summary>
+/// <summary>The <see cref="BasicCredentialScheme"/> as the ASP.NET Core scheme <see cref="TesseraSchemes.Basic"/>.</summary>
 public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<BasicAuthenticationOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    VerifiedPasswordCache verified,
-    UserSnapshots users,
-    TimeProvider time)
-    : TesseraAuthenticationHandler<BasicAuthenticationOptions>(options, logger, encoder)
-{
-    private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid username/password.");
-
-    protected override string AuthenticateHeader => "Basic realm=\"api\"";
-
-    protected override async ValueTask<ProofResult> ProveAsync()
-    {
-        var parts = AuthorizationHeader.Split(Request, "Basic");
-        if (parts is null)
-            return ProofResult.NoCredentials;
-        if (parts.Count == 1)
-            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. No credentials provided."));
-        if (parts.Count > 2)
-            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials string should not contain spaces."));
-        if (!TryDecode(parts[1], out var username, out var password))
-            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials not correctly base64 encoded."));
-
-        username = UserNormalization.Username(username);
-        var now = time.GetUtcNow();
-        if (verified.TryGet(username, password, now, out var userId, out var epoch))
-        {
-            // Still the state the remembered check read: the gate decides the rest, in memory.
-            if (users.Find(userId) is { } user && user.RevocationEpoch == epoch)
-                return ProofResult.Proven(new LoginProof(userId, TesseraSchemes.Basic, null, Epoch: epoch));
-            verified.Forget(username, password); // the password changed, or every login was ended: check again
-        }
-
-        // The sign-in (and its database context) only when the pair is not remembered.
-        var login = Context.RequestServices.GetRequiredService<PasswordLogin>();
-        var attempt = await login.SignInAsync(Context, username, password).ConfigureAwait(false);
-        if (attempt.Refused is { } refused)
-            return ProofResult.Fail(AuthFailure.From(refused));
-        if (attempt.Value is not { } signedIn)
-            return ProofResult.Fail(Invalid);
-        verified.Remember(username, password, signedIn.Id, signedIn.RevocationEpoch, now);
-        // The epoch its password check read: a password change committed during the hash still refuses it.
-        return ProofResult.Proven(new LoginProof(signedIn.Id, TesseraSchemes.Basic, null, Epoch: signedIn.RevocationEpoch));
-    }
-
-    private static bool TryDecode(string encoded, out string username, out string password)
-    {
-        username = password = "";
-        var bytes = new byte[(encoded.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64String(encoded, bytes, out var written))
-            return false;
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 0, written);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-        // Python's str.partition(':'): no colon means an empty password, which then fails to sign in.
-        var colon = text.IndexOf(':');
-        username = colon < 0 ? text : text[..colon];
-        password = colon < 0 ? "" : text[(colon + 1)..];
-        return true;
-    }
-}
+    IOptionsMonitor<BasicAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder, BasicCredentialScheme credentials, CredentialAuthentication authentication)
+    : TesseraAuthenticationHandler<BasicAuthenticationOptions>(options, logger, encoder, credentials, authentication);

@@ -1,92 +1,11 @@
 using System.Text.Encodings.Web;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tessera.Core.Admission;
-using Tessera.Core.Jwt;
 using Tessera.AspNetCore.Authentication;
 
 namespace Tessera.AspNetCore.Jwt;
 
-/// <summary>
-/// SimpleJWT's JWTAuthentication: <c>Authorization: Bearer &lt;access or sliding token&gt;</c>, with its
-/// exact error bodies so that its clients keep working.
-/// </summary>
+/// <summary>The <see cref="JwtCredentialScheme"/> as the ASP.NET Core scheme <see cref="TesseraSchemes.Jwt"/>.</summary>
 public sealed class JwtAuthenticationHandler(
-    IOptionsMonitor<JwtAuthenticationOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    TokenValidator validator,
-    TimeProvider time)
-    : TesseraAuthenticationHandler<JwtAuthenticationOptions>(options, logger, encoder)
-{
-    /// <summary>The token classes a request may authenticate with (SimpleJWT's AUTH_TOKEN_CLASSES), in its order.</summary>
-    private static readonly (string TokenClass, TokenKind Kind)[] AcceptedClasses =
-        [("AccessToken", TokenKind.Access), ("SlidingToken", TokenKind.Sliding)];
-
-    protected override string AuthenticateHeader => $"{Options.HeaderType} realm=\"api\"";
-
-    protected override ValueTask<ProofResult> ProveAsync()
-    {
-        var raw = ReadRawToken(out var headerFailure);
-        if (headerFailure is not null)
-            return ValueTask.FromResult(ProofResult.Fail(headerFailure));
-        if (raw is null)
-            return ValueTask.FromResult(ProofResult.NoCredentials);
-
-        var result = validator.Validate(raw, expected: null, time.GetUtcNow());
-        string message;
-        if (!result.IsValid)
-            message = result.Message;
-        else if (result.Token!.Kind is not (TokenKind.Access or TokenKind.Sliding))
-            message = TokenValidationMessages.WrongType;
-        else
-            return ValueTask.FromResult(Prove(result.Token));
-        return ValueTask.FromResult(ProofResult.Fail(NotValidForAnyClass(message)));
-    }
-
-    private static readonly AuthFailure UserNotFound = AuthFailure.Detail("User not found", "user_not_found");
-
-    protected override AuthFailure DescribeRejection(AdmissionRejection rejection) => rejection switch
-    {
-        AdmissionRejection.LoginRevoked => NotValidForAnyClass(TokenFailure.Blacklisted.Message),
-        AdmissionRejection.UserInactive => AuthFailure.Detail("User is inactive", "user_inactive"),
-        _ => UserNotFound,
-    };
-
-    private static ProofResult Prove(ValidatedToken token)
-    {
-        if (token.UserIdUnrepresentable)
-            return ProofResult.Fail(UserNotFound); // no user can have that id
-        if (token.UserId is null)
-            return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid"));
-        return ProofResult.Proven(JwtLoginService.Proof(token, TesseraSchemes.Jwt)!, token);
-    }
-
-    private string? ReadRawToken(out AuthFailure? failure)
-    {
-        failure = null;
-        if (AuthorizationHeader.Split(Request, Options.HeaderType, ignoreCase: false) is { } parts)
-        {
-            // bytes.split(): any run of ASCII whitespace separates, so "Bearer a b" has three parts.
-            if (parts.Count == 2)
-                return parts[1];
-            failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");
-            return null;
-        }
-        if (Options.AccessTokenCookieName is { } cookie && Request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
-            return value;
-        return null;
-    }
-
-    private static AuthFailure NotValidForAnyClass(string message) => new(new
-    {
-        detail = "Given token not valid for any token type",
-        code = "token_not_valid",
-        messages = AcceptedClasses.Select(c => new
-        {
-            token_class = c.TokenClass,
-            token_type = TokenKinds.WireName(c.Kind),
-            message,
-        }).ToArray(),
-    });
-}
+    IOptionsMonitor<JwtAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder, JwtCredentialScheme credentials, CredentialAuthentication authentication)
+    : TesseraAuthenticationHandler<JwtAuthenticationOptions>(options, logger, encoder, credentials, authentication);

@@ -44,8 +44,18 @@ public sealed class TokenValidator
         => Validate(token, expected, now, checkExpiry: false);
 
     public TokenValidationResult Validate(string? token, TokenKind? expected, DateTimeOffset now, bool checkExpiry)
+        => Validate(token.AsMemory(), expected, now, checkExpiry);
+
+    /// <summary>
+    /// <see cref="Validate(string?, TokenKind?, DateTimeOffset)"/> of a token inside a longer string
+    /// (the <c>Authorization</c> header after its keyword), so that the request path copies nothing.
+    /// </summary>
+    public TokenValidationResult Validate(ReadOnlyMemory<char> token, TokenKind? expected, DateTimeOffset now)
+        => Validate(token, expected, now, checkExpiry: true);
+
+    private TokenValidationResult Validate(ReadOnlyMemory<char> token, TokenKind? expected, DateTimeOffset now, bool checkExpiry)
     {
-        JwsError jwsError = _codec.Verify(token.AsSpan(), out Range payloadSegment);
+        JwsError jwsError = _codec.Verify(token.Span, out Range payloadSegment);
         if (jwsError != JwsError.None)
         {
             return TokenValidationResult.Fail(TokenError.Invalid, jwsError);
@@ -55,7 +65,7 @@ public sealed class TokenValidator
         // (PayloadClaims), as strictly as the codec's parse, and for the usual payload without
         // building a document. ValidatedToken keeps the token string for the custom claims, and
         // parses them only if they are asked for.
-        ReadOnlySpan<char> encodedPayload = token.AsSpan()[payloadSegment];
+        ReadOnlySpan<char> encodedPayload = token.Span[payloadSegment];
         int length = StrictBase64Url.DecodedLength(encodedPayload.Length);
         PayloadClaims claims;
         JsonElement? parsed;
@@ -162,7 +172,7 @@ public sealed class TokenValidator
         long? refreshExp = claims.RefreshExp.IsNumber ? claims.RefreshExp.Seconds : null;
         return TokenValidationResult.Ok(new ValidatedToken(
             kind, claims.UserId, claims.UserIdUnrepresentable, claims.Exp.Seconds, iat, refreshExp, claims.Epoch, claims.Login,
-            token!, payloadSegment, parsed));
+            token, payloadSegment, parsed));
     }
 
     /// <summary>

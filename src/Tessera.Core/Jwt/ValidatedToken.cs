@@ -12,13 +12,14 @@ namespace Tessera.Core.Jwt;
 /// </summary>
 /// <remarks>
 /// Validation reads only the claims typed here, without building a document, because most
-/// requests need nothing else. The token string is kept (it costs nothing: the caller has it), and
+/// requests need nothing else. The token's characters are kept (they cost nothing: the caller has
+/// them, in the token string or the header it came in), and
 /// <see cref="Payload"/>, <see cref="Jti"/> and <see cref="LoginId"/> parse its payload again the first
 /// time one of them is asked for; that parse is cached and safe to race.
 /// </remarks>
 public sealed class ValidatedToken
 {
-    private readonly string _token;
+    private readonly ReadOnlyMemory<char> _token;
     private readonly Range _payloadSegment;
     private StrongBox<JsonElement>? _payload;
     private string? _jti;
@@ -32,7 +33,7 @@ public sealed class ValidatedToken
         long? refreshExp,
         long? epoch,
         LoginId? login,
-        string token,
+        ReadOnlyMemory<char> token,
         Range payloadSegment,
         JsonElement? payload)
     {
@@ -106,7 +107,7 @@ public sealed class ValidatedToken
 
     private StrongBox<JsonElement> ParsePayload()
     {
-        ReadOnlySpan<char> encoded = _token.AsSpan()[_payloadSegment];
+        ReadOnlySpan<char> encoded = _token.Span[_payloadSegment];
         byte[] json = ArrayPool<byte>.Shared.Rent(StrictBase64Url.DecodedLength(encoded.Length));
         try
         {

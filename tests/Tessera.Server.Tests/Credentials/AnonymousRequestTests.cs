@@ -9,43 +9,70 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests.Credentials;
 
 /// <summary>
-/// A request that carries no credential reaches its endpoint without building the handlers of
-/// Tessera's five schemes, and one that carries a credential builds only its scheme's: the chain
-/// asks a scheme only when the request could carry its credential. Counted in handlers the
-/// authentication system built.
+/// A request is authenticated without building an authentication handler: the chain calls Tessera's
+/// credential schemes directly, and only the scheme whose credential the request could carry is
+/// asked to prove it; an anonymous request asks none. Counted in handlers the authentication system
+/// built and in proofs each credential scheme was asked for.
 /// </summary>
 public sealed class AnonymousRequestTests : IAsyncLifetime
 {
     private static readonly ConcurrentDictionary<string, int> Built = new();
+    private static readonly ConcurrentDictionary<string, int> Proved = new();
     private readonly TesseraServer _server = new();
 
     public Task InitializeAsync()
     {
         _server.ConfigureServices = services =>
+        {
             services.Replace(ServiceDescriptor.Scoped<IAuthenticationHandlerProvider, CountingHandlerProvider>());
+            // Each of Tessera's credential schemes, wrapped so that its proofs are counted.
+            foreach (var registered in services.Where(d => d.ServiceType == typeof(ICredentialScheme)).ToList())
+            {
+                services.Remove(registered);
+                services.AddSingleton<ICredentialScheme>(sp => new CountingScheme((ICredentialScheme)registered.ImplementationFactory!(sp)));
+            }
+        };
         return _server.InitializeAsync();
     }
 
     public Task DisposeAsync() => _server.DisposeAsync();
 
     [Fact]
-    public async Task An_anonymous_request_builds_no_handler_of_tesseras_schemes()
+    public async Task An_anonymous_request_asks_no_scheme_and_builds_no_handler()
     {
         var user = await _server.RegisterAsync();
         using var client = _server.CreateClient();
         Built.Clear();
+        Proved.Clear();
 
         for (var i = 0; i < 20; i++)
             Assert.Equal(200, (await client.GetJsonAsync("/ping/")).Status);
+        Assert.Empty(Proved);
+        Assert.Empty(Built);
 
-        Assert.All(TesseraSchemes.InOrder, scheme => Assert.False(Built.ContainsKey(scheme), $"built the {scheme} handler for /ping/"));
+        // With a credential, its scheme proves it, and still no handler is built to admit it.
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", user.Bearer)).Status);
+        Assert.Equal(20, Proved.GetValueOrDefault(TesseraSchemes.Jwt));
+        Assert.Empty(Built);
 
-        // With a credential, its scheme is asked as before; without one, a protected endpoint still challenges.
-        Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", user.Bearer)).Status);
-        Assert.True(Built.ContainsKey(TesseraSchemes.Jwt));
+        // Without one, a protected endpoint still challenges: the first scheme's handler answers, in its words.
         var anonymous = await client.GetJsonAsync("/api/hello/");
         Assert.Equal(401, anonymous.Status);
         Assert.Equal("Bearer realm=\"api\"", anonymous.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(20, Proved.GetValueOrDefault(TesseraSchemes.Jwt));
+    }
+
+    [Fact]
+    public async Task A_refused_credential_is_proved_once_though_its_handler_answers_the_challenge()
+    {
+        using var client = _server.CreateClient();
+        Proved.Clear();
+        var hello = await client.SendJsonAsync(HttpMethod.Get, "/api/hello/", configure: m => m.Headers.TryAddWithoutValidation("Authorization", "Basic dTpw"));
+        Assert.Equal(401, hello.Status);
+        Assert.Equal("Invalid username/password.", hello.Str("detail"));
+        Assert.Equal("Basic realm=\"api\"", hello.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(1, Proved.GetValueOrDefault(TesseraSchemes.Basic)); // one password check, not two
     }
 
     [Theory]
@@ -65,24 +92,43 @@ public sealed class AnonymousRequestTests : IAsyncLifetime
     [InlineData("Authorization", "basic dTpw", "basic")]
     [InlineData("Cookie", "sessionid=abcdefghijklmnopqrstuvwxyz012345; other=1", "session")]
     [InlineData("Authorization", "Bearer x.y.z", "jwt")]
-    public async Task A_request_builds_only_the_handler_of_the_kind_it_carries(string header, string value, string scheme)
+    public async Task A_request_asks_only_the_scheme_of_the_kind_it_carries(string header, string value, string scheme)
     {
         using var client = _server.CreateClient();
         Built.Clear();
+        Proved.Clear();
 
         // /ping/ admits anyone, so no challenge builds the first scheme's handler to answer 401.
         await client.SendJsonAsync(HttpMethod.Get, "/ping/", configure: m => m.Headers.TryAddWithoutValidation(header, value));
 
-        Assert.Equal([scheme], Built.Keys.Where(TesseraSchemes.InOrder.Contains));
+        Assert.Equal([scheme], Proved.Keys);
+        Assert.Empty(Built);
     }
 
     [Fact]
-    public async Task A_cookie_other_than_the_session_builds_no_handler()
+    public async Task A_cookie_other_than_the_session_asks_no_scheme()
     {
         using var client = _server.CreateClient();
-        Built.Clear();
+        Proved.Clear();
         await client.SendJsonAsync(HttpMethod.Get, "/ping/", configure: m => m.Headers.Add("Cookie", "theme=dark; csrftoken=abc"));
-        Assert.DoesNotContain(Built.Keys, TesseraSchemes.InOrder.Contains);
+        Assert.Empty(Proved);
+    }
+
+    private sealed class CountingScheme(ICredentialScheme inner) : ICredentialScheme
+    {
+        public string Name => inner.Name;
+
+        public bool CouldCarry(HttpRequest request) => inner.CouldCarry(request);
+
+        public ValueTask<ProofResult> ProveAsync(HttpContext context)
+        {
+            Proved.AddOrUpdate(inner.Name, 1, (_, n) => n + 1);
+            return inner.ProveAsync(context);
+        }
+
+        public AuthFailure DescribeRejection(Tessera.Core.Admission.AdmissionRejection rejection) => inner.DescribeRejection(rejection);
+
+        public string? AuthenticateHeader => inner.AuthenticateHeader;
     }
 
     private sealed class CountingHandlerProvider(IAuthenticationSchemeProvider schemes) : IAuthenticationHandlerProvider

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Tessera.Core.Admission;
+
+namespace Tessera.AspNetCore.Authentication;
+
+/// <summary>
+/// The two steps every scheme shares (ARCHITECTURE.md, "The one idea"): the scheme proves its
+/// credential, then the one <see cref="AdmissionGate"/> decides whether that login and user are
+/// still admitted. One place, for the chain and for each scheme's handler alike.
+/// </summary>
+public sealed class CredentialAuthentication(AdmissionGate gate)
+{
+    /// <summary>No credential of a kind: one instance, as nothing in it can change.</summary>
+    internal static readonly AuthenticateResult NoResult = AuthenticateResult.NoResult();
+
+    public async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, ICredentialScheme scheme)
+    {
+        var proof = await scheme.ProveAsync(context).ConfigureAwait(false);
+        if (proof.Failure is { } failure)
+            return Refuse(failure);
+        if (proof.Login is not { } login)
+            return NoResult;
+
+        var allowRevoked = context.GetEndpoint()?.Metadata.GetMetadata<AllowRevokedLoginMetadata>() is not null;
+        var admission = await gate.AdmitAsync(login, allowRevoked, context.RequestAborted).ConfigureAwait(false);
+        if (admission.Rejection == AdmissionRejection.RefusedByRule)
+            return Refuse(AuthFailure.Detail(admission.Detail!)); // the app's words, the same for every scheme
+        if (!admission.IsAdmitted)
+            return Refuse(scheme.DescribeRejection(admission.Rejection));
+
+        var user = new AuthenticatedUser(admission.User!, login, proof.Credential);
+        context.Features.Set(user);
+        return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
+    }
+
+    private static AuthenticateResult Refuse(AuthFailure failure) => AuthenticateResult.Fail(new AuthFailureException(failure));
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Tessera.Core.Admission;
+
+namespace Tessera.AspNetCore.Authentication;
+
+/// <summary>
+/// One of Tessera's credential kinds, shared by every request (a singleton): it finds the kind's
+/// credential in a request and proves it, step 1 of ARCHITECTURE.md's "one idea";
+/// <see cref="CredentialAuthentication"/> adds step 2, the gate. The scheme chain calls it directly,
+/// so a request costs no handler built per scheme; its <see cref="TesseraAuthenticationHandler{TOptions}"/>
+/// serves the same kind to code that names the scheme (<c>AuthenticateAsync("jwt")</c>, challenges).
+/// </summary>
+public interface ICredentialScheme
+{
+    /// <summary>The scheme's name (<see cref="TesseraSchemes"/>).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Whether the request could carry this kind's credential at all (JWT: an <c>Authorization</c>
+    /// header whose first word is its keyword; sessions: the cookie; the API-key header), without
+    /// allocating: the chain passes a scheme that says no, which would only have found nothing.
+    /// </summary>
+    bool CouldCarry(HttpRequest request);
+
+    /// <summary>Turns the credential into a login, or says there is none, or refuses it.</summary>
+    ValueTask<ProofResult> ProveAsync(HttpContext context);
+
+    /// <summary>The scheme's words for a login the gate turned away.</summary>
+    AuthFailure DescribeRejection(AdmissionRejection rejection);
+
+    /// <summary>The <c>WWW-Authenticate</c> value of this scheme's 401s; null answers 403 instead, as DRF does.</summary>
+    string? AuthenticateHeader { get; }
+}
+
+/// <summary>An <see cref="ICredentialScheme"/> configured by its authentication scheme's named options.</summary>
+public abstract class CredentialScheme<TOptions>(string name, IOptionsMonitor<TOptions> options) : ICredentialScheme
+    where TOptions : AuthenticationSchemeOptions
+{
+    private static readonly AuthFailure UserInactiveOrDeleted = AuthFailure.Detail("User inactive or deleted.");
+
+    public string Name { get; } = name;
+
+    /// <summary>The scheme's options, as its handler sees them (bound, configured, post-configured).</summary>
+    protected TOptions Options => options.Get(Name);
+
+    public abstract bool CouldCarry(HttpRequest request);
+
+    public abstract ValueTask<ProofResult> ProveAsync(HttpContext context);
+
+    /// <summary>DRF's own authenticators all say this.</summary>
+    public virtual AuthFailure DescribeRejection(AdmissionRejection rejection) => UserInactiveOrDeleted;
+
+    public virtual string? AuthenticateHeader => null;
+}

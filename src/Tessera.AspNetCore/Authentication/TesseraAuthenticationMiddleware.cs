@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tessera.AspNetCore.Authentication;
+
+/// <summary>
+/// ASP.NET Core's <c>UseAuthentication()</c>, with the one difference that matters per request: when
+/// the default scheme is Tessera's chain, the chain is called directly, not through
+/// <see cref="IAuthenticationService"/>, which would build a handler for the chain and one for each
+/// scheme it asks, each from the request's services. What it sets is what the stock middleware sets
+/// (<see cref="IAuthenticationFeature"/>, <c>HttpContext.User</c>, <see cref="IAuthenticateResultFeature"/>),
+/// the app's <see cref="IClaimsTransformation"/> applies, and remote handlers (an external sign-in's
+/// callback) get the request first, as they do there. Any other default scheme goes the stock way.
+/// </summary>
+public sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, SchemeChain chain)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        context.Features.Set<IAuthenticationFeature>(new AuthenticationFeature
+        {
+            OriginalPath = context.Request.Path,
+            OriginalPathBase = context.Request.PathBase,
+        });
+        foreach (var scheme in await schemes.GetRequestHandlerSchemesAsync().ConfigureAwait(false))
+        {
+            var handlers = context.RequestServices.GetRequiredService<IAuthenticationHandlerProvider>();
+            if (await handlers.GetHandlerAsync(context, scheme.Name).ConfigureAwait(false) is IAuthenticationRequestHandler handler
+                && await handler.HandleRequestAsync().ConfigureAwait(false))
+                return;
+        }
+
+        var defaultScheme = await schemes.GetDefaultAuthenticateSchemeAsync().ConfigureAwait(false);
+        AuthenticateResult? result = null;
+        if (defaultScheme?.Name == TesseraSchemes.Default)
+            result = await TransformAsync(context, (await chain.AuthenticateAsync(context).ConfigureAwait(false)).Result).ConfigureAwait(false);
+        else if (defaultScheme is not null)
+            result = await context.AuthenticateAsync(defaultScheme.Name).ConfigureAwait(false);
+
+        if (result?.Principal is { } principal)
+            context.User = principal;
+        if (result is { Succeeded: true })
+        {
+            var features = new AuthenticationResultFeatures(result);
+            context.Features.Set<IHttpAuthenticationFeature>(features);
+            context.Features.Set<IAuthenticateResultFeature>(features);
+        }
+        await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>What <see cref="AuthenticationService"/> does with a success: the app's claims transformation, if it has one.</summary>
+    private static async ValueTask<AuthenticateResult> TransformAsync(HttpContext context, AuthenticateResult result)
+    {
+        if (!result.Succeeded || context.RequestServices.GetService<IClaimsTransformation>() is null or NoopClaimsTransformation)
+            return result;
+        var transformation = context.RequestServices.GetRequiredService<IClaimsTransformation>();
+        var principal = await transformation.TransformAsync(result.Principal!).ConfigureAwait(false);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, result.Properties, result.Ticket!.AuthenticationScheme));
+    }
+
+    /// <summary>The stock middleware's pair of features (its type is internal): the result, and the user it carries.</summary>
+    private sealed class AuthenticationResultFeatures(AuthenticateResult result) : IHttpAuthenticationFeature, IAuthenticateResultFeature
+    {
+        private AuthenticateResult? _result = result;
+        private ClaimsPrincipal? _user = result.Principal;
+
+        public AuthenticateResult? AuthenticateResult
+        {
+            get => _result;
+            set
+            {
+                _result = value;
+                _user = value?.Principal;
+            }
+        }
+
+        public ClaimsPrincipal? User
+        {
+            get => _user;
+            set
+            {
+                _result = null;
+                _user = value;
+            }
+        }
+    }
+}

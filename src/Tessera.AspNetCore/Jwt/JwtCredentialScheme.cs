@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Authentication;
+using Tessera.Core.Admission;
+using Tessera.Core.Jwt;
+
+namespace Tessera.AspNetCore.Jwt;
+
+/// <summary>
+/// SimpleJWT's JWTAuthentication: <c>Authorization: Bearer &lt;access or sliding token&gt;</c> (or the
+/// access-token cookie, when one is named), with its exact error bodies so that its clients keep working.
+/// </summary>
+public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, TimeProvider time)
+    : CredentialScheme<JwtAuthenticationOptions>(TesseraSchemes.Jwt, options)
+{
+    /// <summary>The token classes a request may authenticate with (SimpleJWT's AUTH_TOKEN_CLASSES), in its order.</summary>
+    private static readonly (string TokenClass, TokenKind Kind)[] AcceptedClasses =
+        [("AccessToken", TokenKind.Access), ("SlidingToken", TokenKind.Sliding)];
+
+    private static readonly AuthFailure UserNotFound = AuthFailure.Detail("User not found", "user_not_found");
+
+    public override string AuthenticateHeader => $"{Options.HeaderType} realm=\"api\"";
+
+    public override bool CouldCarry(HttpRequest request)
+    {
+        var o = Options;
+        return AuthorizationHeader.FirstWordIs(request, o.HeaderType, ignoreCase: false)
+            || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie));
+    }
+
+    public override ValueTask<ProofResult> ProveAsync(HttpContext context)
+    {
+        var raw = ReadRawToken(context.Request, out var headerFailure);
+        if (headerFailure is not null)
+            return ValueTask.FromResult(ProofResult.Fail(headerFailure));
+        if (raw is not { } token)
+            return ValueTask.FromResult(ProofResult.NoCredentials);
+
+        var result = validator.Validate(token, expected: null, time.GetUtcNow());
+        string message;
+        if (!result.IsValid)
+            message = result.Message;
+        else if (result.Token!.Kind is not (TokenKind.Access or TokenKind.Sliding))
+            message = TokenValidationMessages.WrongType;
+        else
+            return ValueTask.FromResult(Prove(result.Token));
+        return ValueTask.FromResult(ProofResult.Fail(NotValidForAnyClass(message)));
+    }
+
+    public override AuthFailure DescribeRejection(AdmissionRejection rejection) => rejection switch
+    {
+        AdmissionRejection.LoginRevoked => NotValidForAnyClass(TokenFailure.Blacklisted.Message),
+        AdmissionRejection.UserInactive => AuthFailure.Detail("User is inactive", "user_inactive"),
+        _ => UserNotFound,
+    };
+
+    private static ProofResult Prove(ValidatedToken token)
+    {
+        if (token.UserIdUnrepresentable)
+            return ProofResult.Fail(UserNotFound); // no user can have that id
+        if (token.UserId is null)
+            return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid"));
+        return ProofResult.Proven(JwtLoginService.Proof(token, TesseraSchemes.Jwt)!, token);
+    }
+
+    private ReadOnlyMemory<char>? ReadRawToken(HttpRequest request, out AuthFailure? failure)
+    {
+        failure = null;
+        var o = Options;
+        if (AuthorizationHeader.TryGetSimpleCredential(request, o.HeaderType, out var simple))
+            return simple; // the usual "Bearer <token>", read in place
+        if (AuthorizationHeader.Split(request, o.HeaderType, ignoreCase: false) is { } parts)
+        {
+            // bytes.split(): any run of ASCII whitespace separates, so "Bearer a b" has three parts.
+            if (parts.Count == 2)
+                return parts[1].AsMemory();
+            failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");
+            return null;
+        }
+        if (o.AccessTokenCookieName is { } cookie && request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
+            return value.AsMemory();
+        return null;
+    }
+
+    private static AuthFailure NotValidForAnyClass(string message) => new(new
+    {
+        detail = "Given token not valid for any token type",
+        code = "token_not_valid",
+        messages = AcceptedClasses.Select(c => new
+        {
+            token_class = c.TokenClass,
+            token_type = TokenKinds.WireName(c.Kind),
+            message,
+        }).ToArray(),
+    });
+}
