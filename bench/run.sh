@@ -6,7 +6,12 @@
 #      revocations (BenchmarkDotNet, one process per benchmark), a few minutes on 2 cores.
 #   3. ns/op and allocations of Tessera's token validation against Microsoft.IdentityModel's
 #      JsonWebTokenHandler on the same HS256 token and key (BenchmarkDotNet), under a minute.
-# Usage: bench/run.sh [memory|lookup|validation|all] [BenchmarkDotNet options, e.g. --filter '*Hit*']
+#   4. pipeline: the server's whole request pipeline in process, no sockets: /ping/ anonymous (the
+#      baseline), /ping/ and /api/hello/ with a JWT, /api/hello/ anonymous (BenchmarkDotNet), about
+#      a minute; not part of "all".
+#   5. allocations: bytes per request of the same pipeline, by type (sampled by the runtime), half a
+#      minute; not part of "all".
+# Usage: bench/run.sh [memory|lookup|validation|pipeline|allocations|all] [BenchmarkDotNet options, e.g. --filter '*Hit*']
 # The full BenchmarkDotNet log and reports go to bench/BenchmarkDotNet.Artifacts/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,4 +47,13 @@ fi
 
 if [ "$verb" = validation ] || [ "$verb" = all ]; then
   run_bdn validation "Token validation against JsonWebTokenHandler" "$@"
+fi
+
+if [ "$verb" = pipeline ]; then
+  run_bdn pipeline "The request pipeline in process" "$@"
+fi
+
+if [ "$verb" = allocations ]; then
+  echo "== Bytes per request, by type =="
+  dotnet run -c Release --no-build --project bench/Tessera.Benchmarks -- allocations
 fi

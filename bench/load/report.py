@@ -127,7 +127,7 @@ def main():
       f"(for refresh: only 200s that carried a new refresh token). Tessera runs its Release build on a fresh SQLite "
       f"file, throttles off and login protection out of reach; passwords hash with PBKDF2-SHA256 at "
       f"{a.iterations:,} iterations on the server's hashing pool of {a.pool_threads} thread(s) "
-      f"(`Tessera:Passwords:MaxConcurrency`, cores − 1 by default). The stock app is `bench/StockJwtApp`: "
+      f"(`Tessera:Passwords:MaxConcurrency`, the cores by default, at a low scheduling priority). The stock app is `bench/StockJwtApp`: "
       f"`AddJwtBearer` on the same HS256 key. wrk, both servers and the hash-rate program share the machine's "
       f"{a.cores} cores.")
     w("")
@@ -180,10 +180,10 @@ def main():
     w("")
     w("For comparison, not targets:")
     w("")
-    w(f"- obtain / hash rate on {a.pool_threads} thread(s), the server's hashing pool: {fmt(div(m('obtain'), hash_pool), 2)}. "
-      f"The pool has {a.pool_threads} thread(s) (by default cores − 1, so that a login flood leaves a core to everyone else), so obtain "
-      f"can reach at most about {a.pool_threads}/{a.cores} of the rate on {a.cores} threads unless "
-      f"`Tessera:Passwords:MaxConcurrency` is raised")
+    if a.pool_threads != a.cores:
+        w(f"- obtain / hash rate on {a.pool_threads} thread(s), the server's hashing pool: {fmt(div(m('obtain'), hash_pool), 2)}. "
+          f"The pool has {a.pool_threads} thread(s) (`Tessera:Passwords:MaxConcurrency`), so obtain can reach at most about "
+          f"{a.pool_threads}/{a.cores} of the rate on {a.cores} threads")
     w(f"- obtain under the flood measurement: {fmt(m('flood-obtain'), 1)} ok/s; "
       f"JWT hello under the flood: {fmt(div(m('flood-hello'), jwt), 2)} × its ok/s without")
     w(f"- refresh with rotation: {fmt(m('refresh'))} ok/s ({fmt(div(m('refresh'), jwt), 2)} × JWT hello)")

@@ -127,7 +127,7 @@ app hashrate_cmd "$root/bench/Tessera.Benchmarks" Tessera.Benchmarks
 
 # --- servers ---------------------------------------------------------------------------------------
 key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')  # 64 characters: the HS256 secret's UTF-8 bytes
-pool_threads=${Tessera__Passwords__MaxConcurrency:-$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))}
+pool_threads=${Tessera__Passwords__MaxConcurrency:-$(nproc)}
 
 # Waits for Kestrel's "Now listening on: http://127.0.0.1:PORT" (both listen on port 0: the kernel
 # picks a free port, so there is no race with another program).
@@ -282,7 +282,8 @@ for round in $(seq "$rounds"); do
 
   # The hash's own rate, with nothing else running: threads = cores (the target's reference), and
   # the server's hashing pool size (Tessera:Passwords:MaxConcurrency) for comparison.
-  "${hashrate_cmd[@]}" hashrate --threads "$(nproc),$pool_threads" --seconds "$hash_seconds" --iterations "$iterations" \
+  threads=$(nproc); [ "$pool_threads" = "$(nproc)" ] || threads="$threads,$pool_threads"
+  "${hashrate_cmd[@]}" hashrate --threads "$threads" --seconds "$hash_seconds" --iterations "$iterations" \
     >"$results/hashrate.$round.txt" 9>&- || die "the hash-rate measurement failed"
   sed 's/^/  /' "$results/hashrate.$round.txt" >&2
 

@@ -35,15 +35,29 @@ public interface ICredentialScheme
 }
 
 /// <summary>An <see cref="ICredentialScheme"/> configured by its authentication scheme's named options.</summary>
-public abstract class CredentialScheme<TOptions>(string name, IOptionsMonitor<TOptions> options) : ICredentialScheme
+public abstract class CredentialScheme<TOptions> : ICredentialScheme
     where TOptions : AuthenticationSchemeOptions
 {
     private static readonly AuthFailure UserInactiveOrDeleted = AuthFailure.Detail("User inactive or deleted.");
 
-    public string Name { get; } = name;
+    private TOptions _options;
+
+    protected CredentialScheme(string name, IOptionsMonitor<TOptions> options)
+    {
+        Name = name;
+        _options = options.Get(name);
+        // Read once, not per request (every probe of every request reads them); kept current if they are reloaded.
+        options.OnChange((changed, changedName) =>
+        {
+            if (changedName == name)
+                Volatile.Write(ref _options, changed);
+        });
+    }
+
+    public string Name { get; }
 
     /// <summary>The scheme's options, as its handler sees them (bound, configured, post-configured).</summary>
-    protected TOptions Options => options.Get(Name);
+    protected TOptions Options => Volatile.Read(ref _options);
 
     public abstract bool CouldCarry(HttpRequest request);
 

@@ -34,6 +34,15 @@ public sealed class SchemeChain
         _authentication = authentication;
     }
 
+    /// <summary>Whether <paramref name="scheme"/> is one of Tessera's kinds, which the chain calls directly (not an app's).</summary>
+    public bool IsCredentialScheme(string? scheme)
+    {
+        foreach (var (name, tessera) in _schemes)
+            if (tessera is not null && name == scheme)
+                return true;
+        return false;
+    }
+
     /// <summary>Where challenges and denials go when no scheme decided: the first, JWT's, as in DRF.</summary>
     public string FirstScheme => _schemes[0].Name;
 

@@ -35,7 +35,11 @@ public sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthe
         var defaultScheme = await schemes.GetDefaultAuthenticateSchemeAsync().ConfigureAwait(false);
         AuthenticateResult? result = null;
         if (defaultScheme?.Name == TesseraSchemes.Default)
-            result = await TransformAsync(context, (await chain.AuthenticateAsync(context).ConfigureAwait(false)).Result).ConfigureAwait(false);
+        {
+            var decided = await chain.AuthenticateAsync(context).ConfigureAwait(false);
+            // An app's scheme was asked through the authentication service, which transformed its principal already.
+            result = chain.IsCredentialScheme(decided.DecidingScheme) ? await TransformAsync(context, decided.Result).ConfigureAwait(false) : decided.Result;
+        }
         else if (defaultScheme is not null)
             result = await context.AuthenticateAsync(defaultScheme.Name).ConfigureAwait(false);
 
@@ -53,9 +57,8 @@ public sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthe
     /// <summary>What <see cref="AuthenticationService"/> does with a success: the app's claims transformation, if it has one.</summary>
     private static async ValueTask<AuthenticateResult> TransformAsync(HttpContext context, AuthenticateResult result)
     {
-        if (!result.Succeeded || context.RequestServices.GetService<IClaimsTransformation>() is null or NoopClaimsTransformation)
+        if (!result.Succeeded || context.RequestServices.GetService<IClaimsTransformation>() is not { } transformation || transformation is NoopClaimsTransformation)
             return result;
-        var transformation = context.RequestServices.GetRequiredService<IClaimsTransformation>();
         var principal = await transformation.TransformAsync(result.Principal!).ConfigureAwait(false);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, result.Properties, result.Ticket!.AuthenticationScheme));
     }

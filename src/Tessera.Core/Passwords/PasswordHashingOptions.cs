@@ -28,10 +28,11 @@ public sealed class PasswordHashingOptions
     public int Iterations { get; set; } = 600_000;
 
     /// <summary>
-    /// Number of dedicated hashing threads. Default: one less than the processor count (at least
-    /// one), so a login flood leaves a core for authenticated traffic.
+    /// Number of dedicated hashing threads. Default: the processor count. The threads run at a low
+    /// priority, so logins use every core that requests leave idle, and a login flood still leaves
+    /// authenticated traffic the cores it wants.
     /// </summary>
-    public int MaxConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+    public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// How many hash/verify requests may wait for a thread; beyond it requests fail fast with

@@ -4,7 +4,8 @@ namespace Tessera.Core.Passwords;
 
 /// <summary>
 /// Runs password hashing and verification on <see cref="PasswordHashingOptions.MaxConcurrency"/>
-/// dedicated background threads (never the thread pool: request threads must not block on PBKDF2),
+/// dedicated background threads of low priority (<see cref="LowPriorityThread"/>; never the thread
+/// pool: request threads must not block on PBKDF2),
 /// fed by a bounded queue of <see cref="PasswordHashingOptions.QueueLimit"/> requests. When the
 /// queue is full the returned task fails at once with <see cref="PasswordHashingBusyException"/>,
 /// so a login flood is shed instead of queued without bound.
@@ -183,6 +184,8 @@ public sealed class PasswordHashingPool : IDisposable
 
     private void Work()
     {
+        // Hashing yields to requests: a login flood uses the cores nobody else wants.
+        LowPriorityThread.LowerCurrent();
         var reader = _queue.Reader;
         while (true)
         {

@@ -10,7 +10,7 @@ public sealed class PasswordHashingOptionsTests
         var options = new PasswordHashingOptions();
         Assert.Empty(options.Validate());
         Assert.Equal(600_000, options.Iterations);
-        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), options.MaxConcurrency);
+        Assert.Equal(Environment.ProcessorCount, options.MaxConcurrency);
         Assert.True(options.QueueLimit > 0);
         Assert.Equal("Tessera:Passwords", PasswordHashingOptions.SectionName);
     }

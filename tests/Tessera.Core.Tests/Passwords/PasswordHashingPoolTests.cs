@@ -56,6 +56,39 @@ public sealed class PasswordHashingPoolTests
     }
 
     [Fact]
+    public async Task Hashing_threads_run_at_a_low_priority_so_requests_get_the_cores_first()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // the nice value is Linux's; elsewhere Thread.Priority is set
+        using var pool = Pool(concurrency: 2);
+        var onHashingThreads = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.RunAsync(NiceOfThisThread, CancellationToken.None))).WaitAsync(Timeout);
+        Assert.All(onHashingThreads, nice => Assert.Equal(10, nice));
+        Assert.Equal(0, await Task.Run(NiceOfThisThread)); // the request threads keep the normal priority
+
+        // Where the kernel reports the time slice (Linux 6.12 on), the hashing threads have the short one.
+        var slices = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => pool.RunAsync(SliceOfThisThread, CancellationToken.None))).WaitAsync(Timeout);
+        if (slices[0] is { } slice)
+            Assert.All(slices, s => Assert.Equal(100_000, s));
+    }
+
+    /// <summary><c>se.slice</c> of <c>/proc/thread-self/sched</c>, in nanoseconds; null where the kernel does not show it.</summary>
+    private static long? SliceOfThisThread()
+    {
+        foreach (var line in File.ReadLines("/proc/thread-self/sched"))
+            if (line.StartsWith("se.slice", StringComparison.Ordinal))
+                return (long)double.Parse(line[(line.IndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return null;
+    }
+
+    /// <summary>Field 19 of <c>/proc/thread-self/stat</c>, counted after the command name's closing parenthesis.</summary>
+    private static int NiceOfThisThread()
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[19 - 3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Full_queue_fails_fast_with_busy()
     {
         using var pool = Pool(concurrency: 1, queue: 2);

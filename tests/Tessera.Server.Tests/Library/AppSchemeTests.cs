@@ -26,9 +26,14 @@ public sealed class AppSchemeTests : IAsyncLifetime
         {
             tessera.AddJwt().AddSchemeToChain(HeaderUserHandler.SchemeName);
             new AuthenticationBuilder(tessera.Services).AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>(HeaderUserHandler.SchemeName, _ => { });
+            tessera.Services.AddSingleton<IClaimsTransformation, MarkingTransformation>();
         },
-        app => app.MapGet("/api/hello/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
-            .RequireAuthorization());
+        app =>
+        {
+            app.MapGet("/api/hello/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
+                .RequireAuthorization();
+            app.MapGet("/marks/", (HttpContext c) => Results.Json(new { marks = c.User.FindAll(MarkingTransformation.Claim).Count() })).RequireAuthorization();
+        });
 
     public Task InitializeAsync() => _host.InitializeAsync();
 
@@ -52,6 +57,29 @@ public sealed class AppSchemeTests : IAsyncLifetime
             r.Headers.Add(HeaderUserHandler.Header, "999999999");
         });
         Assert.Equal(TesseraSchemes.Jwt, both.Str("scheme"));
+    }
+
+    [Fact]
+    public async Task The_apps_claims_transformation_applies_once_whichever_scheme_decided()
+    {
+        var (_, access) = await RegisterAsync();
+        var byJwt = await _host.Client.SendJsonAsync(HttpMethod.Get, "/marks/", configure: r => r.Headers.Authorization = Bearer(access));
+        Assert.Equal("1", byJwt.Str("marks"));
+        var byHeader = await _host.Client.SendJsonAsync(HttpMethod.Get, "/marks/", configure: r => r.Headers.Add(HeaderUserHandler.Header, UserId(access).ToString()));
+        Assert.Equal("1", byHeader.Str("marks"));
+    }
+
+    /// <summary>An app's claims transformation: adds one claim to the principal, as ASP.NET Core's authentication service applies it.</summary>
+    private sealed class MarkingTransformation : IClaimsTransformation
+    {
+        public const string Claim = "app:mark";
+
+        public Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
+        {
+            var copy = principal.Clone();
+            ((ClaimsIdentity)copy.Identity!).AddClaim(new Claim(Claim, "1"));
+            return Task.FromResult(copy);
+        }
     }
 
     [Fact]
