@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Cors;
 using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Jwt;
@@ -15,8 +16,10 @@ namespace Tessera.AspNetCore;
 
 public static class TesseraApplicationBuilderExtensions
 {
-    /// <summary>The key <c>UseAuthentication()</c> sets in the builder's properties (not a public constant of ASP.NET Core's).</summary>
+    // The keys UseAuthentication() and UseAuthorization() set in the builder's properties (not public
+    // constants of ASP.NET Core's): set, WebApplication does not add the stock middlewares as well.
     private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
 
     /// <summary>
     /// What it takes over, for every request that passes it (place it after the host's own
@@ -24,7 +27,8 @@ public static class TesseraApplicationBuilderExtensions
     /// 500 (a database fault 503, a full hashing queue 503), and a bodiless 404 or 405 gets DRF's JSON
     /// body; (2) CORS, with the <c>Tessera:Cors</c> policy, for every path; (3) authentication with
     /// Tessera's scheme chain as the default scheme (<see cref="TesseraAuthenticationMiddleware"/>, in
-    /// the place of <c>UseAuthentication()</c>); (4) authorization. Nothing else: responses that
+    /// the place of <c>UseAuthentication()</c>); (4) authorization (<see cref="TesseraAuthorizationMiddleware"/>,
+    /// in the place of <c>UseAuthorization()</c>). Nothing else: responses that
     /// already have a body, and the host's own endpoints, are left as they are.
     /// </summary>
     public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
@@ -32,9 +36,9 @@ public static class TesseraApplicationBuilderExtensions
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(TesseraCorsOptions.PolicyName);
         app.UseMiddleware<TesseraAuthenticationMiddleware>();
-        // What UseAuthentication() marks, so that WebApplication does not add the stock middleware as well.
         app.Properties[AuthenticationMiddlewareSetKey] = true;
-        app.UseAuthorization();
+        app.UseMiddleware<TesseraAuthorizationMiddleware>();
+        app.Properties[AuthorizationMiddlewareSetKey] = true;
         return app;
     }
 

@@ -62,31 +62,4 @@ public sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthe
         var principal = await transformation.TransformAsync(result.Principal!).ConfigureAwait(false);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, result.Properties, result.Ticket!.AuthenticationScheme));
     }
-
-    /// <summary>The stock middleware's pair of features (its type is internal): the result, and the user it carries.</summary>
-    private sealed class AuthenticationResultFeatures(AuthenticateResult result) : IHttpAuthenticationFeature, IAuthenticateResultFeature
-    {
-        private AuthenticateResult? _result = result;
-        private ClaimsPrincipal? _user = result.Principal;
-
-        public AuthenticateResult? AuthenticateResult
-        {
-            get => _result;
-            set
-            {
-                _result = value;
-                _user = value?.Principal;
-            }
-        }
-
-        public ClaimsPrincipal? User
-        {
-            get => _user;
-            set
-            {
-                _result = null;
-                _user = value;
-            }
-        }
-    }
 }
