@@ -23,17 +23,36 @@ public sealed class TwoInstances : IAsyncDisposable
     public static async Task<TwoInstances> StartAsync(Action<Dictionary<string, string>>? settings = null)
     {
         var services = new PrivateServices();
-        await services.StartPostgresAsync();
-        await services.StartRedisAsync();
-        var a = TesseraServer.On(services);
-        a.Settings["Tessera:Revocation:PollInterval"] = "00:01:00";
-        settings?.Invoke(a.Settings);
-        await a.InitializeAsync();
-        var b = a.AnotherInstance();
-        foreach (var (k, v) in a.Settings)
-            b.Settings[k] = v;
-        await b.InitializeAsync();
-        return new TwoInstances(services, a, b);
+        TesseraServer? a = null, b = null;
+        try
+        {
+            await services.StartPostgresAsync();
+            await services.StartRedisAsync();
+            a = TesseraServer.On(services);
+            a.Settings["Tessera:Revocation:PollInterval"] = "00:01:00";
+            settings?.Invoke(a.Settings);
+            await a.InitializeAsync();
+            b = a.AnotherInstance();
+            foreach (var (k, v) in a.Settings)
+                b.Settings[k] = v;
+            await b.InitializeAsync();
+            return new TwoInstances(services, a, b);
+        }
+        catch
+        {
+            // What started before the failure stops with it: a PostgreSQL left running (Redis not
+            // installed, say) would outlive the test run.
+            try
+            {
+                if (b is not null) await b.DisposeAsync();
+                if (a is not null) await a.DisposeAsync();
+            }
+            finally
+            {
+                await services.DisposeAsync();
+            }
+            throw;
+        }
     }
 
     public static bool IsLive(TesseraServer server) => server.Services.GetRequiredService<IRevocationBusState>().IsLive;
