@@ -34,13 +34,7 @@ if (verb is "allocations")
 }
 
 if (verb is "pipeline")
-{
-    var job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
-        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)).WithId("Short15");
-    var config = DefaultConfig.Instance.AddJob(job).AddColumn(StatisticColumn.Median).WithOptions(ConfigOptions.JoinSummary);
-    var summary = BenchmarkRunner.Run<PipelineBenchmarks>(config, rest);
-    return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
-}
+    return RunShort<PipelineBenchmarks>(iterationMilliseconds: 250) ? 0 : 1;
 
 if (verb is not ("memory" or "lookup" or "validation" or "all"))
 {
@@ -51,33 +45,28 @@ if (verb is not ("memory" or "lookup" or "validation" or "all"))
 if (verb is "memory" or "all")
     MemoryBenchmark.Run();
 
-if (verb is "lookup" or "all")
+if (verb is ("lookup" or "all") && !RunShort<LookupBenchmarks>(iterationMilliseconds: 150))
+    return 1;
+
+// Tessera's token validation against JsonWebTokenHandler on the same token and key.
+if (verb is ("validation" or "all") && !RunShort<ValidationBenchmarks>(iterationMilliseconds: 150))
+    return 1;
+return 0;
+
+// One launch, few iterations: a run stays within a few minutes on 2 cores. Each benchmark still
+// runs in its own process, after a pilot stage and warm-up. False when one failed.
+bool RunShort<T>(int iterationMilliseconds)
 {
-    // One launch, few iterations: the whole lookup run stays within a few minutes on 2 cores.
-    // Each benchmark still runs in its own process, after a pilot stage and warm-up.
     var job = Job.Default
         .WithLaunchCount(1)
         .WithWarmupCount(3)
         .WithIterationCount(15)
-        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(iterationMilliseconds))
         .WithId("Short15");
     var config = DefaultConfig.Instance
         .AddJob(job)
         .AddColumn(StatisticColumn.Median)
         .WithOptions(ConfigOptions.JoinSummary);
-    var summary = BenchmarkRunner.Run<LookupBenchmarks>(config, rest);
-    if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success))
-        return 1;
+    var summary = BenchmarkRunner.Run<T>(config, rest);
+    return !summary.HasCriticalValidationErrors && summary.Reports.All(r => r.Success);
 }
-
-if (verb is "validation" or "all")
-{
-    // Tessera's token validation against JsonWebTokenHandler on the same token and key.
-    var job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
-        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150)).WithId("Short15");
-    var config = DefaultConfig.Instance.AddJob(job).AddColumn(StatisticColumn.Median).WithOptions(ConfigOptions.JoinSummary);
-    var summary = BenchmarkRunner.Run<ValidationBenchmarks>(config, rest);
-    if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success))
-        return 1;
-}
-return 0;

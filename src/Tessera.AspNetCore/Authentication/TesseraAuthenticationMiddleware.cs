@@ -23,9 +23,10 @@ public sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthe
             OriginalPath = context.Request.Path,
             OriginalPathBase = context.Request.PathBase,
         });
+        IAuthenticationHandlerProvider? handlers = null; // resolved only when a remote handler exists
         foreach (var scheme in await schemes.GetRequestHandlerSchemesAsync().ConfigureAwait(false))
         {
-            var handlers = context.RequestServices.GetRequiredService<IAuthenticationHandlerProvider>();
+            handlers ??= context.RequestServices.GetRequiredService<IAuthenticationHandlerProvider>();
             if (await handlers.GetHandlerAsync(context, scheme.Name).ConfigureAwait(false) is IAuthenticationRequestHandler handler
                 && await handler.HandleRequestAsync().ConfigureAwait(false))
                 return;

@@ -35,6 +35,13 @@ public sealed class PasswordHashingOptions
     public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// Whether the hashing threads run at a low scheduling priority (<see cref="LowPriorityThread"/>).
+    /// Default true; false gives them the priority of every other thread, for a deployment that
+    /// does nothing but logins, or a measurement of what a hash costs rather than when it is scheduled.
+    /// </summary>
+    public bool LowPriority { get; set; } = true;
+
+    /// <summary>
     /// How many hash/verify requests may wait for a thread; beyond it requests fail fast with
     /// <see cref="PasswordHashingBusyException"/>.
     /// </summary>

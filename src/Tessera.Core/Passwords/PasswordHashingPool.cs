@@ -22,6 +22,7 @@ public sealed class PasswordHashingPool : IDisposable
 
     private readonly Channel<WorkItem> _queue;
     private readonly Thread[] _threads;
+    private readonly bool _lowPriority;
     private int _disposed;
 
     /// <summary>Creates a pool and its <see cref="DjangoPbkdf2Hasher"/> from validated options.</summary>
@@ -45,6 +46,7 @@ public sealed class PasswordHashingPool : IDisposable
         Hasher = hasher;
         MaxConcurrency = options.MaxConcurrency;
         QueueLimit = options.QueueLimit;
+        _lowPriority = options.LowPriority;
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueLimit)
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse when full, never drop
@@ -185,7 +187,8 @@ public sealed class PasswordHashingPool : IDisposable
     private void Work()
     {
         // Hashing yields to requests: a login flood uses the cores nobody else wants.
-        LowPriorityThread.LowerCurrent();
+        if (_lowPriority)
+            LowPriorityThread.LowerCurrent();
         var reader = _queue.Reader;
         while (true)
         {

@@ -80,6 +80,16 @@ public sealed class PasswordHashingPoolTests
         return null;
     }
 
+    [Fact]
+    public async Task Hashing_threads_keep_the_normal_priority_when_told_to()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var pool = new PasswordHashingPool(new PasswordHashingOptions { Iterations = 1000, MaxConcurrency = 2, LowPriority = false });
+        var onHashingThreads = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.RunAsync(NiceOfThisThread, CancellationToken.None))).WaitAsync(Timeout);
+        Assert.All(onHashingThreads, nice => Assert.Equal(0, nice));
+    }
+
     /// <summary>Field 19 of <c>/proc/thread-self/stat</c>, counted after the command name's closing parenthesis.</summary>
     private static int NiceOfThisThread()
     {
