@@ -56,6 +56,7 @@ public sealed class TesseraBuilder
             Services.AddSingleton(sp => JwsSigningKey.FromOptions(sp.GetRequiredService<JwtOptions>()));
             Services.AddSingleton<JwsCodec>();
             Services.AddSingleton<TokenValidator>();
+            Services.AddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<JwtOptions>()));
             Services.AddSingleton<TokenIssuer>();
             Services.AddScoped<JwtLoginService>();
             Authentication.AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { });

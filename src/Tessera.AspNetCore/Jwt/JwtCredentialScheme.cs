@@ -10,7 +10,11 @@ namespace Tessera.AspNetCore.Jwt;
 /// SimpleJWT's JWTAuthentication: <c>Authorization: Bearer &lt;access or sliding token&gt;</c> (or the
 /// access-token cookie, when one is named), with its exact error bodies so that its clients keep working.
 /// </summary>
-public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, TimeProvider time)
+/// <remarks>
+/// A token that proved a login is remembered (<see cref="ValidatedTokenCache"/>): the next request
+/// with it is checked for its expiry, and admitted by the gate, without validating it again.
+/// </remarks>
+public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, ValidatedTokenCache validated, TimeProvider time)
     : CredentialScheme<JwtAuthenticationOptions>(TesseraSchemes.Jwt, options)
 {
     /// <summary>The token classes a request may authenticate with (SimpleJWT's AUTH_TOKEN_CLASSES), in its order.</summary>
@@ -36,14 +40,17 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         if (raw is not { } token)
             return ValueTask.FromResult(ProofResult.NoCredentials);
 
-        var result = validator.Validate(token, expected: null, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        if (validated.Find(token.Span, now) is { } remembered)
+            return ValueTask.FromResult(ProofResult.Proven(remembered.Proof, remembered.Token));
+        var result = validator.Validate(token, expected: null, now);
         string message;
         if (!result.IsValid)
             message = result.Message;
         else if (result.Token!.Kind is not (TokenKind.Access or TokenKind.Sliding))
             message = TokenValidationMessages.WrongType;
         else
-            return ValueTask.FromResult(Prove(result.Token));
+            return ValueTask.FromResult(Prove(result.Token, now));
         return ValueTask.FromResult(ProofResult.Fail(NotValidForAnyClass(message)));
     }
 
@@ -54,13 +61,15 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         _ => UserNotFound,
     };
 
-    private static ProofResult Prove(ValidatedToken token)
+    private ProofResult Prove(ValidatedToken token, DateTimeOffset now)
     {
         if (token.UserIdUnrepresentable)
             return ProofResult.Fail(UserNotFound); // no user can have that id
         if (token.UserId is null)
             return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid"));
-        return ProofResult.Proven(JwtLoginService.Proof(token, TesseraSchemes.Jwt)!, token);
+        var proof = JwtLoginService.Proof(token, TesseraSchemes.Jwt)!;
+        validated.Remember(token, proof, now);
+        return ProofResult.Proven(proof, token);
     }
 
     private ReadOnlyMemory<char>? ReadRawToken(HttpRequest request, out AuthFailure? failure)

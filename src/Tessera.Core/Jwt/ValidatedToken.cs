@@ -52,6 +52,9 @@ public sealed class ValidatedToken
 
     public TokenKind Kind { get; }
 
+    /// <summary>The token as it was presented, for <see cref="ValidatedTokenCache"/>'s comparison.</summary>
+    internal ReadOnlySpan<char> Text => _token.Span;
+
     /// <summary>
     /// <c>user_id</c> as an integer: a JSON integer, or a string of one (SimpleJWT 5.5 sends
     /// <c>"42"</c>). Null when the claim is absent or <see cref="UserIdUnrepresentable"/>.
