@@ -47,6 +47,11 @@ public static class TesseraCli
         {
             return Fail("Error: " + e.Message);
         }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // Kestrel's words name the address: "Failed to bind to address http://127.0.0.1:8000: address already in use."
+            return Fail("Error: " + e.Message);
+        }
     }
 
     /// <summary>The command tree: the root runs the server (the default verb), as do <c>serve</c>'s options.</summary>
@@ -82,13 +87,31 @@ public static class TesseraCli
 
     private static async Task<int> ServeAsync(string[] args)
     {
-        await using var app = ServerHost.Build(args);
+        var startup = new StartupFailureLog();
+        await using var app = ServerHost.Build(args, services => services.AddLogging(logging => logging.AddFilter(startup.Allows)));
         // Settings are checked before the host starts, so a bad one is one clear line, not a
         // "hosting failed to start" log with a stack trace.
         app.Services.GetRequiredService<IStartupValidator>().Validate();
         await MigrateAsync(app);
-        await app.RunAsync();
+        await app.StartAsync(); // what fails here (a port in use) is RunAsync's one line
+        startup.Started = true;
+        await app.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// Keeps the host's own report of a failed start ("Hosting failed to start", with the stack
+    /// trace) off the console: the exception reaches <see cref="RunAsync"/>, which says it in one
+    /// line, or, if it is one it does not know, the runtime prints it whole. Only until the start.
+    /// </summary>
+    private sealed class StartupFailureLog
+    {
+        private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+        public volatile bool Started;
+
+        public bool Allows(string? provider, string? category, LogLevel level)
+            => Started || level < LogLevel.Error || category != HostCategory;
     }
 
     private static async Task<int> FlushExpiredTokensAsync(string[] args)

@@ -143,6 +143,23 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.OrdinalIgnoreCase);
     }
 
+    // ---- serve ----
+
+    [Fact]
+    public async Task Serve_on_a_port_in_use_says_so_in_one_line_and_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exit, stdout, stderr) = await RunAsync(["serve", .. HostArgs(NewDatabase(), $"--urls=http://127.0.0.1:{port}")]);
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal($"Error: Failed to bind to address http://127.0.0.1:{port}: address already in use.", line);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
     // ---- flushexpiredtokens ----
 
     [Fact]
