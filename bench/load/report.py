@@ -28,6 +28,7 @@ MEASUREMENTS = [
     ("refresh", "Tessera `POST /api/token/refresh/` (rotation, one chain per connection)"),
     ("flood-hello", "Tessera `/api/hello/`, JWT, under an obtain flood"),
     ("flood-obtain", "the obtain flood itself (`POST /api/token/`, concurrently)"),
+    ("busy-hello", "Tessera `/api/hello/`, JWT, beside idle-priority busy loops (control)"),
 ]
 
 
@@ -186,6 +187,17 @@ def main():
           f"{a.pool_threads}/{a.cores} of the rate on {a.cores} threads")
     w(f"- obtain under the flood measurement: {fmt(m('flood-obtain'), 1)} ok/s; "
       f"JWT hello under the flood: {fmt(div(m('flood-hello'), jwt), 2)} × its ok/s without")
+    if "busy-hello" in runs:
+        w(f"- JWT hello p99 beside {a.pool_threads} busy loop(s) at the idle scheduling priority (SCHED_IDLE), one per hashing "
+          f"thread, / without: {fmt(div(m('busy-hello', 'p99_us'), m('hello-jwt', 'p99_us')), 2)}; its ok/s "
+          f"{fmt(div(m('busy-hello'), jwt), 2)} × without. What any CPU work beside the requests costs them on this machine, "
+          f"however low its priority: the share of the flood's ratio that is the machine's")
+    w("- per round, each a ratio of two measurements of that round: JWT hello / stock bare /ping/ "
+      + " / ".join(fmt(div(runs["hello-jwt"][r]["rps"], runs["stock-ping"][r]["rps"]), 2)
+                   for r in sorted(set(runs.get("hello-jwt", {})) & set(runs.get("stock-ping", {}))))
+      + "; JWT hello p99 under the flood / without "
+      + " / ".join(fmt(div(runs["flood-hello"][r]["p99_us"], runs["hello-jwt"][r]["p99_us"]), 2)
+                   for r in sorted(set(runs.get("flood-hello", {})) & set(runs.get("hello-jwt", {})))))
     w(f"- refresh with rotation: {fmt(m('refresh'))} ok/s ({fmt(div(m('refresh'), jwt), 2)} × JWT hello)")
     w(f"- Tessera anonymous /ping/ / stock bare /ping/: {fmt(div(m('ping'), m('stock-ping')), 2)}")
     w(f"- stock AddJwtBearer hello / stock bare /ping/: {fmt(div(m('stock-hello'), m('stock-ping')), 2)}")

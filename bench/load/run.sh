@@ -3,8 +3,9 @@
 # SQLite database and a stock ASP.NET Core app with AddJwtBearer on the same HS256 key
 # (bench/StockJwtApp), both on free loopback ports, measured with wrk: requests per second and
 # p50/p99 latency of /ping/, of /api/hello/ with each credential kind, of token obtain, of refresh
-# with rotation, and of /api/hello/ while token obtain is flooded; plus the password hash's own
-# rate at the same cost (bench/Tessera.Benchmarks hashrate). Several rounds, medians, ratios
+# with rotation, and of /api/hello/ while token obtain is flooded, and beside idle-priority busy
+# loops (the machine's share of that); plus the password hash's own rate at the same cost
+# (bench/Tessera.Benchmarks hashrate). Several rounds, medians, ratios
 # against the targets with PASS/FAIL. Writes bench/results/<YYYY-MM-DD>.md and prints it.
 #
 # Usage: bench/load/run.sh [-d SECONDS] [-r ROUNDS] [-c CONNECTIONS] [-o FILE]
@@ -61,6 +62,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not on PATH)"
+chrt=$(command -v chrt || true) # util-linux: the idle-priority control measurement, skipped without it
 
 # --- clean-up: everything this script started, by process id, even on failure ----------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-load.XXXXXX")
@@ -309,6 +311,22 @@ for round in $(seq "$rounds"); do
   finish_wrk "$flood_pid" flood-obtain "$round"
   show flood-hello "$round"; show flood-obtain "$round"
   drain
+
+  # The machine's own share of that ratio: /api/hello/ beside as many busy loops as the hashing pool
+  # has threads, at the lowest scheduling priority there is (SCHED_IDLE: any other thread that
+  # wakes takes the core at once). What they cost the p99 is what any CPU work beside the requests
+  # costs it here, however it yields.
+  if [ -n "$chrt" ]; then
+    loops=()
+    for i in $(seq "$pool_threads"); do
+      "$chrt" -i 0 sh -c 'while :; do :; done' 9>&- &
+      loops+=("$!"); started+=("$!")
+    done
+    sleep 1
+    hello busy-hello "$round" "$duration" "$hdr_jwt"
+    for pid in "${loops[@]}"; do stop_pid "$pid"; forget "$pid"; done
+    show busy-hello "$round"
+  fi
 done
 
 # --- report --------------------------------------------------------------------------------------------
