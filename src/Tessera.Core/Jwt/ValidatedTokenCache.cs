@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Tessera.Core.Admission;
+using Tessera.Core.Credentials;
 
 namespace Tessera.Core.Jwt;
 
@@ -10,7 +11,8 @@ namespace Tessera.Core.Jwt;
 /// signature, the base64 and the JSON of it are checked once, not once per request.
 /// </summary>
 /// <remarks>
-/// A hit answers what <see cref="TokenValidator"/> would: the text is compared in full, and the
+/// A hit answers what <see cref="TokenValidator"/> would: the text is compared in full (in fixed
+/// time: a token is a bearer secret, and how much of one matches must not show), and the
 /// checks that depend on the time are made again — the token is still before its <c>exp</c> (with
 /// the leeway), and the clock has not gone back before the instant it was validated (its
 /// <c>iat</c> and <c>nbf</c> passed then, so they pass at any later instant). Whether its login and
@@ -19,7 +21,7 @@ namespace Tessera.Core.Jwt;
 /// every time and can displace nothing. Bounded by construction: <see cref="Capacity"/> slots, each
 /// holding at most one token of at most <see cref="MaxTokenLength"/> characters; a token takes the
 /// slot its last characters choose (a signature's, for any real token) from the one there before.
-/// An entry is about 0.3 KB plus the token's text, twice its length in bytes (≈ 0.9 KB for
+/// An entry is about 0.3 KB plus the token's text, twice its length in bytes (≈ 1 KB for
 /// Tessera's tokens; 4096 slots, ≈ 4 MB; at most ≈ 18 MB). Lock-free and thread-safe.
 /// </remarks>
 public sealed class ValidatedTokenCache
@@ -53,7 +55,7 @@ public sealed class ValidatedTokenCache
         if (token.Length is < SlotKeyLength or > MaxTokenLength)
             return null;
         var entry = Volatile.Read(ref _slots[SlotOf(token)]);
-        if (entry is null || !entry.Token.Text.SequenceEqual(token))
+        if (entry is null || !FixedTime.Equals(entry.Token.Text, token))
             return null;
         if (now.UtcTicks < entry.ValidatedAtUtcTicks || NumericDate.UnixTicks(now) >= entry.ExpiredAtUnixTicks)
             return null; // validated again, as if never seen: the validator says why it fails, or that it passes
