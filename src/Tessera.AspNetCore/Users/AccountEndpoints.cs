@@ -117,7 +117,7 @@ public static partial class AccountEndpoints
     /// transaction, and a fresh pair (a login made after the revocation) is returned.
     /// </summary>
     private static async Task<IResult> ChangePasswordAsync(HttpContext context, PasswordLogin login, PasswordHashingPool hashing,
-        Revocations revocations, JwtLoginService logins, TimeProvider time, PasswordPolicy policy)
+        Revocations revocations, JwtLoginService logins, TimeProvider time, PasswordPolicy policy, IUserStore users)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -127,8 +127,14 @@ public static partial class AccountEndpoints
         var newPassword = fields.Password("new_password");
         var caller = context.GetTesseraUser().User;
         if (newPassword is not null)
-            foreach (var problem in policy.Check(newPassword, new PasswordOwner(caller.Username, caller.Email)))
+        {
+            // Django's similarity check reads the names too, which the request's snapshot does not hold: one read, before any hash.
+            var owner = await users.FindByIdAsync(caller.Id, context.RequestAborted).ConfigureAwait(false) is { } user
+                ? PasswordOwner.Of(user)
+                : new PasswordOwner(caller.Username, caller.Email);
+            foreach (var problem in policy.Check(newPassword, owner))
                 fields.AddError("new_password", problem);
+        }
         if (!fields.IsValid)
             return fields.ToResult();
 

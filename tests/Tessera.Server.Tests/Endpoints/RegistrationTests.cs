@@ -193,6 +193,24 @@ public sealed class RegistrationTests(TesseraServer server)
         AssertFieldError(r, "password", "The password is too similar to the email address.");
     }
 
+    [Fact]
+    public async Task Password_change_refuses_a_new_password_like_the_caller_s_own_name_and_changes_nothing()
+    {
+        var name = NewName();
+        const string password = "an ordinary passphrase for the change";
+        var registered = await RegisterAsync(new { username = name, password, first_name = "Wilhelmina", last_name = "Oyelaran-Quist" });
+        Assert.True(registered.Status == 201, registered.ToString());
+        using var client = server.CreateClient();
+        var bearer = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", registered.Str("access")!);
+
+        var first = await client.PostJsonAsync("/api/password/change/", new { old_password = password, new_password = "wilhelmina1985" }, bearer);
+        var last = await client.PostJsonAsync("/api/password/change/", new { old_password = password, new_password = "oyelaranquist!" }, bearer);
+
+        AssertFieldError(first, "new_password", "The password is too similar to the first name.");
+        AssertFieldError(last, "new_password", "The password is too similar to the last name.");
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", new { username = name, password })).Status);
+    }
+
     [Theory]
     [InlineData("has space")]
     [InlineData("semi;colon")]
