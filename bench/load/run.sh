@@ -14,14 +14,15 @@
 #   -c  wrk connections (default 32; env BENCH_CONNECTIONS); wrk always runs one thread (-t1)
 #   -o  the report (default bench/results/<UTC date>.md; env BENCH_OUTPUT)
 # Other settings: BENCH_WARMUP (at most this many seconds of warm-up per endpoint before round 1,
-# default 12),
+# default 12), BENCH_PAIRS and BENCH_PAIR_SECONDS (per round, this many pairs of pieces of the bare
+# /ping/ and the JWT request, alternating, this long each: default 5 and 2),
 # BENCH_HASH_SECONDS (seconds of each hash-rate measurement, default 5), BENCH_ITERATIONS (PBKDF2
 # iterations, default 600000, Tessera's default). Any Tessera__* variable in the environment reaches
 # the server too, except the ones set below.
 # With TESSERA_BENCH_LOCK set, everything from the build on runs under flock on /tmp/tessera-cpu.lock
 # (or on the file TESSERA_BENCH_LOCK names, if it is a path), so no other build or benchmark that
 # takes that lock shares the CPU with the measurements.
-# A default run takes about 9 minutes on 2 cores.
+# A default run takes about 12 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -31,6 +32,8 @@ rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
 output=${BENCH_OUTPUT:-}
 warmup=${BENCH_WARMUP:-12}
+pairs=${BENCH_PAIRS:-5}
+pair_seconds=${BENCH_PAIR_SECONDS:-2}
 hash_seconds=${BENCH_HASH_SECONDS:-5}
 iterations=${BENCH_ITERATIONS:-600000}
 while getopts "d:r:c:o:h" opt; do
@@ -42,7 +45,7 @@ while getopts "d:r:c:o:h" opt; do
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
   esac
 done
-for n in "$duration" "$rounds" "$connections" "$warmup" "$hash_seconds" "$iterations"; do
+for n in "$duration" "$rounds" "$connections" "$warmup" "$hash_seconds" "$iterations" "$pairs" "$pair_seconds"; do
   [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || { echo "not a positive whole number: '$n'" >&2; exit 2; }
 done
 output=${output:-bench/results/$(date -u +%F).md}
@@ -282,28 +285,24 @@ for round in $(seq "$rounds"); do
   done
   run_wrk stock-hello "$round" "$stock/api/hello/" 10 "$duration" BENCH_HEADERS="$hdr_jwt"; show stock-hello "$round"
 
-  # The hash's own rate, with nothing else running: threads = cores (the target's reference), and
-  # the server's hashing pool size (Tessera:Passwords:MaxConcurrency) for comparison.
-  threads=$(nproc); [ "$pool_threads" = "$(nproc)" ] || threads="$threads,$pool_threads"
-  "${hashrate_cmd[@]}" hashrate --threads "$threads" --seconds "$hash_seconds" --iterations "$iterations" \
-    >"$results/hashrate.$round.txt" 9>&- || die "the hash-rate measurement failed"
-  sed 's/^/  /' "$results/hashrate.$round.txt" >&2
+  # The closest ratio of the targets, JWT hello / bare /ping/, from pieces seconds apart: this
+  # machine drifts by 10-20 % from one 10-s measurement to the next, as much as the ratio's margin.
+  # Pairs of short pieces, in alternating order, each pair one ratio (the report takes their median).
+  for i in $(seq "$pairs"); do
+    k=$(( (round - 1) * pairs + i ))
+    if [ $((k % 2)) -eq 1 ]; then
+      run_wrk pair-stock-ping "$k" "$stock/ping/" 10 "$pair_seconds"
+      run_wrk pair-hello-jwt "$k" "$tessera/api/hello/" 10 "$pair_seconds" BENCH_HEADERS="$hdr_jwt"
+    else
+      run_wrk pair-hello-jwt "$k" "$tessera/api/hello/" 10 "$pair_seconds" BENCH_HEADERS="$hdr_jwt"
+      run_wrk pair-stock-ping "$k" "$stock/ping/" 10 "$pair_seconds"
+    fi
+  done
+  say "  $pairs pair(s) of ${pair_seconds}-s pieces: bare /ping/ and JWT hello"
 
-  run_wrk obtain "$round" "$tessera/api/token/" "$obtain_timeout" "$duration" "${obtain_env[@]}"; show obtain "$round"
-  drain
-
-  # Refresh with rotation: one chain per connection, each started by a login of its own.
-  tokens="$tmp/refresh.$round.txt"
-  : >"$tokens"
-  for i in $(seq $((connections + 2))); do echo "$i"; done \
-    | xargs -P 4 -I{} curl -sS --fail-with-body -m 120 -H 'Content-Type: application/json' -d "$login_body" "$tessera/api/token/" \
-    | jq -er .refresh >"$tokens" || die "could not obtain $((connections + 2)) refresh tokens"
-  [ "$(grep -c . "$tokens")" -eq $((connections + 2)) ] || die "obtained $(grep -c . "$tokens") refresh tokens, not $((connections + 2))"
-  run_wrk refresh "$round" "$tessera/api/token/refresh/" 10 "$duration" \
-    BENCH_METHOD=POST BENCH_HEADERS="Content-Type: application/json" BENCH_REFRESH_TOKENS="$tokens"
-  show refresh "$round"
-
-  # /api/hello/ (JWT) while another wrk floods token obtain; the flood starts first and outlasts it.
+  # /api/hello/ (JWT) just before the flood, its baseline, then while another wrk floods token
+  # obtain; the flood starts first and outlasts it.
+  hello calm-hello "$round" "$duration" "$hdr_jwt"; show calm-hello "$round"
   start_wrk flood-obtain "$round" "$tessera/api/token/" "$obtain_timeout" $((duration + 3)) "${obtain_env[@]}"
   flood_pid=$wrk_pid
   sleep 1
@@ -327,6 +326,27 @@ for round in $(seq "$rounds"); do
     for pid in "${loops[@]}"; do stop_pid "$pid"; forget "$pid"; done
     show busy-hello "$round"
   fi
+
+  # The hash's own rate, with nothing else running: threads = cores (the target's reference), and
+  # the server's hashing pool size (Tessera:Passwords:MaxConcurrency) for comparison.
+  threads=$(nproc); [ "$pool_threads" = "$(nproc)" ] || threads="$threads,$pool_threads"
+  "${hashrate_cmd[@]}" hashrate --threads "$threads" --seconds "$hash_seconds" --iterations "$iterations" \
+    >"$results/hashrate.$round.txt" 9>&- || die "the hash-rate measurement failed"
+  sed 's/^/  /' "$results/hashrate.$round.txt" >&2
+
+  run_wrk obtain "$round" "$tessera/api/token/" "$obtain_timeout" "$duration" "${obtain_env[@]}"; show obtain "$round"
+  drain
+
+  # Refresh with rotation: one chain per connection, each started by a login of its own.
+  tokens="$tmp/refresh.$round.txt"
+  : >"$tokens"
+  for i in $(seq $((connections + 2))); do echo "$i"; done \
+    | xargs -P 4 -I{} curl -sS --fail-with-body -m 120 -H 'Content-Type: application/json' -d "$login_body" "$tessera/api/token/" \
+    | jq -er .refresh >"$tokens" || die "could not obtain $((connections + 2)) refresh tokens"
+  [ "$(grep -c . "$tokens")" -eq $((connections + 2)) ] || die "obtained $(grep -c . "$tokens") refresh tokens, not $((connections + 2))"
+  run_wrk refresh "$round" "$tessera/api/token/refresh/" 10 "$duration" \
+    BENCH_METHOD=POST BENCH_HEADERS="Content-Type: application/json" BENCH_REFRESH_TOKENS="$tokens"
+  show refresh "$round"
 done
 
 # --- report --------------------------------------------------------------------------------------------
