@@ -132,7 +132,7 @@ def main():
       f"Load average before the run: {a.loadavg_start}; after: {loadavg()}.")
     w("")
     w(f"wrk `-t1 -c{a.connections}`, {a.duration} s per measurement, {a.rounds} round(s); every figure is the "
-      f"median over the rounds, and each ratio is a ratio of medians. `ok/s` counts only successful responses "
+      f"median over the rounds, and each ratio is a ratio of medians, except where a target says how it pairs its measurements. `ok/s` counts only successful responses "
       f"(for refresh: only 200s that carried a new refresh token). Tessera runs its Release build on a fresh SQLite "
       f"file, throttles off and login protection out of reach; passwords hash with PBKDF2-SHA256 at "
       f"{a.iterations:,} iterations on the server's hashing pool of {a.pool_threads} thread(s) "
