@@ -113,10 +113,14 @@ def main():
     def m(name, key="rps"):
         return med([r[key] for r in runs.get(name, {}).values()])
 
-    def paired(a_name, b_name, key="rps"):
-        """The median over the pairs (or rounds) measured together of a / b."""
+    def pair_ratios(a_name, b_name, key="rps"):
+        """a / b for each pair (or round) measured together, in order."""
         both = sorted(set(runs.get(a_name, {})) & set(runs.get(b_name, {})))
-        return med([div(runs[a_name][k][key], runs[b_name][k][key]) for k in both])
+        return [div(runs[a_name][k][key], runs[b_name][k][key]) for k in both]
+
+    def paired(a_name, b_name, key="rps"):
+        """The median of those ratios."""
+        return med(pair_ratios(a_name, b_name, key))
 
     def errors(name):
         rs = runs.get(name, {}).values()
@@ -203,8 +207,7 @@ def main():
           f"machine, however low its priority: the share of the flood's ratio that is the machine's")
 
     def ratios(a_name, b_name, key="rps"):
-        both = sorted(set(runs.get(a_name, {})) & set(runs.get(b_name, {})))
-        return " / ".join(fmt(div(runs[a_name][k][key], runs[b_name][k][key]), 2) for k in both)
+        return " / ".join(fmt(r, 2) for r in pair_ratios(a_name, b_name, key))
     w(f"- each ratio of the two closest targets: JWT hello / bare /ping/ per pair of pieces {ratios('pair-hello-jwt', 'pair-stock-ping')}; "
       f"per round's 10-s measurements {ratios('hello-jwt', 'stock-ping')} (their medians' ratio "
       f"{fmt(div(jwt, m('stock-ping')), 2)}); JWT hello p99 under the flood / just before, per round "

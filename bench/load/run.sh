@@ -288,15 +288,11 @@ for round in $(seq "$rounds"); do
   # The closest ratio of the targets, JWT hello / bare /ping/, from pieces seconds apart: this
   # machine drifts by 10-20 % from one 10-s measurement to the next, as much as the ratio's margin.
   # Pairs of short pieces, in alternating order, each pair one ratio (the report takes their median).
+  piece_ping() { run_wrk pair-stock-ping "$1" "$stock/ping/" 10 "$pair_seconds"; }
+  piece_hello() { run_wrk pair-hello-jwt "$1" "$tessera/api/hello/" 10 "$pair_seconds" BENCH_HEADERS="$hdr_jwt"; }
   for i in $(seq "$pairs"); do
     k=$(( (round - 1) * pairs + i ))
-    if [ $((k % 2)) -eq 1 ]; then
-      run_wrk pair-stock-ping "$k" "$stock/ping/" 10 "$pair_seconds"
-      run_wrk pair-hello-jwt "$k" "$tessera/api/hello/" 10 "$pair_seconds" BENCH_HEADERS="$hdr_jwt"
-    else
-      run_wrk pair-hello-jwt "$k" "$tessera/api/hello/" 10 "$pair_seconds" BENCH_HEADERS="$hdr_jwt"
-      run_wrk pair-stock-ping "$k" "$stock/ping/" 10 "$pair_seconds"
-    fi
+    if [ $((k % 2)) -eq 1 ]; then piece_ping "$k"; piece_hello "$k"; else piece_hello "$k"; piece_ping "$k"; fi
   done
   say "  $pairs pair(s) of ${pair_seconds}-s pieces: bare /ping/ and JWT hello"
 
