@@ -141,6 +141,7 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             key.Property(k => k.Key).HasMaxLength(2 * CredentialSeal.KeySize);
         });
 
+        SqlFunctions.Map(modelBuilder);
         base.OnModelCreating(modelBuilder);
     }
 

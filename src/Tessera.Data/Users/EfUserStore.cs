@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Users;
+using Tessera.Data.Modeling;
 
 namespace Tessera.Data.Users;
 
@@ -17,13 +18,10 @@ public sealed class EfUserStore(TesseraDbContext db) : IUserStore
     }
 
     public async Task<IReadOnlyList<User>> FindByEmailAsync(string email, CancellationToken cancellationToken = default)
-    {
-        // lower() on both sides: every provider translates ToLower. SQLite's folds ASCII only, so the
-        // address as given is matched exactly too (the caller compares the rest case-insensitively).
-        var lowered = email.ToLowerInvariant();
-        return await db.Users.AsNoTracking().Where(u => u.Email == email || u.Email.ToLower() == lowered).Take(MaxAccountsPerEmail)
+        // lower() on both sides, in SQL: the database folds the address as it folds the column (SQLite
+        // ASCII only, so the caller compares the rest), and the comparison is EmailLookupIndex's expression.
+        => await db.Users.AsNoTracking().Where(u => SqlFunctions.Lower(u.Email) == SqlFunctions.Lower(email)).Take(MaxAccountsPerEmail)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     // Emails are not unique; past this many accounts on one address, mail goes to the first only.
     private const int MaxAccountsPerEmail = 20;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
@@ -123,10 +124,10 @@ public sealed class TesseraServer : IAsyncLifetime
     public HttpClient CreateClient() => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = BaseAddress };
 
     /// <summary>A context on the server's database, for arranging what the API cannot (deactivation, imported hashes).</summary>
-    public ServerDbContext CreateDbContext()
+    public ServerDbContext CreateDbContext(params IInterceptor[] interceptors)
         => IsOnPostgres
-            ? new Data.Postgres.PostgresServerDbContext(new DbContextOptionsBuilder<Data.Postgres.PostgresServerDbContext>().UseNpgsql(ConnectionString).Options)
-            : new ServerDbContext(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(ConnectionString).Options);
+            ? new Data.Postgres.PostgresServerDbContext(new DbContextOptionsBuilder<Data.Postgres.PostgresServerDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).Options)
+            : new ServerDbContext(new DbContextOptionsBuilder<ServerDbContext>().UseSqlite(ConnectionString).AddInterceptors(interceptors).Options);
 
     /// <summary>
     /// Changes a user the way an administrator does (the CLI's users verbs): database and event,
