@@ -14,15 +14,15 @@
 #   -c  wrk connections (default 32; env BENCH_CONNECTIONS); wrk always runs one thread (-t1)
 #   -o  the report (default bench/results/<UTC date>.md; env BENCH_OUTPUT)
 # Other settings: BENCH_WARMUP (at most this many seconds of warm-up per endpoint before round 1,
-# default 12), BENCH_PAIRS and BENCH_PAIR_SECONDS (per round, this many pairs of pieces of the bare
-# /ping/ and the JWT request, alternating, this long each: default 5 and 2),
+# default 12), BENCH_CYCLES and BENCH_PIECE_SECONDS (per round, this many cycles of short pieces of
+# each /ping/ and /api/hello/ measurement, in rotating order, this long each: default 5 and 2),
 # BENCH_HASH_SECONDS (seconds of each hash-rate measurement, default 5), BENCH_ITERATIONS (PBKDF2
 # iterations, default 600000, Tessera's default). Any Tessera__* variable in the environment reaches
 # the server too, except the ones set below.
 # With TESSERA_BENCH_LOCK set, everything from the build on runs under flock on /tmp/tessera-cpu.lock
 # (or on the file TESSERA_BENCH_LOCK names, if it is a path), so no other build or benchmark that
 # takes that lock shares the CPU with the measurements.
-# A default run takes about 12 minutes on 2 cores.
+# A default run takes about 15 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -32,8 +32,8 @@ rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
 output=${BENCH_OUTPUT:-}
 warmup=${BENCH_WARMUP:-12}
-pairs=${BENCH_PAIRS:-5}
-pair_seconds=${BENCH_PAIR_SECONDS:-2}
+cycles=${BENCH_CYCLES:-5}
+piece_seconds=${BENCH_PIECE_SECONDS:-2}
 hash_seconds=${BENCH_HASH_SECONDS:-5}
 iterations=${BENCH_ITERATIONS:-600000}
 while getopts "d:r:c:o:h" opt; do
@@ -45,7 +45,7 @@ while getopts "d:r:c:o:h" opt; do
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
   esac
 done
-for n in "$duration" "$rounds" "$connections" "$warmup" "$hash_seconds" "$iterations" "$pairs" "$pair_seconds"; do
+for n in "$duration" "$rounds" "$connections" "$warmup" "$hash_seconds" "$iterations" "$cycles" "$piece_seconds"; do
   [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || { echo "not a positive whole number: '$n'" >&2; exit 2; }
 done
 output=${output:-bench/results/$(date -u +%F).md}
@@ -273,6 +273,20 @@ warm_basic
 for kind in jwt session token apikey basic; do h=hdr_$kind; warm "hello-$kind" "$tessera/api/hello/" BENCH_HEADERS="${!h}"; done
 warm stock-hello "$stock/api/hello/" BENCH_HEADERS="$hdr_jwt"
 
+# One short piece of a cycle: endpoint k (the global cycle number). Basic first gets its one
+# verifying request, in case the remembered credential has been forgotten since the last piece.
+cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic)
+piece() {
+  local name=$1 k=$2 h
+  case $name in
+    stock-ping) run_wrk "cycle-$name" "$k" "$stock/ping/" 10 "$piece_seconds" ;;
+    ping) run_wrk "cycle-$name" "$k" "$tessera/ping/" 10 "$piece_seconds" ;;
+    hello-*)
+      h=hdr_${name#hello-}
+      if [ "$name" = hello-basic ]; then warm_basic; fi
+      run_wrk "cycle-$name" "$k" "$tessera/api/hello/" 10 "$piece_seconds" BENCH_HEADERS="${!h}" ;;
+  esac
+}
 loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
   say "round $round of $rounds (${duration} s per measurement)"
@@ -285,16 +299,15 @@ for round in $(seq "$rounds"); do
   done
   run_wrk stock-hello "$round" "$stock/api/hello/" 10 "$duration" BENCH_HEADERS="$hdr_jwt"; show stock-hello "$round"
 
-  # The closest ratio of the targets, JWT hello / bare /ping/, from pieces seconds apart: this
-  # machine drifts by 10-20 % from one 10-s measurement to the next, as much as the ratio's margin.
-  # Pairs of short pieces, in alternating order, each pair one ratio (the report takes their median).
-  piece_ping() { run_wrk pair-stock-ping "$1" "$stock/ping/" 10 "$pair_seconds"; }
-  piece_hello() { run_wrk pair-hello-jwt "$1" "$tessera/api/hello/" 10 "$pair_seconds" BENCH_HEADERS="$hdr_jwt"; }
-  for i in $(seq "$pairs"); do
-    k=$(( (round - 1) * pairs + i ))
-    if [ $((k % 2)) -eq 1 ]; then piece_ping "$k"; piece_hello "$k"; else piece_hello "$k"; piece_ping "$k"; fi
+  # The ratios of the throughput targets, from pieces seconds apart: this machine drifts by 10-20 %
+  # from one 10-s measurement to the next, as much as the targets' margins. Cycles of short pieces,
+  # one per endpoint, the order rotated by one place each cycle; each cycle gives one ratio per
+  # target (the report takes their median).
+  for i in $(seq "$cycles"); do
+    k=$(( (round - 1) * cycles + i ))
+    for j in $(seq 0 $(( ${#cycle_pieces[@]} - 1 ))); do piece "${cycle_pieces[$(( (j + k) % ${#cycle_pieces[@]} ))]}" "$k"; done
   done
-  say "  $pairs pair(s) of ${pair_seconds}-s pieces: bare /ping/ and JWT hello"
+  say "  $cycles cycle(s) of ${piece_seconds}-s pieces: ${cycle_pieces[*]}"
 
   # /api/hello/ (JWT) just before the flood, its baseline, then while another wrk floods token
   # obtain; the flood starts first and outlasts it.
