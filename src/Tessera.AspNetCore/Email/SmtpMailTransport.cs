@@ -21,7 +21,19 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options) : IMailTra
         await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("Tessera:Email:Smtp:Host is not set."), smtp.Port, security, timeout.Token).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(smtp.UserName))
             await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", timeout.Token).ConfigureAwait(false);
-        await client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+        }
+        catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted
+            && e.StatusCode != SmtpStatusCode.ServiceNotAvailable)
+        {
+            // This message's recipient or content, not the server: 5xx is final, 4xx is "later".
+            // A refused sender (SenderNotAccepted) is the server's configuration and 421 its going
+            // away: those stay failures of the transport, which every message would meet.
+            throw new MailRejectedException($"The mail server refused the message: {(int)e.StatusCode} {e.Message}",
+                isPermanent: (int)e.StatusCode >= 500, e);
+        }
         await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);
     }
 }

@@ -79,6 +79,47 @@ public sealed class SmtpDeliveryTests : IAsyncLifetime
         Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
+    [Fact]
+    public async Task A_mailbox_refused_for_good_is_given_up_at_once_and_does_not_hold_the_mail_behind_it()
+    {
+        var refused = $"{(await _server.RegisterAsync("nosuch")).Username}@example.com";
+        var other = $"{(await _server.RegisterAsync("behind")).Username}@example.com";
+        _smtp.RecipientReply = (address, _) => address == refused ? "550 5.1.1 No such user here" : null;
+        _smtp.Start();
+
+        await RequestResetAsync(refused);
+        await RequestResetAsync(other);
+
+        // Behind a refused message tried again in place (100 attempts, up to 0.4 s apart) this would take 40 s.
+        await _smtp.WaitForAsync(other, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, _smtp.RecipientAttempts[refused]);
+        var givenUp = Assert.Single(_logs.AtLeast(LogLevel.Error));
+        Assert.Contains("refused by the mail server", givenUp, StringComparison.Ordinal);
+        Assert.Contains("550", givenUp, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.AtLeast(LogLevel.Warning), e => e.Contains("trying again", StringComparison.Ordinal));
+        Assert.DoesNotContain(_smtp.Received, m => m.To.Mailboxes.Any(b => b.Address == refused));
+    }
+
+    [Fact]
+    public async Task A_mailbox_refused_for_now_is_tried_again_later_while_the_mail_behind_it_goes()
+    {
+        var greylisted = $"{(await _server.RegisterAsync("grey")).Username}@example.com";
+        var other = $"{(await _server.RegisterAsync("behind")).Username}@example.com";
+        _smtp.RecipientReply = (address, attempt) => address == greylisted && attempt <= 3 ? "450 4.2.0 Greylisted, try again later" : null;
+        _smtp.Start();
+
+        await RequestResetAsync(greylisted);
+        await RequestResetAsync(other);
+
+        await _smtp.WaitForAsync(greylisted, TimeSpan.FromSeconds(15));
+        var order = _smtp.Received.Select(m => m.To.Mailboxes.Single().Address).ToList();
+        Assert.True(order.IndexOf(other) >= 0 && order.IndexOf(other) < order.IndexOf(greylisted),
+            $"the mail behind the greylisted one waited for it: {string.Join(", ", order)}");
+        Assert.Equal(4, _smtp.RecipientAttempts[greylisted]);
+        Assert.NotNull(Outbox.TokenIn(_smtp.Received.Single(m => m.To.Mailboxes.Single().Address == greylisted)));
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

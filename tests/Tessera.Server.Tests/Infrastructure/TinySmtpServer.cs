@@ -8,7 +8,8 @@ namespace Tessera.Server.Tests.Infrastructure;
 
 /// <summary>
 /// Just enough SMTP (RFC 5321: EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT,
-/// no TLS, no AUTH) on a loopback port, to see what the server really sends. Stoppable and
+/// no TLS, no AUTH) on a loopback port, to see what the server really sends, and to refuse chosen
+/// recipients as a real one does. Stoppable and
 /// startable again on the same port, to play a mail server that is down for a while.
 /// </summary>
 public sealed class TinySmtpServer : IAsyncDisposable
@@ -22,6 +23,15 @@ public sealed class TinySmtpServer : IAsyncDisposable
     public int Port { get; private set; }
 
     public ConcurrentQueue<MimeMessage> Received { get; } = new();
+
+    /// <summary>How many times each recipient was given (RCPT TO), accepted or not.</summary>
+    public ConcurrentDictionary<string, int> RecipientAttempts { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The reply to RCPT TO of an address at its nth attempt (from 1), e.g. "550 5.1.1 No such user";
+    /// null (or no function) accepts it.
+    /// </summary>
+    public Func<string, int, string?>? RecipientReply { get; set; }
 
     /// <summary>A free loopback port, with nothing listening on it.</summary>
     public static int FreePort()
@@ -96,7 +106,12 @@ public sealed class TinySmtpServer : IAsyncDisposable
                         await writer.WriteLineAsync("250-tiny");
                         await writer.WriteLineAsync("250 8BITMIME");
                         break;
-                    case "HELO" or "MAIL" or "RCPT" or "RSET" or "NOOP":
+                    case "RCPT":
+                        var address = line[(line.IndexOf('<') + 1)..line.LastIndexOf('>')];
+                        var attempt = RecipientAttempts.AddOrUpdate(address, 1, (_, n) => n + 1);
+                        await writer.WriteLineAsync(RecipientReply?.Invoke(address, attempt) ?? "250 OK");
+                        break;
+                    case "HELO" or "MAIL" or "RSET" or "NOOP":
                         await writer.WriteLineAsync("250 OK");
                         break;
                     case "DATA":
