@@ -183,6 +183,10 @@ namespace Notes.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("key");
 
+                    b.Property<bool>("NoneUnsealed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("none_unsealed");
+
                     b.HasKey("Id");
 
                     b.ToTable("credential_seal_keys", (string)null);

@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Credentials;
 using Tessera.Core.OpaqueTokens;
@@ -161,6 +165,8 @@ public sealed class MemoryAdmissionTests : IAsyncLifetime
         {
             userId = await db.AppUsers.Where(u => u.Username == user.Username).Select(u => u.Id).SingleAsync();
             var sealedAt = await db.CredentialSealKeys.Select(k => k.CreatedAt).SingleAsync();
+            // As a database that had credentials when the seal came: its first start found them.
+            await db.CredentialSealKeys.ExecuteUpdateAsync(s => s.SetProperty(k => k.NoneUnsealed, false));
             db.OpaqueTokens.Add(new OpaqueToken
             {
                 KeyHash = OpaqueSecret.Hash(legacy),
@@ -178,6 +184,57 @@ public sealed class MemoryAdmissionTests : IAsyncLifetime
         // And one that is not in the table, of the same shape, is not let in by the exception.
         var unknown = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Assert.Equal(401, (await client.GetJsonAsync("/api/hello/", new AuthenticationHeaderValue("Token", unknown))).Status);
+    }
+
+    [Fact]
+    public async Task Once_no_credential_predates_the_seal_a_start_reads_no_credential_table()
+    {
+        var user = await _server.RegisterAsync();
+        await RememberedAsync(user); // a session, a DRF token and an API key, all sealed
+        await using (var db = _server.CreateDbContext())
+        {
+            // A deployment that had one credential from before the seal (its first start found it), since
+            // deleted. The key made a few seconds earlier: these were minted after it, not in its second.
+            await db.CredentialSealKeys.ExecuteUpdateAsync(s => s
+                .SetProperty(k => k.NoneUnsealed, false).SetProperty(k => k.CreatedAt, k => k.CreatedAt - 5));
+        }
+
+        var scanned = await CredentialTablesReadAtStartAsync();
+        var again = await CredentialTablesReadAtStartAsync();
+
+        Assert.Equal(["api_keys", "auth_tokens", "sessions"], scanned);
+        Assert.Empty(again);
+        await using (var db = _server.CreateDbContext())
+            Assert.True(await db.CredentialSealKeys.Select(k => k.NoneUnsealed).SingleAsync());
+    }
+
+    /// <summary>Starts another instance and lists the credential tables its start read (no request is sent).</summary>
+    private async Task<string[]> CredentialTablesReadAtStartAsync()
+    {
+        var commands = new CommandTexts();
+        await using var instance = _server.AnotherInstance();
+        instance.ConfigureServices = services => services.AddSingleton<IInterceptor>(commands);
+        await instance.InitializeAsync();
+        // FROM sessions (PostgreSQL) or FROM "sessions" (SQLite).
+        return new[] { "api_keys", "auth_tokens", "sessions" }
+            .Where(table => commands.Texts.Any(t => Regex.IsMatch(t, $"""\bFROM\s+"?{table}"?\s"""))).ToArray();
+    }
+
+    private sealed class CommandTexts : DbCommandInterceptor
+    {
+        public ConcurrentQueue<string> Texts { get; } = new();
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Texts.Enqueue(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            Texts.Enqueue(command.CommandText);
+            return result;
+        }
     }
 
     [Fact]

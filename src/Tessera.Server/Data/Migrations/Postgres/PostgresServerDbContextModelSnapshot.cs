@@ -81,6 +81,10 @@ namespace Tessera.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("key");
 
+                    b.Property<bool>("NoneUnsealed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("none_unsealed");
+
                     b.HasKey("Id");
 
                     b.ToTable("credential_seal_keys", (string)null);

@@ -76,6 +76,10 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("key");
 
+                    b.Property<bool>("NoneUnsealed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("none_unsealed");
+
                     b.HasKey("Id");
 
                     b.ToTable("credential_seal_keys", (string)null);
