@@ -30,7 +30,7 @@ public sealed class EmailLookupTests(TesseraServer server)
         var store = new EfUserStore(lookup);
 
         var found = await store.FindByEmailAsync(shared.ToLowerInvariant());
-        Assert.Equal([first.Username, second.Username], found.Select(u => u.Username).Order());
+        Assert.Equal(new[] { first.Username, second.Username }.Order(StringComparer.Ordinal), found.Select(u => u.Username).Order(StringComparer.Ordinal));
         Assert.Equal(2, (await store.FindByEmailAsync(shared.ToUpperInvariant())).Count);
         Assert.Empty(await store.FindByEmailAsync("x" + shared));
         Assert.Empty(await store.FindByEmailAsync(shared.Replace("@", ".", StringComparison.Ordinal)));
