@@ -25,9 +25,10 @@ public sealed class MailDeliveryService(MailQueue queue, IMailTransport transpor
     TimeProvider time, ILogger<MailDeliveryService> logger) : BackgroundService
 {
     // Messages refused for now, waiting for their next attempt; few (each is a refused address).
-    private readonly List<SetAside> _setAside = [];
+    private readonly List<Pending> _setAside = [];
 
-    private sealed record SetAside(OutgoingMail Mail, int Attempts, TimeSpan Delay, DateTimeOffset Due);
+    /// <summary>A message, the attempts it has had, the wait after its next failure, and when it may go.</summary>
+    private sealed record Pending(OutgoingMail Mail, int Attempts, TimeSpan Delay, DateTimeOffset Due);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +44,7 @@ public sealed class MailDeliveryService(MailQueue queue, IMailTransport transpor
     }
 
     /// <summary>The set-aside message that is due, else the queue's next, waiting for whichever comes first.</summary>
-    private async Task<SetAside?> NextAsync(CancellationToken stoppingToken)
+    private async Task<Pending?> NextAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         while (true)
@@ -56,7 +57,7 @@ public sealed class MailDeliveryService(MailQueue queue, IMailTransport transpor
                 return due;
             }
             if (queue.Reader.TryRead(out var mail))
-                return new SetAside(mail, 0, settings.RetryDelay, now);
+                return new Pending(mail, 0, settings.RetryDelay, now);
             if (due is null)
             {
                 if (!await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
@@ -77,7 +78,7 @@ public sealed class MailDeliveryService(MailQueue queue, IMailTransport transpor
         }
     }
 
-    private async Task DeliverAsync(SetAside next, CancellationToken stoppingToken)
+    private async Task DeliverAsync(Pending next, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var (mail, attempts, delay) = (next.Mail, next.Attempts, next.Delay);
@@ -124,7 +125,7 @@ public sealed class MailDeliveryService(MailQueue queue, IMailTransport transpor
             logger.LogError("{Mail} is given up: {Count} refused messages already wait for another attempt", mail.Description, _setAside.Count);
             return;
         }
-        _setAside.Add(new SetAside(mail, attempts, Doubled(delay, settings), time.GetUtcNow() + delay));
+        _setAside.Add(new Pending(mail, attempts, Doubled(delay, settings), time.GetUtcNow() + delay));
     }
 
     private static TimeSpan Doubled(TimeSpan delay, EmailOptions settings)
