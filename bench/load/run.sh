@@ -275,11 +275,12 @@ warm stock-hello "$stock/api/hello/" BENCH_HEADERS="$hdr_jwt"
 
 # One short piece of a cycle: endpoint k (the global cycle number). Basic first gets its one
 # verifying request, in case the remembered credential has been forgotten since the last piece.
-cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic)
+cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic stock-hello)
 piece() {
   local name=$1 k=$2 h
   case $name in
     stock-ping) run_wrk "cycle-$name" "$k" "$stock/ping/" 10 "$piece_seconds" ;;
+    stock-hello) run_wrk "cycle-$name" "$k" "$stock/api/hello/" 10 "$piece_seconds" BENCH_HEADERS="$hdr_jwt" ;;
     ping) run_wrk "cycle-$name" "$k" "$tessera/ping/" 10 "$piece_seconds" ;;
     hello-*)
       h=hdr_${name#hello-}
@@ -336,8 +337,9 @@ for round in $(seq "$rounds"); do
     show busy-hello "$round"
   fi
 
-  # The hash's own rate, with nothing else running: threads = cores (the target's reference), and
-  # the server's hashing pool size (Tessera:Passwords:MaxConcurrency) for comparison.
+  # The hash's own rate, with nothing else running, right before obtain: the target pairs the two
+  # round by round. Threads = cores (the target's reference), and the server's hashing pool size
+  # (Tessera:Passwords:MaxConcurrency) for comparison.
   threads=$(nproc); [ "$pool_threads" = "$(nproc)" ] || threads="$threads,$pool_threads"
   "${hashrate_cmd[@]}" hashrate --threads "$threads" --seconds "$hash_seconds" --iterations "$iterations" \
     >"$results/hashrate.$round.txt" 9>&- || die "the hash-rate measurement failed"
