@@ -156,7 +156,7 @@ public sealed class RememberedCredentials
             Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(CredentialSeal.MaxSecretLength)];
             var length = Encoding.UTF8.GetBytes(secret, utf8);
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            PerThreadSha256.Compute(utf8[..length], hash);
+            Sha256Digest.Compute(utf8[..length], hash);
             return From(hash);
         }
 
