@@ -15,8 +15,9 @@ namespace Tessera.Core.Credentials;
 /// </summary>
 /// <remarks>
 /// Linux only (where the BCL itself uses libcrypto), and only when the library loads and a
-/// self-check at first use gives what the BCL gives (RFC 4231's HMAC vectors, a multi-block
-/// digest); otherwise <see cref="IsAvailable"/> is false and callers use the BCL. The low-level
+/// self-check at first use gives what the BCL gives (keys shorter than, as long as and longer than
+/// a block; messages of zero to several blocks); otherwise, or if anything in that fails,
+/// <see cref="IsAvailable"/> is false and callers use the BCL. The low-level
 /// SHA-256 functions are deprecated in OpenSSL 3 but exported; they are not the FIPS provider, so a
 /// deployment that must use only it sets <c>TESSERA_LIBCRYPTO_SHA256=0</c>.
 /// </remarks>
@@ -57,8 +58,10 @@ internal static unsafe class LibCryptoSha256
             s_final = (delegate* unmanaged[SuppressGCTransition]<byte*, byte*, int>)NativeLibrary.GetExport(library, "SHA256_Final");
             IsAvailable = SelfCheck();
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        catch (Exception)
         {
+            // Whatever failed (a missing export, a call that returned an error), the BCL still works:
+            // a type initializer that threw would break every MAC instead.
             IsAvailable = false;
         }
     }
@@ -84,6 +87,7 @@ internal static unsafe class LibCryptoSha256
         Update(state, input);
         fixed (byte* output = destination)
             Check(s_final(output, state));
+        new Span<byte>(state, StateSize).Clear(); // the input's last block: a secret's bytes
     }
 
     /// <summary>Reduces an HMAC key to the states <see cref="Hmac"/> starts from (RFC 2104: a key longer than a block is hashed first).</summary>
