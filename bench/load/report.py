@@ -120,10 +120,16 @@ def main():
     def m(name, key="rps"):
         return med([r[key] for r in runs.get(name, {}).values()])
 
+    def ratios_by_pair(a, b):
+        """a[k] / b[k] for each pair (or round) k that both measured, in order."""
+        return [div(a[k], b[k]) for k in sorted(set(a) & set(b))]
+
+    def series(name, key="rps"):
+        return {k: r[key] for k, r in runs.get(name, {}).items()}
+
     def pair_ratios(a_name, b_name, key="rps"):
         """a / b for each pair (or round) measured together, in order."""
-        both = sorted(set(runs.get(a_name, {})) & set(runs.get(b_name, {})))
-        return [div(runs[a_name][k][key], runs[b_name][k][key]) for k in both]
+        return ratios_by_pair(series(a_name, key), series(b_name, key))
 
     def paired(a_name, b_name, key="rps"):
         """The median of those ratios."""
@@ -131,9 +137,7 @@ def main():
 
     def per_round_hash(name, threads):
         """name's ok/s over the hash rate on `threads` threads measured right before it, round by round."""
-        rates = hashes.get(threads, {})
-        both = sorted(set(runs.get(name, {})) & set(rates))
-        return [div(runs[name][r]["rps"], rates[r]) for r in both]
+        return ratios_by_pair(series(name), hashes.get(threads, {}))
 
     def errors(name):
         rs = runs.get(name, {}).values()

@@ -18,10 +18,10 @@ public sealed class KeyedHmacSha256 : IDisposable
 {
     public const int MacSize = HMACSHA256.HashSizeInBytes;
 
-    private readonly byte[] _key;
-
-    // Exactly one of the two: libcrypto's hashed pads, or the BCL's keyed context per thread.
+    // Exactly one of the two: libcrypto's hashed pads, or the BCL's keyed context per thread (which
+    // keeps the key, to key a context for each new thread).
     private readonly byte[]? _states;
+    private readonly byte[]? _key;
     private readonly ThreadLocal<IncrementalHash>? _perThread;
 
     public KeyedHmacSha256(ReadOnlySpan<byte> key)
@@ -34,11 +34,13 @@ public sealed class KeyedHmacSha256 : IDisposable
     {
         if (key.IsEmpty)
             throw new ArgumentException("An HMAC key must not be empty.", nameof(key));
-        _key = key.ToArray();
         if (useLibCrypto && LibCryptoSha256.IsAvailable)
-            _states = LibCryptoSha256.PrepareHmac(_key);
-        else
-            _perThread = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key), trackAllValues: true);
+        {
+            _states = LibCryptoSha256.PrepareHmac(key);
+            return;
+        }
+        var copy = _key = key.ToArray();
+        _perThread = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, copy), trackAllValues: true);
     }
 
     /// <summary>The MAC of <paramref name="input"/> into <paramref name="destination"/> (at least <see cref="MacSize"/> bytes).</summary>
@@ -62,7 +64,7 @@ public sealed class KeyedHmacSha256 : IDisposable
         catch
         {
             // Whatever failed may have left input in it: this thread starts over with a fresh one.
-            _perThread.Value = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+            _perThread.Value = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key!);
             mac.Dispose();
             throw;
         }
@@ -78,6 +80,7 @@ public sealed class KeyedHmacSha256 : IDisposable
         }
         if (_states is not null)
             CryptographicOperations.ZeroMemory(_states);
-        CryptographicOperations.ZeroMemory(_key);
+        if (_key is not null)
+            CryptographicOperations.ZeroMemory(_key);
     }
 }
