@@ -71,38 +71,69 @@ public static class RequestBody
         {
             return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Form parse error - the body is not valid UTF-8."));
         }
-        return FromPairs(QueryHelpers.ParseQuery(text).Select(kv => (kv.Key, (string?)kv.Value[^1])));
+        var pairs = new List<(string Key, string Value)>();
+        foreach (var pair in new QueryStringEnumerable(text))
+            pairs.Add((pair.DecodeName().ToString(), pair.DecodeValue().ToString()));
+        return FromPairs(pairs);
     }
 
+    /// <summary>
+    /// The text fields of a multipart body, read section by section (ASP.NET Core's form reader would
+    /// merge names that differ only in case); file sections are skipped, as before.
+    /// </summary>
     private static async Task<BodyReadResult> ReadMultipartAsync(HttpRequest request, int maxBytes)
     {
+        var boundary = MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
+            ? HeaderUtilities.RemoveQuotes(media.Boundary).Value
+            : null;
+        if (string.IsNullOrEmpty(boundary))
+            return MalformedMultipart();
+        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = maxBytes, HeadersLengthLimit = 16 * 1024 };
+        var pairs = new List<(string Key, string Value)>();
         try
         {
-            var form = await request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions
+            while (await reader.ReadNextSectionAsync(request.HttpContext.RequestAborted).ConfigureAwait(false) is { } section)
             {
-                MultipartBodyLengthLimit = maxBytes,
-                ValueLengthLimit = maxBytes,
-            }).ConfigureAwait(false);
-            return FromPairs(form.Select(kv => (kv.Key, (string?)kv.Value[^1])));
+                if (section.GetContentDispositionHeader() is not { } disposition || !disposition.IsFormDisposition())
+                    continue; // a file, or a part that is no form field
+                if (pairs.Count == MaxMultipartFields)
+                    return MalformedMultipart();
+                var field = section.AsFormDataSection()!;
+                pairs.Add((field.Name, await field.GetValueAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)));
+            }
         }
         catch (InvalidDataException)
         {
-            return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Multipart form parse error - the body is malformed or too large."));
+            return MalformedMultipart();
         }
         catch (IOException)
         {
-            return new BodyReadResult(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Multipart form parse error - the body is malformed or too large."));
+            return MalformedMultipart();
         }
+        return FromPairs(pairs);
     }
 
-    /// <summary>Form fields become JSON strings; as in Django's QueryDict, the last of repeated keys wins.</summary>
-    private static BodyReadResult FromPairs(IEnumerable<(string Key, string? Value)> pairs)
+    /// <summary>ASP.NET Core's form reader's limit (FormOptions.ValueCountLimit), kept.</summary>
+    private const int MaxMultipartFields = 1024;
+
+    private static BodyReadResult MalformedMultipart()
+        => new(default, ApiResults.Detail(StatusCodes.Status400BadRequest, "Multipart form parse error - the body is malformed or too large."));
+
+    /// <summary>
+    /// Form fields become JSON strings. As in Django's QueryDict, names are case-sensitive
+    /// (<c>password</c> and <c>PASSWORD</c> are two fields) and the last of repeated names wins, so a
+    /// proxy and Tessera cannot read one body two ways.
+    /// </summary>
+    private static BodyReadResult FromPairs(IReadOnlyList<(string Key, string Value)> pairs)
     {
+        var fields = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in pairs)
+            fields[key] = value;
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var (key, value) in pairs.DistinctBy(p => p.Key))
+            foreach (var (key, value) in fields)
                 writer.WriteString(key, value);
             writer.WriteEndObject();
         }

@@ -282,6 +282,38 @@ public sealed class BadInputTests(TesseraServer server)
     }
 
     [Fact]
+    public async Task Listed_paths_answer_only_their_exact_spelling()
+    {
+        // Django's resolver matches paths exactly; ASP.NET Core's ignores case and the trailing
+        // slash. A proxy's rule for /api/token/ must not be walked around by /API/TOKEN.
+        var user = await server.RegisterAsync();
+        using var client = server.CreateClient();
+        var login = new { username = user.Username, password = user.Password };
+        var task = await client.SendJsonAsync(HttpMethod.Post, "/api/tasks/", new { title = "t" }, user.Bearer);
+        var id = task.Json.GetProperty("id").GetInt64();
+        Assert.Equal(200, (await client.GetJsonAsync($"/api/tasks/{id}/", user.Bearer)).Status);
+
+        foreach (var path in new[] { "/api/hello", "/API/HELLO/", "/Api/Hello/", "/api/profile", "/API/PROFILE/",
+                     "/api/articles", "/API/articles/", "/api/tasks", $"/api/Tasks/{id}/", $"/api/tasks/{id}", "/PING/", "/ping",
+                     "/.WELL-KNOWN/JWKS.JSON", "/.well-known/jwks.json/", "/session/CSRF/", "/api/api-key" })
+        {
+            var r = await client.GetJsonAsync(path, user.Bearer);
+            Assert.True(r.Status == 404, $"GET {path}: {r}");
+            Assert.Equal(Compact(new { detail = "Not found." }), r.Compact());
+        }
+        foreach (var path in new[] { "/api/token", "/API/TOKEN/", "/api/Token/", "/api/token/refresh", "/api/sliding/token", "/api-token-auth" })
+        {
+            var r = await client.PostJsonAsync(path, login);
+            Assert.True(r.Status == 404, $"POST {path}: {r}");
+            Assert.Equal(Compact(new { detail = "Not found." }), r.Compact());
+        }
+
+        Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", user.Bearer)).Status);
+        Assert.Equal(200, (await client.GetJsonAsync("/.well-known/jwks.json")).Status);
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", login)).Status);
+    }
+
+    [Fact]
     public async Task Every_error_is_json_without_server_internals()
     {
         var user = await server.RegisterAsync();
@@ -337,6 +369,47 @@ public sealed class BadInputTests(TesseraServer server)
         var r = await client.PostRawAsync("/api/token/",
             $"username=someone-else&username={Uri.EscapeDataString(user.Username)}&password={Uri.EscapeDataString(user.Password)}",
             "application/x-www-form-urlencoded");
+
+        Assert.True(r.Status == 200, r.ToString());
+        Assert.Equal(user.Username, Payload(r.Str("access")!).GetProperty("username").GetString());
+    }
+
+    [Fact]
+    public async Task Form_field_names_differing_in_case_are_different_fields()
+    {
+        // Django's QueryDict is case-sensitive: PASSWORD is another field, ignored by the view, and
+        // Username does not stand in for username. A proxy and Tessera must read one body alike.
+        var user = await server.RegisterAsync();
+        using var client = server.CreateClient();
+        var name = Uri.EscapeDataString(user.Username);
+        var password = Uri.EscapeDataString(user.Password);
+
+        var extraUpperCase = await client.PostRawAsync("/api/token/",
+            $"username={name}&password={password}&PASSWORD=wrong", "application/x-www-form-urlencoded");
+        var upperCaseFirst = await client.PostRawAsync("/api/token/",
+            $"Username=nobody&username={name}&password={password}", "application/x-www-form-urlencoded");
+        var onlyUpperCase = await client.PostRawAsync("/api/token/",
+            $"USERNAME={name}&PASSWORD={password}", "application/x-www-form-urlencoded");
+
+        Assert.True(extraUpperCase.Status == 200, extraUpperCase.ToString());
+        Assert.True(upperCaseFirst.Status == 200, upperCaseFirst.ToString());
+        Assert.True(onlyUpperCase.Status == 400, onlyUpperCase.ToString());
+        Assert.Equal(Compact(new { username = new[] { "This field is required." }, password = new[] { "This field is required." } }), onlyUpperCase.Compact());
+    }
+
+    [Fact]
+    public async Task Multipart_field_names_differing_in_case_are_different_fields()
+    {
+        var user = await server.RegisterAsync();
+        using var client = server.CreateClient();
+
+        var r = await client.SendJsonAsync(HttpMethod.Post, "/api/token/", configure: m => m.Content = new MultipartFormDataContent
+        {
+            { new StringContent("nobody"), "Username" },
+            { new StringContent(user.Username), "username" },
+            { new StringContent(user.Password), "password" },
+            { new StringContent("wrong"), "PASSWORD" },
+        });
 
         Assert.True(r.Status == 200, r.ToString());
         Assert.Equal(user.Username, Payload(r.Str("access")!).GetProperty("username").GetString());
