@@ -25,6 +25,8 @@ using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
 using Tessera.AspNetCore.AccountRecovery;
+using Tessera.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing;
 
 namespace Tessera.AspNetCore;
 
@@ -55,6 +57,7 @@ public static class TesseraServiceCollectionExtensions
         AddCors(services, configuration);
         AddAuthentication(services, features);
         services.AddTesseraThrottling(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ExactPathMatcherPolicy>());
         return new TesseraBuilder(services, configuration, features);
     }
 

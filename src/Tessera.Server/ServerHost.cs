@@ -1,4 +1,5 @@
 using Tessera.AspNetCore;
+using Tessera.AspNetCore.Routing;
 using Tessera.Redis;
 using Tessera.Server.Data;
 using Tessera.Server.Samples;
@@ -48,9 +49,11 @@ public static class ServerHost
         var app = builder.Build();
         app.UseTessera();
         app.MapTesseraAuth();
-        app.MapSampleEndpoints();
-        app.MapArticleEndpoints();
-        app.MapTaskEndpoints();
+        // The seed's views, with Django's exact paths as Tessera's own endpoints have them.
+        var samples = app.MapGroup("").WithExactPaths();
+        samples.MapSampleEndpoints();
+        samples.MapArticleEndpoints();
+        samples.MapTaskEndpoints();
         return app;
     }
 }
