@@ -53,9 +53,11 @@ public interface IRevocationStore
     /// Sets the flags that are not null, in one statement, together with their event; deactivation
     /// also moves the revocation epoch on and refuses foreign tokens issued before
     /// <paramref name="revokedBeforeMs"/>, so that logins made before it stay refused after a
-    /// reactivation. Null when there is no such user.
+    /// reactivation. Deactivation also deletes the user's API keys and revokes their logins (they
+    /// carry no epoch, and would otherwise work again after a reactivation). The events, the
+    /// user's <see cref="RevocationEventKind.UserChanged"/> last; none when there is no such user.
     /// </summary>
-    Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Changes the user's row (profile fields, the app's own fields and roles) as <paramref name="change"/>

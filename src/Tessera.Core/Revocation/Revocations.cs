@@ -55,7 +55,12 @@ public sealed class Revocations(IRevocationStore store, IRevocationBus bus)
 
     /// <summary>Sets activation and roles at <paramref name="now"/>; false when there is no such user.</summary>
     public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, DateTimeOffset now, CancellationToken cancellationToken = default)
-        => await PublishIfChangedAsync(await store.SetUserFlagsAsync(userId, flags, RevokedBefore(now), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    {
+        var events = await store.SetUserFlagsAsync(userId, flags, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
+        foreach (var e in events)
+            await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        return events.Count > 0;
+    }
 
     /// <summary>Changes the user's row (profile, the app's fields and roles), row and event together; false when there is no such user.</summary>
     public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)

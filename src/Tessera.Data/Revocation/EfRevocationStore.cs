@@ -82,7 +82,7 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return created;
     }
 
-    public async Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         var (active, staff, superuser) = (flags.IsActive, flags.IsStaff, flags.IsSuperuser);
         var deactivating = active == false;
@@ -95,10 +95,13 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
             .SetProperty(u => u.RevocationEpoch, u => u.RevocationEpoch + epochStep)
             .SetProperty(u => u.RevokedBefore, u => deactivating ? revokedBeforeMs : u.RevokedBefore), cancellationToken).ConfigureAwait(false);
         if (changed != 1)
-            return null;
-        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+            return [];
+        var events = deactivating
+            ? new List<RevocationEvent>(await db.DeleteCredentialsInTransactionAsync(db.ApiKeys.Where(k => k.UserId == userId), time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            : [];
+        events.Add(await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false));
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return e;
+        return events;
     }
 
     public async Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)

@@ -32,9 +32,17 @@ internal static class RevocationWrites
         where T : class, IStoredCredential
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var events = await db.DeleteCredentialsInTransactionAsync(rows, now, cancellationToken).ConfigureAwait(false);
+        if (events.Count > 0)
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return events;
+    }
+
+    /// <summary><see cref="DeleteCredentialsAsync"/> inside the caller's transaction.</summary>
+    public static async Task<IReadOnlyList<RevocationEvent>> DeleteCredentialsInTransactionAsync<T>(this TesseraDbContext db, IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
+        where T : class, IStoredCredential
+    {
         var doomed = await rows.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (doomed.Count == 0)
-            return [];
         var events = new List<RevocationEvent>(doomed.Count);
         foreach (var credential in doomed)
         {
@@ -42,7 +50,6 @@ internal static class RevocationWrites
             await db.Set<T>().Where(c => c.KeyHash == hash).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             events.Add(await db.RevokeLoginAsync(credential.Login(), credential.UserId, credential.RevokedUntil(now), now, cancellationToken).ConfigureAwait(false));
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return events;
     }
 

@@ -148,12 +148,12 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<RevocationEvent?> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out var user))
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<IReadOnlyList<RevocationEvent>>([]);
             _users[userId] = user with
             {
                 IsActive = flags.IsActive ?? user.IsActive,
@@ -162,7 +162,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
                 RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
                 RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
             };
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult<IReadOnlyList<RevocationEvent>>([Append(RevocationEventKind.UserChanged, userId)]);
         }
     }
 

@@ -171,7 +171,7 @@ public class RevocationSynchronizerTests
         await _sync.LoadAsync(_store, Now);
         var login = NewLogin();
         var revoke = await _store.RevokeLoginAsync(login, 1, Now.AddMinutes(10));
-        var change = await _store.SetUserFlagsAsync(1, new UserFlags(false, false, false), 0) ?? throw new InvalidOperationException();
+        var change = (await _store.SetUserFlagsAsync(1, new UserFlags(false, false, false), 0)).Single();
 
         await _sync.ApplyAsync(revoke, _store);
         await _sync.ApplyAsync(change, _store);

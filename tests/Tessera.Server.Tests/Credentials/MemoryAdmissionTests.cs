@@ -118,6 +118,34 @@ public sealed class MemoryAdmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reactivation_revives_none_of_the_three_here_or_on_an_instance_that_remembers_them()
+    {
+        // Deactivation ends every login for good: an API key carries no epoch, so it is deleted and
+        // its login revoked with the deactivation, or a reactivation would let it in again.
+        var user = await _server.RegisterAsync();
+        var c = await RememberedAsync(user);
+        await using var other = _server.AnotherInstance();
+        await other.InitializeAsync();
+        var onOther = new Credentials(other, c.Browser, c.Token, c.Key, c.KeyPrefix);
+        Assert.Equal(new[] { 200, 200, 200 }, await onOther.StatusesAsync());
+
+        await _server.AdministerAsync(a => a.SetActiveAsync(user.Username, false));
+        await _server.AdministerAsync(a => a.SetActiveAsync(user.Username, true));
+
+        Assert.Equal(new[] { 401, 401, 401 }, await c.StatusesAsync());
+        Assert.Equal("Invalid API key", (await c.WithKeyAsync("/api/hello/")).Str("detail"));
+        // The other instance hears of it through the database feed (polled every 500 ms by default).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        int[] statuses;
+        while ((statuses = await onOther.StatusesAsync()) is not [401, 401, 401] && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.Equal(new[] { 401, 401, 401 }, statuses);
+        using var client = _server.CreateClient();
+        var fresh = await client.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password });
+        Assert.Equal(200, fresh.Status); // new logins work
+    }
+
+    [Fact]
     public async Task A_remembered_key_is_refused_once_its_own_expiry_passes()
     {
         var user = await _server.RegisterAsync();
