@@ -80,6 +80,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<SessionCookies>();
             Authentication.AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
                 o => Configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o));
+            Services.AddKnownTesseraSettings(SessionAuthenticationOptions.SectionName, typeof(SessionAuthenticationOptions));
             AddCredentialScheme<SessionCredentialScheme>();
         }
         ConfigureScheme(TesseraSchemes.Session, configure);
@@ -94,6 +95,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<Core.OpaqueTokens.OpaqueTokenIssuer>();
             Authentication.AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
                 o => Configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o));
+            Services.AddKnownTesseraSettings(OpaqueTokenAuthenticationOptions.SectionName, typeof(OpaqueTokenAuthenticationOptions));
             AddCredentialScheme<OpaqueTokenCredentialScheme>();
         }
         ConfigureScheme(TesseraSchemes.Token, configure);
@@ -112,6 +114,7 @@ public sealed class TesseraBuilder
             Services.AddSingleton<IValidateOptions<BasicAuthenticationOptions>>(new BasicOptionsValidator());
             Authentication.AddScheme<BasicAuthenticationOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic,
                 o => Configuration.GetSection(BasicAuthenticationOptions.SectionName).Bind(o));
+            Services.AddKnownTesseraSettings(BasicAuthenticationOptions.SectionName, typeof(BasicAuthenticationOptions));
             Services.AddOptions<BasicAuthenticationOptions>(TesseraSchemes.Basic).ValidateOnStart();
             AddCredentialScheme<BasicCredentialScheme>();
             Services.AddSingleton(sp =>
@@ -148,6 +151,7 @@ public sealed class TesseraBuilder
             Services.AddScoped<Core.ApiKeys.ApiKeyIssuer>();
             Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
                 o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
+            Services.AddKnownTesseraSettings(ApiKeyAuthenticationOptions.SectionName, typeof(ApiKeyAuthenticationOptions));
             AddCredentialScheme<ApiKeyCredentialScheme>();
         }
         ConfigureScheme(TesseraSchemes.ApiKey, configure);

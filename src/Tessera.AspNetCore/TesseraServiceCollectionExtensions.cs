@@ -51,6 +51,9 @@ public static class TesseraServiceCollectionExtensions
         var features = new TesseraFeatures();
         services.AddSingleton(features);
         services.TryAddSingleton(TimeProvider.System);
+        services.TesseraSettings();
+        services.AddHostedService<SettingsCheck>();
+        ConfigurationErrorExit.Install();
         AddPasswords(services, configuration);
         AddRevocation(services, configuration);
         AddStoredCredentials(services, configuration);
@@ -58,6 +61,9 @@ public static class TesseraServiceCollectionExtensions
         AddAuthentication(services, features);
         services.AddTesseraThrottling(configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ExactPathMatcherPolicy>());
+        // An app's own minimal-API endpoints report a body they cannot read as an exception, which
+        // ErrorHandlingMiddleware answers in DRF's words (else: an empty 400 outside Development).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return new TesseraBuilder(services, configuration, features);
     }
 
@@ -102,6 +108,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<IRevocationFeed>(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
+        services.AddKnownTesseraSettings(ExpiredTokenSweeperOptions.SectionName, typeof(ExpiredTokenSweeperOptions));
         services.AddHostedService<ExpiredTokenSweeper>();
     }
 

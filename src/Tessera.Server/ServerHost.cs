@@ -1,4 +1,5 @@
 using Tessera.AspNetCore;
+using Tessera.AspNetCore.Hosting;
 using Tessera.AspNetCore.Routing;
 using Tessera.Redis;
 using Tessera.Server.Data;
@@ -29,6 +30,7 @@ public static class ServerHost
         });
 
         builder.Services.AddServerDbContext(builder.Configuration);
+        builder.Services.AddKnownTesseraSettings(ServerStorage.SectionName); // the server's own: which database
         // Every credential kind of the API contract, each bound to its section of the configuration.
         var tessera = builder.Services.AddTessera(builder.Configuration)
             .AddJwt()

@@ -15,6 +15,7 @@ public static class ValidatedOptions
         IConfiguration configuration, string sectionName, Func<IServiceProvider, TOptions, IEnumerable<string>> problems)
         where TOptions : class
     {
+        services.AddKnownTesseraSettings(sectionName, typeof(TOptions));
         services.AddSingleton<IValidateOptions<TOptions>>(sp => new ProblemListValidator<TOptions>(o => problems(sp, o)));
         return services.AddOptions<TOptions>().Bind(configuration.GetSection(sectionName)).ValidateOnStart();
     }

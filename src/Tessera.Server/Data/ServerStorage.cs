@@ -24,7 +24,8 @@ public enum StorageProvider
 /// </summary>
 public static class ServerStorage
 {
-    public const string ProviderSetting = "Tessera:Storage:Provider";
+    public const string SectionName = "Tessera:Storage";
+    public const string ProviderSetting = SectionName + ":Provider";
     public const string ConnectionStringName = "Tessera";
     public const string DefaultSqliteConnectionString = "Data Source=tessera.db";
 

@@ -31,12 +31,16 @@ public sealed class LibraryHost(
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The app's log entries, Warning and above.</summary>
+    public LogCapture Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         var connectionString = $"Data Source={Path.Combine(_directory, "app.db")}";
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddProvider(Logs);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Tessera:Jwt:SigningKey"] = TesseraServer.SigningKey,
