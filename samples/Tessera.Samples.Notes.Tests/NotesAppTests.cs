@@ -141,6 +141,32 @@ public sealed class NotesAppTests : IAsyncLifetime
         return (name, r.Body);
     }
 
+    [Fact]
+    public async Task The_apps_own_endpoints_answer_an_unreadable_body_in_DRFs_words()
+    {
+        var (name, pair) = await RegisterAsync("sales");
+        await VerifyAsync(name, true);
+        var bearer = Bearer(pair.GetProperty("access").GetString()!);
+
+        var malformed = await SendRawAsync("/api/notes/", "{\"text\": ", "application/json", bearer);
+        var wrongType = await SendRawAsync("/api/notes/", "text=x", "text/plain", bearer);
+
+        Assert.Equal(400, malformed.Status);
+        Assert.StartsWith("JSON parse error - ", malformed.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(415, wrongType.Status);
+        Assert.Equal("Unsupported media type \"text/plain\" in request.", wrongType.Body.GetProperty("detail").GetString());
+    }
+
+    private async Task<(int Status, JsonElement Body)> SendRawAsync(string path, string body, string contentType, AuthenticationHeaderValue auth)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        request.Headers.Authorization = auth;
+        using var response = await _client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
     private async Task VerifyAsync(string username, bool verified)
     {
         await using var scope = _app.Services.CreateAsyncScope();

@@ -6,7 +6,7 @@ namespace Tessera.AspNetCore.Http;
 
 /// <summary>
 /// Outermost middleware: whatever goes wrong, the client gets JSON in DRF's shape with the right
-/// status, never a stack trace or an HTML page. Also gives routing's bodiless 404/405 DRF's bodies.
+/// status, never a stack trace or an HTML page. Also gives routing's bodiless 404/405, and a bodiless 415, DRF's bodies.
 /// </summary>
 public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
@@ -18,9 +18,17 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            var status = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status400BadRequest;
-            await ApiResults.WriteDetailAsync(context.Response, status,
-                status == StatusCodes.Status413PayloadTooLarge ? ApiResults.Messages.BodyTooLarge : "Malformed request.").ConfigureAwait(false);
+            // Kestrel's, and the app's own endpoints' (minimal APIs throw them: AddTessera sets
+            // RouteHandlerOptions.ThrowOnBadRequest), in the words Tessera's endpoints use.
+            var (status, detail) = e.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => (e.StatusCode, ApiResults.Messages.BodyTooLarge),
+                StatusCodes.Status415UnsupportedMediaType => (e.StatusCode, RequestBody.UnsupportedMediaType(context.Request.ContentType)),
+                _ when e.InnerException is System.Text.Json.JsonException json => (StatusCodes.Status400BadRequest, "JSON parse error - " + json.Message),
+                _ => (StatusCodes.Status400BadRequest, "Malformed request."),
+            };
+            context.Response.Clear();
+            await ApiResults.WriteDetailAsync(context.Response, status, detail).ConfigureAwait(false);
             return;
         }
         catch (Authentication.NotATesseraUserException) when (!context.Response.HasStarted)
@@ -71,6 +79,10 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             case StatusCodes.Status405MethodNotAllowed:
                 await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status405MethodNotAllowed,
                     $"Method \"{context.Request.Method}\" not allowed.").ConfigureAwait(false);
+                break;
+            case StatusCodes.Status415UnsupportedMediaType:
+                await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status415UnsupportedMediaType,
+                    RequestBody.UnsupportedMediaType(context.Request.ContentType)).ConfigureAwait(false);
                 break;
         }
     }

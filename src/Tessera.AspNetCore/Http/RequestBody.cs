@@ -166,7 +166,10 @@ public static class RequestBody
         => new(default, ApiResults.Detail(StatusCodes.Status413PayloadTooLarge, ApiResults.Messages.BodyTooLarge));
 
     private static BodyReadResult Unsupported(string contentType)
-        => new(default, ApiResults.Detail(StatusCodes.Status415UnsupportedMediaType, $"Unsupported media type \"{contentType}\" in request."));
+        => new(default, ApiResults.Detail(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaType(contentType)));
+
+    /// <summary>DRF's 415 detail.</summary>
+    internal static string UnsupportedMediaType(string? contentType) => $"Unsupported media type \"{contentType}\" in request.";
 }
 
 /// <summary>The body's fields as one JSON value (an object unless the client sent something else), or the error response.</summary>
