@@ -39,6 +39,22 @@ if ! dotnet build bench/Tessera.Benchmarks -c Release --nologo -v quiet >>"$log"
   rc=1
 fi
 
+# Every library must pack (dotnet pack is how an app gets it): a missing README or a broken
+# package reference fails here, not on a user's first day.
+packs=$(mktemp -d)
+if ! dotnet pack Tessera.slnx -c Release --no-build --nologo -v quiet -o "$packs" >>"$log" 2>&1; then
+  echo "dotnet pack failed:"; grep -E "error" "$log" | sort -u | head -20
+  rc=1
+else
+  for project in src/*/*.csproj; do
+    name=$(basename "$project" .csproj)
+    [ "$name" = Tessera.Server ] && continue   # the host, not a package
+    ls "$packs/$name".*.nupkg >/dev/null 2>&1 || { echo "dotnet pack made no package for $name"; rc=1; }
+  done
+  echo "packed: $(cd "$packs" && ls | tr '\n' ' ')"
+fi
+rm -rf "$packs"
+
 # dotnet test prints one summary per test project and pass: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12"
 sum() { grep -Eo "$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
 passed=$(sum Passed)

@@ -8,8 +8,32 @@ namespace Tessera.Core.Users;
 /// Each change is one statement on the row, never a read followed by a write, so two administrators
 /// (or the CLI and a request) changing one user at once cannot undo each other.
 /// </summary>
-public sealed class UserAdministration(IUserStore users, Revocations revocations, TimeProvider time)
+public sealed class UserAdministration(IUserStore users, Revocations revocations, TimeProvider time, Passwords.PasswordHashingPool hashing)
 {
+    /// <summary>
+    /// Django's <c>createsuperuser</c>: a staff superuser with this password (not checked against
+    /// the password policy, as Django's <c>--no-input</c>), row and event together so a running
+    /// server learns of it. The username and email are normalized as at registration; false when
+    /// the username is taken.
+    /// </summary>
+    public async Task<bool> CreateSuperuserAsync(string username, string email, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        ArgumentNullException.ThrowIfNull(email);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        username = UserNormalization.Username(username);
+        if (await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false) is not null)
+            return false; // before the hash: a taken name costs none
+        var user = users.NewUser();
+        user.Username = username;
+        user.Email = UserNormalization.Email(email);
+        user.PasswordHash = await hashing.HashAsync(password, cancellationToken).ConfigureAwait(false);
+        user.IsStaff = true;
+        user.IsSuperuser = true;
+        user.DateJoined = time.GetUtcNow().UtcDateTime;
+        return await revocations.CreateUserAsync(user, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deactivation also ends every login of the user for good: reactivation lets in new logins only.</summary>
     public async Task<bool> SetActiveAsync(string username, bool active, CancellationToken cancellationToken = default)
         => await SetFlagsAsync(username, new UserFlags(IsActive: active), cancellationToken).ConfigureAwait(false);

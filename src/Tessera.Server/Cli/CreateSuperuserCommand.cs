@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using Tessera.Core.Passwords;
-using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 
 namespace Tessera.Server.Cli;
@@ -45,19 +43,7 @@ public static class CreateSuperuserCommand
         await using var app = ServerHost.Build(hostArgs);
         await TesseraCli.MigrateAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<IUserStore>();
-        var hashing = scope.ServiceProvider.GetRequiredService<PasswordHashingPool>();
-        if (await users.FindByUsernameAsync(username) is not null)
-            throw new CliException("That username is already taken.");
-        var user = users.NewUser();
-        user.Username = username;
-        user.Email = email;
-        user.PasswordHash = await hashing.HashAsync(password);
-        user.IsStaff = true;
-        user.IsSuperuser = true;
-        user.DateJoined = DateTime.UtcNow;
-        // Row and event together: a server running on this database learns of the user from the feed.
-        if (!await scope.ServiceProvider.GetRequiredService<Revocations>().CreateUserAsync(user))
+        if (!await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateSuperuserAsync(username, email, password))
             throw new CliException("That username is already taken.");
         Console.WriteLine("Superuser created successfully.");
         return 0;
