@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Tessera.Data.Users;
@@ -17,6 +18,16 @@ public static class EmailLookupIndex
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         migrationBuilder.Sql($"""CREATE INDEX "{Name}" ON "users" (lower("email"));""");
+    }
+
+    /// <summary>
+    /// For a database made by <c>EnsureCreated</c> (no migrations): creates the index unless it
+    /// exists. SQL that SQLite and PostgreSQL both take.
+    /// </summary>
+    public static async Task CreateAsync(DbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await db.Database.ExecuteSqlRawAsync($"""CREATE INDEX IF NOT EXISTS "{Name}" ON "users" (lower("email"));""", cancellationToken).ConfigureAwait(false);
     }
 
     public static void Drop(MigrationBuilder migrationBuilder)
