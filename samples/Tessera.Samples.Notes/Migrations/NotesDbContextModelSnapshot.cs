@@ -64,6 +64,10 @@ namespace Notes.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<bool>("EmailChangeUnverified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_change_unverified");
+
                     b.Property<bool>("EmailVerified")
                         .HasColumnType("INTEGER")
                         .HasColumnName("email_verified");

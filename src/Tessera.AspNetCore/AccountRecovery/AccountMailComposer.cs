@@ -13,14 +13,17 @@ namespace Tessera.AspNetCore.AccountRecovery;
 /// Turns <see cref="AccountMailRequests"/> into mail, off the request path: looks the accounts up,
 /// mints each one's purpose token for its current state, and queues the message on
 /// <see cref="MailQueue"/>. An email with no account gets nothing, and nobody can tell from the
-/// answer (the endpoint answered before this ran). A fault (the database down) loses that one
-/// request, logged; the user may ask again.
+/// answer (the endpoint answered before this ran). Every verification mail, whoever asked for it,
+/// takes one from its address's allowance (<see cref="TargetEmailThrottle.VerificationScope"/>) here,
+/// where the address is known. A fault (the database down) loses that one request, logged; the user
+/// may ask again.
 /// </summary>
 public sealed class AccountMailComposer(
     AccountMailRequests requests,
     MailQueue mail,
     AccountMessages messages,
     PurposeTokenService tokens,
+    TargetEmailThrottle throttle,
     IOptions<AuthOptions> options,
     IServiceScopeFactory scopes,
     ILogger<AccountMailComposer> logger) : BackgroundService
@@ -54,34 +57,45 @@ public sealed class AccountMailComposer(
         switch (request)
         {
             case PasswordResetRequested reset:
-                // Django's PasswordResetForm.get_users: active accounts with a usable password.
+                // Django's PasswordResetForm.get_users: active accounts with a usable password; and not
+                // to an address an email change set that nobody has proven (anyone signed in could set it).
                 foreach (var user in await users.FindByEmailAsync(reset.Email, cancellationToken).ConfigureAwait(false))
-                    if (user.IsActive && HasUsablePassword(user) && SameAddress(user.Email, reset.Email))
+                    if (user.IsActive && user.HasUsablePassword && user.EmailMayReceiveReset && SameAddress(user.Email, reset.Email))
                         Queue(user, "password reset", messages.PasswordReset(user,
                             tokens.Issue(TokenPurpose.PasswordReset, user, settings.PasswordResetTokenLifetime), settings.PasswordResetTokenLifetime));
                 break;
             case VerificationRequested verify:
-                if (await users.FindByIdAsync(verify.UserId, cancellationToken).ConfigureAwait(false) is { } one && NeedsVerifying(one))
-                    QueueVerification(one, settings);
+                if (await users.FindByIdAsync(verify.UserId, cancellationToken).ConfigureAwait(false) is { } one
+                    && NeedsVerifying(one) && SameAddress(one.Email, verify.Email))
+                    await QueueVerificationAsync(one, settings, cancellationToken).ConfigureAwait(false);
                 break;
             case VerificationRequestedByEmail byEmail:
                 foreach (var user in await users.FindByEmailAsync(byEmail.Email, cancellationToken).ConfigureAwait(false))
                     if (NeedsVerifying(user) && SameAddress(user.Email, byEmail.Email))
-                        QueueVerification(user, settings);
+                        await QueueVerificationAsync(user, settings, cancellationToken).ConfigureAwait(false);
+                break;
+            case EmailChangeNoticeRequested notice:
+                if (await users.FindByIdAsync(notice.UserId, cancellationToken).ConfigureAwait(false) is { } changed)
+                    Queue(changed, "email change notice", messages.EmailChanged(changed, notice.PreviousEmail));
                 break;
         }
     }
 
-    private void QueueVerification(User user, AuthOptions settings)
-        => Queue(user, "email verification", messages.EmailVerification(user,
+    private async Task QueueVerificationAsync(User user, AuthOptions settings, CancellationToken cancellationToken)
+    {
+        if (!await throttle.TryAcquireAsync(TargetEmailThrottle.VerificationScope, user.Email, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Email verification mail for user {UserId} not sent: its address is over {Scope}", user.Id, TargetEmailThrottle.VerificationScope);
+            return;
+        }
+        Queue(user, "email verification", messages.EmailVerification(user,
             tokens.Issue(TokenPurpose.EmailVerification, user, settings.EmailVerificationTokenLifetime), settings.EmailVerificationTokenLifetime));
+    }
 
     private void Queue(User user, string kind, MimeKit.MimeMessage message)
         => mail.TryEnqueue(new OutgoingMail(message, string.Create(CultureInfo.InvariantCulture, $"{kind} mail for user {user.Id}")));
 
     private static bool NeedsVerifying(User user) => user.IsActive && !user.EmailVerified && user.Email.Length > 0;
-
-    private static bool HasUsablePassword(User user) => !user.PasswordHash.StartsWith('!');
 
     // The store compares case-insensitively as SQL's lower() does (ASCII only on SQLite); this is the final word.
     private static bool SameAddress(string stored, string asked) => string.Equals(stored, asked, StringComparison.OrdinalIgnoreCase);

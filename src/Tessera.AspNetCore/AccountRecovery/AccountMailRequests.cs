@@ -11,8 +11,14 @@ public abstract record AccountMailRequest;
 /// <summary>A password reset for every active account with this email (none, one or several: the endpoint cannot tell).</summary>
 public sealed record PasswordResetRequested(string Email) : AccountMailRequest;
 
-/// <summary>An email verification for this user's current email.</summary>
-public sealed record VerificationRequested(long UserId) : AccountMailRequest;
+/// <summary>
+/// An email verification for this user, to <paramref name="Email"/> if that is still the user's
+/// email when the mail is composed (a later change asks for its own).
+/// </summary>
+public sealed record VerificationRequested(long UserId, string Email) : AccountMailRequest;
+
+/// <summary>Tells <paramref name="PreviousEmail"/> that it is no longer this user's email (no token, no new address).</summary>
+public sealed record EmailChangeNoticeRequested(long UserId, string PreviousEmail) : AccountMailRequest;
 
 /// <summary>An email verification for every active, unverified account with this email (a user who cannot sign in yet).</summary>
 public sealed record VerificationRequestedByEmail(string Email) : AccountMailRequest;

@@ -15,7 +15,11 @@ public sealed class TargetEmailThrottle(ThrottleRates rates, IRateLimitStore sto
     /// <summary>Per target email, for password resets.</summary>
     public const string PasswordResetScope = "password_reset_email";
 
-    /// <summary>Per target email, for verification mail asked for without signing in.</summary>
+    /// <summary>
+    /// Per target email, for every verification mail, whoever asked (by address without signing in,
+    /// a signed-in user, an email change, a registration): taken by <see cref="AccountMailComposer"/>
+    /// for each mail it is about to send, one allowance per address.
+    /// </summary>
     public const string VerificationScope = "email_verify_email";
 
     /// <summary>Takes one from the address's allowance; false when it is spent (or the scope is off: then always true).</summary>

@@ -33,7 +33,12 @@ public class TesseraEvents
     /// <summary>A registration's body: read the app's own user fields and set them on the new user.</summary>
     public Func<UserFieldsContext, Task> OnRegistering { get; set; } = _ => Task.CompletedTask;
 
-    /// <summary>A profile PUT or PATCH: read the app's own user fields and set them.</summary>
+    /// <summary>
+    /// A profile PUT or PATCH: read the app's own user fields and set them, inside the write's
+    /// transaction. A change of <c>email</c> in the body has been proven (<c>current_password</c>)
+    /// before this runs; an app that sets <see cref="Core.Users.User.Email"/> itself makes its own
+    /// decision, and the change gets the same consequences (unverified, its link, the old address told).
+    /// </summary>
     public Func<UserFieldsContext, Task> OnUpdatingProfile { get; set; } = _ => Task.CompletedTask;
 
     /// <summary>A profile answer (GET, PUT, PATCH): add the app's own fields.</summary>

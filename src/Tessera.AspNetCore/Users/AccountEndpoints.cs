@@ -79,7 +79,7 @@ public static partial class AccountEndpoints
         if (requireVerifiedEmail)
         {
             // No pair: the gate would refuse it. The account starts with the link that lets it in.
-            context.RequestServices.GetRequiredService<AccountMailRequests>().TryEnqueue(new VerificationRequested(user.Id));
+            context.RequestServices.GetRequiredService<AccountMailRequests>().TryEnqueue(new VerificationRequested(user.Id, user.Email));
             return ApiResults.Json(new { username = user.Username, email = user.Email, detail = "Email not verified. A verification link has been sent to it." },
                 StatusCodes.Status201Created);
         }
@@ -167,8 +167,13 @@ public static partial class AccountEndpoints
         return user is null ? ApiResults.NotFound() : await ProfileAsync(context, user, dispatcher).ConfigureAwait(false);
     }
 
-    /// <summary>PUT or PATCH of the caller's own names and email (and the app's own fields); the username is read-only.</summary>
-    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations, TesseraEventsDispatcher dispatcher)
+    /// <summary>
+    /// PUT or PATCH of the caller's own names and email (and the app's own fields); the username is
+    /// read-only. A new email needs <see cref="Reauthentication"/> (the current password), is
+    /// unverified and gets no password reset until verified, and the old address is told.
+    /// </summary>
+    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations,
+        TesseraEventsDispatcher dispatcher, PasswordLogin login, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -180,30 +185,57 @@ public static partial class AccountEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
         var id = context.GetTesseraUser().User.Id;
-        var emailChanged = false;
+        if (email is not null)
+        {
+            if (await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } account)
+                return ApiResults.NotFound();
+            if (SameEmail(email, account.Email))
+                email = null; // no change: nothing to prove, and the stored spelling stays
+            else if (await Reauthentication.ProveAsync(context, account, body.Fields, fields, login, time).ConfigureAwait(false) is { } refused)
+                return refused;
+        }
+
+        (string From, string To, bool TellFrom)? change = null;
         // Row and event in one transaction: the email is a token claim and in every instance's snapshot.
         var updated = await revocations.UpdateUserAsync(id, async user =>
         {
-            if (email is not null && !string.Equals(email, user.Email, StringComparison.Ordinal))
-            {
-                // A new address is nobody's proven one: unverified (the snapshot follows, and with
-                // RequireVerifiedEmail the user's credentials stop), and its verification link goes out.
-                user.EmailVerified = false;
-                emailChanged = true;
-            }
-            user.Email = email ?? user.Email;
+            var previous = user.Email;
+            // Whether the address being replaced is the owner's: proven, or the account's own from its
+            // creation. One that an email change set and nobody proved may be anyone's (a typo): not told.
+            var previousIsTheOwners = user.EmailMayReceiveReset;
+            // Set only once proven above; if another change committed since, the same proof covers this one.
+            if (email is not null && !SameEmail(email, user.Email))
+                user.Email = email;
             user.FirstName = firstName ?? user.FirstName;
             user.LastName = lastName ?? user.LastName;
             await dispatcher.Events.UpdatingProfile(new UserFieldsContext(context, fields, user)).ConfigureAwait(false);
+            if (!string.Equals(user.Email, previous, StringComparison.Ordinal))
+            {
+                // A new address is nobody's proven one: unverified (the snapshot follows, and with
+                // RequireVerifiedEmail the user's credentials stop), and no password reset goes to it
+                // until the verification link sent to it is used.
+                user.EmailVerified = false;
+                user.EmailChangeUnverified = user.Email.Length > 0;
+                change = (previous, user.Email, previousIsTheOwners);
+            }
             return fields.IsValid;
         }, context.RequestAborted).ConfigureAwait(false);
         if (!fields.IsValid)
             return fields.ToResult();
-        if (updated && emailChanged && email!.Length > 0)
-            context.RequestServices.GetService<AccountMailRequests>()?.TryEnqueue(new VerificationRequested(id));
+        if (updated && change is { } moved && context.RequestServices.GetService<AccountMailRequests>() is { } mail)
+        {
+            if (moved.To.Length > 0)
+                mail.TryEnqueue(new VerificationRequested(id, moved.To));
+            if (moved.TellFrom && moved.From.Length > 0)
+                mail.TryEnqueue(new EmailChangeNoticeRequested(id, moved.From));
+        }
         var current = updated ? await users.FindByIdAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
         return current is null ? ApiResults.NotFound() : await ProfileAsync(context, current, dispatcher).ConfigureAwait(false);
     }
+
+    /// <summary>The same address as far as Django's <c>normalize_email</c> can tell (the domain's case).</summary>
+    private static bool SameEmail(string normalized, string stored)
+        => string.Equals(normalized, UserNormalization.Email(stored), StringComparison.Ordinal);
 
     /// <summary>The seed's profile fields, then the app's own (<see cref="TesseraEvents.OnWritingProfile"/>).</summary>
     private static async Task<IResult> ProfileAsync(HttpContext context, User user, TesseraEventsDispatcher dispatcher)

@@ -70,8 +70,8 @@ public interface IRevocationStore
     /// <summary>
     /// Marks the user's email verified, together with the event, only while it is still
     /// <paramref name="expectedEmail"/> and unverified: a compare-and-swap, so of concurrent uses of
-    /// one verification token exactly one succeeds, and none after the email changed. Null when
-    /// nothing was written.
+    /// one verification token exactly one succeeds, and none after the email changed. Clears
+    /// <see cref="Users.User.EmailChangeUnverified"/> in the same write. Null when nothing was written.
     /// </summary>
     Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default);
 

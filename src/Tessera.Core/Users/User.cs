@@ -40,6 +40,22 @@ public class User
     /// start unverified.
     /// </summary>
     public bool EmailVerified { get; set; }
+    /// <summary>
+    /// Whether <see cref="Email"/> was set by an email change and not verified since: such an address
+    /// is whatever the signed-in caller typed, so it receives no password reset until its owner proves
+    /// it (set by the change, cleared with <see cref="EmailVerified"/>'s verification). An address an
+    /// account was created with gets its reset unverified, as in Django.
+    /// </summary>
+    public bool EmailChangeUnverified { get; set; }
+
+    /// <summary>
+    /// Whether a password reset may be mailed to <see cref="Email"/>: proven, or the account's own
+    /// from its creation (not one an email change set and nobody verified).
+    /// </summary>
+    public bool EmailMayReceiveReset => EmailVerified || !EmailChangeUnverified;
+
+    /// <summary>Django's <c>has_usable_password</c>: false for an account made without one ("!…").</summary>
+    public bool HasUsablePassword => !Passwords.DjangoPbkdf2Hasher.IsUnusablePassword(PasswordHash);
 
     /// <summary>
     /// What the gate keeps of the user in memory. An app's user adds its roles:

@@ -129,9 +129,12 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // The compare-and-swap: the first use of a token flips the flag; a second, or one made for an
-        // email the user has since changed, matches no row.
+        // email the user has since changed, matches no row. A proven address receives password resets
+        // (User.EmailChangeUnverified cleared).
         var changed = await db.Users.Where(u => u.Id == userId && u.Email == expectedEmail && !u.EmailVerified)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailVerified, true), cancellationToken).ConfigureAwait(false);
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(u => u.EmailVerified, true)
+                .SetProperty(u => u.EmailChangeUnverified, false), cancellationToken).ConfigureAwait(false);
         if (changed != 1)
             return null;
         var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);

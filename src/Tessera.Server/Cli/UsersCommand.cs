@@ -40,6 +40,14 @@ public static class UsersCommand
         }
     }
 
+    /// <summary>An administrator vouching for the address proves it, as its verification link would.</summary>
+    private static void SetEmailVerified(User user, bool verified)
+    {
+        user.EmailVerified = verified;
+        if (verified)
+            user.EmailChangeUnverified = false;
+    }
+
     private static async Task<int> RunAsync(string action, string username, (bool? Staff, bool? Superuser, bool? Premium, bool? EmailVerified) roles, string[] hostArgs)
     {
         await using var app = ServerHost.Build(hostArgs);
@@ -54,7 +62,7 @@ public static class UsersCommand
             "delete" => await admin.DeleteAsync(username),
             _ => await admin.SetRolesAsync(username, roles.Staff, roles.Superuser)
                  && (roles.Premium is not { } premium || await admin.UpdateAsync(username, u => ((ServerUser)u).IsPremium = premium))
-                 && (roles.EmailVerified is not { } verified || await admin.UpdateAsync(username, u => u.EmailVerified = verified)),
+                 && (roles.EmailVerified is not { } verified || await admin.UpdateAsync(username, u => SetEmailVerified(u, verified))),
         };
         if (!found)
             throw new CliException($"No user named '{username}'.");

@@ -53,7 +53,7 @@ public sealed class EmailVerificationTests(TesseraServer server)
         var oldToken = await server.Outbox.TokenAsync($"{user.Username}@example.com");
         var newEmail = $"{user.Username}@elsewhere.example.org";
 
-        var patch = await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = newEmail }, user.Bearer);
+        var patch = await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = newEmail, current_password = user.Password }, user.Bearer);
         Assert.Equal(200, patch.Status);
 
         Assert.Equal(400, (await ConfirmAsync(oldToken)).Status);
@@ -73,7 +73,7 @@ public sealed class EmailVerificationTests(TesseraServer server)
 
         await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { first_name = "Ann" }, user.Bearer);
         Assert.True(await IsVerifiedAsync(user.Username)); // names are no email change
-        await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = $"{user.Username}@example.net" }, user.Bearer);
+        await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = $"{user.Username}@example.net", current_password = user.Password }, user.Bearer);
         Assert.False(await IsVerifiedAsync(user.Username));
     }
 

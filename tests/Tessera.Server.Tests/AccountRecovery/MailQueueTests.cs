@@ -43,7 +43,7 @@ public sealed class MailQueueTests
         var requests = new AccountMailRequests(TwoSlots, factory.CreateLogger<AccountMailRequests>());
 
         Assert.True(requests.TryEnqueue(new PasswordResetRequested("a@example.com")));
-        Assert.True(requests.TryEnqueue(new VerificationRequested(7)));
+        Assert.True(requests.TryEnqueue(new VerificationRequested(7, "c@example.com")));
         Assert.False(requests.TryEnqueue(new PasswordResetRequested("b@example.com")));
         Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
     }

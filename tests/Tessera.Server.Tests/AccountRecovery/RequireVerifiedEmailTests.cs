@@ -82,7 +82,7 @@ public sealed class RequireVerifiedEmailTests : IAsyncLifetime
         Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", bearer)).Status);
         var newEmail = $"{name}@elsewhere.example.org";
 
-        Assert.Equal(200, (await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = newEmail }, bearer)).Status);
+        Assert.Equal(200, (await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = newEmail, current_password = password }, bearer)).Status);
 
         var after = await client.GetJsonAsync("/api/hello/", bearer);
         Assert.Equal(401, after.Status);

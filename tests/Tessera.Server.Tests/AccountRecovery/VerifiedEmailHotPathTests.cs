@@ -46,7 +46,7 @@ public sealed class VerifiedEmailHotPathTests : IAsyncLifetime
             Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", bearer)).Status);
         Assert.Equal(0, _counter.Count);
 
-        Assert.Equal(200, (await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = $"{name}@example.net" }, bearer)).Status);
+        Assert.Equal(200, (await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = $"{name}@example.net", current_password = password }, bearer)).Status);
         Assert.True(_counter.Count > 0, "the counter missed the profile change's commands");
         _counter.Reset();
         for (var i = 0; i < 500; i++)

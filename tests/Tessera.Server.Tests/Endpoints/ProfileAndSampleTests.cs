@@ -79,7 +79,7 @@ public sealed class ProfileAndSampleTests(TesseraServer server)
         using var client = server.CreateClient();
 
         var bad = await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = "not-an-email", first_name = "X" }, user.Bearer);
-        var good = await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = "new@example.org" }, user.Bearer);
+        var good = await client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = "new@example.org", current_password = user.Password }, user.Bearer);
 
         Assert.True(bad.Status == 400, bad.ToString());
         Assert.Equal(Compact(new { email = new[] { "Enter a valid email address." } }), bad.Compact());

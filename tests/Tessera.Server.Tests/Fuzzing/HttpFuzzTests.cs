@@ -63,7 +63,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static readonly string[] FieldNames =
     [
-        "username", "password", "email", "token", "refresh", "new_password", "old_password", "first_name", "last_name",
+        "username", "password", "email", "token", "refresh", "new_password", "old_password", "current_password", "first_name", "last_name",
         "title", "body", "done", "name", "expires_in_days", "remember", "access", "", "\u0000", "é",
     ];
 

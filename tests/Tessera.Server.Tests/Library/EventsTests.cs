@@ -113,6 +113,30 @@ public sealed class EventsTests : IAsyncLifetime
         Assert.Equal(401, (await _host.Client.PostJsonAsync("/api/token/", new { username = name + "x", password = "S3cure-pass-word" })).Status);
     }
 
+    [Fact]
+    public async Task An_email_change_in_an_apps_profile_needs_the_password_and_is_one_write_with_the_apps_fields()
+    {
+        var name = "move" + Guid.NewGuid().ToString("N")[..10];
+        const string password = "S3cure-pass-word";
+        var registered = await _host.Client.PostJsonAsync("/api/register/", new { username = name, password, email = $"{name}@example.com" });
+        var bearer = Bearer(registered.Str("access")!);
+
+        var missing = await _host.Client.SendJsonAsync(HttpMethod.Patch, "/api/profile/", new { email = $"{name}@new.example.org", phone_number = "+1 555 0101" }, bearer);
+        var appsFieldBad = await _host.Client.SendJsonAsync(HttpMethod.Patch, "/api/profile/",
+            new { email = $"{name}@new.example.org", current_password = password, date_of_birth = "never" }, bearer);
+        Assert.Equal("""{"current_password":["This field is required."]}""", missing.Raw);
+        Assert.Equal(400, appsFieldBad.Status); // the app's field refused: the email change is not written either
+        var unchanged = await _host.Client.GetJsonAsync("/api/profile/", bearer);
+        Assert.Equal(($"{name}@example.com", ""), (unchanged.Str("email"), unchanged.Str("phone_number")));
+
+        var moved = await _host.Client.SendJsonAsync(HttpMethod.Patch, "/api/profile/",
+            new { email = $"{name}@new.example.org", current_password = password, phone_number = "+1 555 0101" }, bearer);
+        Assert.True(moved.Status == 200, moved.ToString());
+        Assert.Equal(($"{name}@new.example.org", "+1 555 0101"), (moved.Str("email"), moved.Str("phone_number")));
+        // The password was checked as a sign-in is: the app's hooks saw it.
+        Assert.Contains("signed-in " + name, _seen);
+    }
+
     private Task Note(string what)
     {
         _seen.Enqueue(what);

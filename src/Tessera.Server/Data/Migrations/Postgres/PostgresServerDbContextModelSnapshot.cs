@@ -272,6 +272,10 @@ namespace Tessera.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<bool>("EmailChangeUnverified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_change_unverified");
+
                     b.Property<bool>("EmailVerified")
                         .HasColumnType("boolean")
                         .HasColumnName("email_verified");

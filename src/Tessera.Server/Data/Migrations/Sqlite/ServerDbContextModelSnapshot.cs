@@ -263,6 +263,10 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<bool>("EmailChangeUnverified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_change_unverified");
+
                     b.Property<bool>("EmailVerified")
                         .HasColumnType("INTEGER")
                         .HasColumnName("email_verified");
