@@ -7,8 +7,9 @@
 #   3. ns/op and allocations of Tessera's token validation against Microsoft.IdentityModel's
 #      JsonWebTokenHandler on the same HS256 token and key (BenchmarkDotNet), under a minute.
 #   4. pipeline: the server's whole request pipeline in process, no sockets: /ping/ anonymous (the
-#      baseline), /ping/ and /api/hello/ with a JWT, /api/hello/ anonymous (BenchmarkDotNet), about
-#      a minute; not part of "all".
+#      baseline), /ping/ and /api/hello/ with a JWT, and the refusals: /api/hello/ anonymous, with a
+#      forged JWT, random DRF tokens, random API keys (401), /api/admin-only/ with a JWT (403)
+#      (BenchmarkDotNet), about two minutes; not part of "all".
 #   5. allocations: bytes per request of the same pipeline, by type (sampled by the runtime), half a
 #      minute; not part of "all".
 # Usage: bench/run.sh [memory|lookup|validation|pipeline|allocations|all] [BenchmarkDotNet options, e.g. --filter '*Hit*']

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Tessera.Core.Credentials;
 using Tessera.Server;
 using Tessera.Server.Cli;
 
@@ -16,6 +19,10 @@ namespace Tessera.Benchmarks;
 /// own request handling called directly, as Kestrel calls it): what a request costs in Tessera's
 /// code and ASP.NET Core's middleware, and what it allocates. <c>PingAnonymous</c>
 /// is the baseline: the difference to it is what authenticating and authorizing a request adds.
+/// The refusals (issue 20) are what a flood of garbage credentials costs: no credential on a
+/// protected endpoint, a JWT signed with another key, and DRF tokens and API keys of the right
+/// shape but random (a different one per request, from a pool of 65,536 made at setup: none was
+/// minted here, so each is refused at its seal, with no read).
 /// </summary>
 [MemoryDiagnoser]
 public class PipelineBenchmarks
@@ -24,6 +31,10 @@ public class PipelineBenchmarks
     private WebApplication _app = null!;
     private InProcessServer _server = null!;
     private string _bearer = null!;
+    private string _forgedBearer = null!;
+    private string[] _randomTokens = null!;
+    private string[] _randomApiKeys = null!;
+    private int _next;
 
     [GlobalSetup]
     public void Setup()
@@ -46,9 +57,24 @@ public class PipelineBenchmarks
             throw new InvalidOperationException("registration failed");
         var pair = _server.Send("POST", "/api/token/", null, login);
         using var body = JsonDocument.Parse(pair.Body);
-        _bearer = "Bearer " + body.RootElement.GetProperty("access").GetString();
-        if (HelloWithJwt() != 200 || PingAnonymous() != 200 || HelloAnonymous() != 401)
+        var access = body.RootElement.GetProperty("access").GetString()!;
+        _bearer = "Bearer " + access;
+        _forgedBearer = "Bearer " + Forge(access);
+        const int pool = 1 << 16;
+        _randomTokens = [.. Enumerable.Range(0, pool).Select(_ => "Token " + OpaqueSecret.Generate(OpaqueSecret.LowerHex, 40))];
+        _randomApiKeys = [.. Enumerable.Range(0, pool).Select(_ =>
+            $"tk_{OpaqueSecret.Generate(OpaqueSecret.LowerAlphanumeric, 8)}_{OpaqueSecret.Generate(OpaqueSecret.Alphanumeric, 32)}")];
+        if (HelloWithJwt() != 200 || PingAnonymous() != 200 || HelloAnonymous() != 401 || HelloForgedJwt() != 401
+            || HelloRandomDrfToken() != 401 || HelloRandomApiKey() != 401 || AdminOnlyWithJwt() != 403)
             throw new InvalidOperationException("the pipeline does not answer as expected");
+    }
+
+    /// <summary>The token's header and claims, signed with a key of the forger's: well formed, valid but for its signature.</summary>
+    private static string Forge(string token)
+    {
+        var signed = token[..token.LastIndexOf('.')];
+        var mac = HMACSHA256.HashData(RandomNumberGenerator.GetBytes(32), Encoding.ASCII.GetBytes(signed));
+        return signed + "." + Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
     /// <summary>
@@ -58,14 +84,21 @@ public class PipelineBenchmarks
     public void PrintAllocations()
     {
         const int requests = 200_000;
-        foreach (var (name, path, authorization) in new[] { ("/ping/, anonymous", "/ping/", null), ("/ping/ with a JWT", "/ping/", _bearer), ("/api/hello/ with a JWT", "/api/hello/", _bearer) })
+        (string Name, Func<int> Send)[] kinds =
+        [
+            ("/ping/, anonymous", PingAnonymous), ("/ping/ with a JWT", PingWithJwt), ("/api/hello/ with a JWT", HelloWithJwt),
+            ("/api/hello/, anonymous (401)", HelloAnonymous), ("/api/hello/, forged JWT (401)", HelloForgedJwt),
+            ("/api/hello/, random DRF tokens (401)", HelloRandomDrfToken), ("/api/hello/, random API keys (401)", HelloRandomApiKey),
+            ("/api/admin-only/ with a JWT, not staff (403)", AdminOnlyWithJwt),
+        ];
+        foreach (var (name, send) in kinds)
         {
             for (var i = 0; i < 5_000; i++)
-                Send(path, authorization);
+                send();
             using var listener = new AllocationListener();
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < requests; i++)
-                Send(path, authorization);
+                send();
             var total = GC.GetAllocatedBytesForCurrentThread() - before;
             Console.WriteLine($"== {name}: {total / requests:N0} bytes per request (the in-process server's own request objects included)");
             foreach (var (type, bytes) in listener.Counts.OrderByDescending(kv => kv.Value).Take(25))
@@ -92,6 +125,18 @@ public class PipelineBenchmarks
 
     [Benchmark]
     public int HelloAnonymous() => Send("/api/hello/", null);
+
+    [Benchmark]
+    public int HelloForgedJwt() => Send("/api/hello/", _forgedBearer);
+
+    [Benchmark]
+    public int HelloRandomDrfToken() => Send("/api/hello/", _randomTokens[_next++ & (_randomTokens.Length - 1)]);
+
+    [Benchmark]
+    public int HelloRandomApiKey() => _server.Send("GET", "/api/hello/", null, null, ("X-API-Key", _randomApiKeys[_next++ & (_randomApiKeys.Length - 1)])).Status;
+
+    [Benchmark]
+    public int AdminOnlyWithJwt() => Send("/api/admin-only/", _bearer);
 
     private int Send(string path, string? authorization) => _server.Send("GET", path, authorization, null).Status;
 }
@@ -126,11 +171,13 @@ public sealed class InProcessServer : IServer
 
     public void Dispose() { }
 
-    public (int Status, byte[] Body) Send(string method, string path, string? authorization, string? json)
+    public (int Status, byte[] Body) Send(string method, string path, string? authorization, string? json, (string Name, string Value)? header = null)
     {
         IHeaderDictionary headers = new HeaderDictionary { ["Host"] = "localhost" };
         if (authorization is not null)
             headers.Authorization = authorization;
+        if (header is var (name, value))
+            headers[name] = value;
         var request = new HttpRequestFeature { Method = method, Path = path, Protocol = "HTTP/1.1", Scheme = "http", Headers = headers };
         if (json is not null)
         {

@@ -8,7 +8,7 @@ using Tessera.Benchmarks;
 //   memory  retained bytes per entry of 1,000,000 live revocations (plain process, a few seconds)
 //   lookup  ns/op and allocations of IsRevoked (hit, miss) and AdmissionGate.Admit (BenchmarkDotNet)
 //   validation  Tessera's TokenValidator against JsonWebTokenHandler, same token and key (BenchmarkDotNet)
-//   pipeline  the server's request pipeline in process: ping, hello with and without a JWT (BenchmarkDotNet)
+//   pipeline  the server's request pipeline in process: ping, hello with and without a JWT, the refusals (BenchmarkDotNet)
 //   allocations  bytes allocated per request of the same pipeline, by type (sampled by the runtime), not part of "all"
 //   hashrate  password verifications per second on N threads (plain process; bench/load/run.sh reads it),
 //             not part of "all": hashrate [--threads N[,M...]] [--seconds S] [--iterations I]

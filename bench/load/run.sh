@@ -2,9 +2,10 @@
 # The load benchmark of issue 9: the Tessera server (Release, its own binary) on a fresh temporary
 # SQLite database and a stock ASP.NET Core app with AddJwtBearer on the same HS256 key
 # (bench/StockJwtApp), both on free loopback ports, measured with wrk: requests per second and
-# p50/p99 latency of /ping/, of /api/hello/ with each credential kind, of token obtain, of refresh
-# with rotation, and of /api/hello/ while token obtain is flooded, and beside idle-priority busy
-# loops (the machine's share of that); plus the password hash's own rate at the same cost
+# p50/p99 latency of /ping/, of /api/hello/ with each credential kind, of /api/hello/ refusing
+# (no credential, a forged JWT, random DRF tokens, random API keys: issue 20), of token obtain, of
+# refresh with rotation, and of /api/hello/ while token obtain is flooded, and beside idle-priority
+# busy loops (the flood target's control); plus the password hash's own rate at the same cost
 # (bench/Tessera.Benchmarks hashrate). Several rounds, medians, ratios
 # against the issue's targets with PASS/FAIL. Writes bench/results/<YYYY-MM-DD>.md and prints it.
 #
@@ -22,7 +23,7 @@
 # With TESSERA_BENCH_LOCK set, everything from the build on runs under flock on /tmp/tessera-cpu.lock
 # (or on the file TESSERA_BENCH_LOCK names, if it is a path), so no other build or benchmark that
 # takes that lock shares the CPU with the measurements.
-# A default run takes about 15 minutes on 2 cores.
+# A default run takes about 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -209,6 +210,43 @@ done
 got=$(http -H "$hdr_jwt" "$stock/api/hello/") || die "the stock app refused Tessera's access token: $got"
 say "credentials ready; every kind gets 200 from /api/hello/ (stock: $got)"
 
+# What a flood of garbage credentials sends (issue 20): the access token's header and claims signed
+# with a key of the forger's; DRF tokens and API keys of the right shape that were never minted, a
+# different one per request (wrk.lua's BENCH_RANDOM). Each must be refused with DRF's 401 first.
+forged=$(python3 - "$access" <<'PY'
+import base64, hashlib, hmac, os, sys
+signed = sys.argv[1].rsplit(".", 1)[0]
+mac = hmac.new(os.urandom(32), signed.encode(), hashlib.sha256).digest()
+print(signed + "." + base64.urlsafe_b64encode(mac).decode().rstrip("="))
+PY
+)
+random_token=$(python3 -c 'import secrets; print(secrets.token_hex(20))')
+random_apikey=$(python3 -c 'import secrets, string as s; r = lambda a, n: "".join(secrets.choice(a) for _ in range(n)); print("tk_" + r(s.ascii_lowercase + s.digits, 8) + "_" + r(s.ascii_letters + s.digits, 32))')
+refused() { # expected-detail [curl header]
+  local want=$1 body status; shift
+  body=$(curl -sS -m 10 -o - -w '\n%{http_code}' "$@" "$tessera/api/hello/")
+  status=${body##*$'\n'}; body=${body%$'\n'*}
+  [ "$status" = 401 ] && [ "$(jq -r .detail <<<"$body")" = "$want" ] || die "/api/hello/ ($*) answered $status $body, not 401 \"$want\""
+}
+refused "Authentication credentials were not provided."
+refused "Given token not valid for any token type" -H "Authorization: Bearer $forged"
+refused "Invalid token." -H "Authorization: Token $random_token"
+refused "Invalid API key" -H "X-API-Key: $random_apikey"
+say "refusals ready; each gets DRF's 401 from /api/hello/"
+# The wrk settings of each refusal, into the array `refusal`; and of the JWT request sent through the
+# random mode's per-request Lua (no credential of its own), the control of what that Lua costs wrk.
+refusal_args() {
+  case $1 in
+    refuse-anon) refusal=(BENCH_REFUSED=1) ;;
+    refuse-forged) refusal=(BENCH_REFUSED=1 BENCH_HEADERS="Authorization: Bearer $forged") ;;
+    refuse-token) refusal=(BENCH_REFUSED=1 BENCH_RANDOM=token) ;;
+    refuse-apikey) refusal=(BENCH_REFUSED=1 BENCH_RANDOM=apikey) ;;
+    hello-jwt-lua) refusal=(BENCH_HEADERS="$hdr_jwt" BENCH_RANDOM=none) ;;
+    *) die "no such refusal: $1" ;;
+  esac
+}
+refusals=(refuse-anon refuse-forged refuse-token refuse-apikey)
+
 # --- measurements ------------------------------------------------------------------------------------
 results="$tmp/results"
 mkdir -p "$results"
@@ -217,7 +255,7 @@ mkdir -p "$results"
 # finish_wrk waits for it and checks that it wrote its result; run_wrk does both.
 start_wrk() {
   local name=$1 round=$2 url=$3 timeout=$4 seconds=$5; shift 5
-  env BENCH_METHOD= BENCH_BODY= BENCH_HEADERS= BENCH_REFRESH_TOKENS= "$@" BENCH_OUT="$results/$name.$round.json" \
+  env BENCH_METHOD= BENCH_BODY= BENCH_HEADERS= BENCH_REFRESH_TOKENS= BENCH_RANDOM= BENCH_REFUSED= "$@" BENCH_OUT="$results/$name.$round.json" \
     wrk -t1 -c"$connections" -d"${seconds}s" --timeout "${timeout}s" -s "$root/bench/load/wrk.lua" "$url" \
     >"$results/$name.$round.txt" 2>&1 9>&- &
   wrk_pid=$!
@@ -233,7 +271,7 @@ finish_wrk() {
 run_wrk() { start_wrk "$@"; finish_wrk "$wrk_pid" "$1" "$2"; }
 show() { # one line of progress: name round
   jq -r --arg n "$1" --arg r "$2" \
-    '"  \($n) [round \($r)]: \(.ok * 1e6 / .duration_us | floor) ok/s, p50 \(.p50_us / 1000) ms, p99 \(.p99_us / 1000) ms, non-2xx \(.non2xx), timeouts \(.timeout)"' \
+    '"  \($n) [round \($r)]: \(.ok * 1e6 / .duration_us | floor) ok/s, p50 \(.p50_us / 1000) ms, p99 \(.p99_us / 1000) ms, unexpected status \(.non2xx), timeouts \(.timeout)"' \
     "$results/$1.$2.json" >&2
 }
 hello() { run_wrk "$1" "$2" "$tessera/api/hello/" 10 "${3:-$duration}" BENCH_HEADERS="$4"; }
@@ -272,16 +310,20 @@ warm ping "$tessera/ping/"
 warm_basic
 for kind in jwt session token apikey basic; do h=hdr_$kind; warm "hello-$kind" "$tessera/api/hello/" BENCH_HEADERS="${!h}"; done
 warm stock-hello "$stock/api/hello/" BENCH_HEADERS="$hdr_jwt"
+for name in "${refusals[@]}" hello-jwt-lua; do refusal_args "$name"; warm "$name" "$tessera/api/hello/" "${refusal[@]}"; done
 
 # One short piece of a cycle: endpoint k (the global cycle number). Basic first gets its one
 # verifying request, in case the remembered credential has been forgotten since the last piece.
-cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic stock-hello)
+cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic stock-hello "${refusals[@]}" hello-jwt-lua)
 piece() {
   local name=$1 k=$2 h
   case $name in
     stock-ping) run_wrk "cycle-$name" "$k" "$stock/ping/" 10 "$piece_seconds" ;;
     stock-hello) run_wrk "cycle-$name" "$k" "$stock/api/hello/" 10 "$piece_seconds" BENCH_HEADERS="$hdr_jwt" ;;
     ping) run_wrk "cycle-$name" "$k" "$tessera/ping/" 10 "$piece_seconds" ;;
+    refuse-*|hello-jwt-lua)
+      refusal_args "$name"
+      run_wrk "cycle-$name" "$k" "$tessera/api/hello/" 10 "$piece_seconds" "${refusal[@]}" ;;
     hello-*)
       h=hdr_${name#hello-}
       if [ "$name" = hello-basic ]; then warm_basic; fi
@@ -299,6 +341,10 @@ for round in $(seq "$rounds"); do
     hello "hello-$kind" "$round" "$duration" "${!h}"; show "hello-$kind" "$round"
   done
   run_wrk stock-hello "$round" "$stock/api/hello/" 10 "$duration" BENCH_HEADERS="$hdr_jwt"; show stock-hello "$round"
+  for name in "${refusals[@]}"; do
+    refusal_args "$name"
+    run_wrk "$name" "$round" "$tessera/api/hello/" 10 "$duration" "${refusal[@]}"; show "$name" "$round"
+  done
 
   # The ratios of the throughput targets, from pieces seconds apart: this machine drifts by 10-20 %
   # from one 10-s measurement to the next, as much as the targets' margins. Cycles of short pieces,
@@ -321,10 +367,10 @@ for round in $(seq "$rounds"); do
   show flood-hello "$round"; show flood-obtain "$round"
   drain
 
-  # The machine's own share of that ratio: /api/hello/ beside as many busy loops as the hashing pool
-  # has threads, at the lowest scheduling priority there is (SCHED_IDLE: any other thread that
+  # The flood target's control, right after it: /api/hello/ beside as many busy loops as the hashing
+  # pool has threads, at the lowest scheduling priority there is (SCHED_IDLE: any other thread that
   # wakes takes the core at once). What they cost the p99 is what any CPU work beside the requests
-  # costs it here, however it yields.
+  # costs it here, however it yields: the target is the flood's p99 over this one, round by round.
   if [ -n "$chrt" ]; then
     loops=()
     for i in $(seq "$pool_threads"); do
@@ -361,8 +407,11 @@ for round in $(seq "$rounds"); do
 done
 
 # --- report --------------------------------------------------------------------------------------------
+# Refusals count every 4xx/5xx as "ok" (wrk tells no more without Lua per response): an error the
+# server logged (a 500 would be) shows here instead.
+server_errors=$(grep -c '^fail:' "$tmp/tessera.log" || true)
 mkdir -p "$(dirname "$output")"
-python3 "$root/bench/load/report.py" "$results" \
+python3 "$root/bench/load/report.py" "$results" --server-errors "$server_errors" \
   --rounds "$rounds" --duration "$duration" --connections "$connections" --iterations "$iterations" \
   --pool-threads "$pool_threads" --cores "$(nproc)" --loadavg-start "$loadavg_start" \
   --commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src bench 2>/dev/null || echo '+changes')" \

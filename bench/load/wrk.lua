@@ -5,6 +5,9 @@
 --   BENCH_HEADERS  header lines "Name: value", separated by newlines
 --   BENCH_OUT      file that done() writes its one-line JSON result to
 --   BENCH_REFRESH_TOKENS  a file of refresh tokens, one a line: refresh-chain mode (below)
+--   BENCH_RANDOM   "token" or "apikey": random-credential mode (below)
+--   BENCH_REFUSED  set: the responses expected are refusals (4xx), so those count as "ok" and any
+--                  other status (2xx, 3xx) as unexpected, reported as non2xx
 --
 -- Static mode (no BENCH_REFRESH_TOKENS): the request is built once and neither request() nor
 -- response() is defined, so wrk spends no Lua time per request and does not parse bodies: on a
@@ -19,6 +22,14 @@
 -- queue is empty the request carries a placeholder that the server refuses (401), so a broken chain
 -- shows as non-2xx responses and never as throughput. Only 200s count as refreshes.
 -- One thread (-t1) is assumed in this mode: every thread would read the whole file.
+--
+-- Random-credential mode (BENCH_RANDOM): every request carries a credential of the right shape that
+-- no server minted, a different one each time, as a flood of guessed credentials would: "token" is
+-- `Authorization: Token <40 lowercase hex>` (DRF), "apikey" is `X-API-Key: tk_<8 lowercase
+-- alphanumerics>_<32 alphanumerics>`. request() pastes it between the two halves of the request
+-- built once, so the Lua cost per request is the random characters and one concatenation. With
+-- BENCH_RANDOM=none it sends the static request through the same request() (no credential of its
+-- own): the control that shows what that Lua costs wrk.
 
 -- An empty variable counts as unset.
 local function setting(name)
@@ -32,6 +43,8 @@ local body = setting("BENCH_BODY")
 local header_lines = setting("BENCH_HEADERS") or ""
 local out_file = setting("BENCH_OUT")
 local tokens_file = setting("BENCH_REFRESH_TOKENS")
+local random_kind = setting("BENCH_RANDOM")
+local refused = setting("BENCH_REFUSED") ~= nil
 
 wrk.method = method
 wrk.body = body
@@ -96,8 +109,64 @@ if tokens_file then
   end
 end
 
+if random_kind then
+  local lower_alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+  local alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+  local random, byte, char, format = math.random, string.byte, string.char, string.format
+  local bytes = {}
+  local function from(alphabet, n, offset)
+    local size = #alphabet
+    for i = 1, n do bytes[offset + i] = byte(alphabet, random(size)) end
+  end
+  local credentials = {
+    token = function()
+      return format("%04x%04x%04x%04x%04x%04x%04x%04x%04x%04x", random(0, 65535), random(0, 65535), random(0, 65535),
+        random(0, 65535), random(0, 65535), random(0, 65535), random(0, 65535), random(0, 65535), random(0, 65535), random(0, 65535))
+    end,
+    apikey = function()
+      from(lower_alnum, 8, 0)
+      bytes[9] = 95 -- "_"
+      from(alnum, 32, 9)
+      return "tk_" .. char(unpack(bytes, 1, 41))
+    end,
+    none = function() return "" end,
+  }
+  local credential = assert(credentials[random_kind], "BENCH_RANDOM: token, apikey or none")
+  local names = { token = "Authorization", apikey = "X-API-Key" }
+  local prefixes = { token = "Token " }
+  local marker = "\0credential\0"
+  local head, tail
+
+  function init(args)
+    math.randomseed(os.time() + os.clock() * 1e6)
+  end
+
+  function request()
+    if not head then
+      -- The request as wrk.format builds it (method, path, Host, BENCH_HEADERS), cut where the credential
+      -- goes. A table given to wrk.format replaces wrk.headers, so it starts as a copy of them.
+      local headers = {}
+      for name, value in pairs(wrk.headers) do headers[name] = value end
+      if names[random_kind] then headers[names[random_kind]] = (prefixes[random_kind] or "") .. marker end
+      local template = wrk.format(nil, nil, headers)
+      local at = template:find(marker, 1, true)
+      if at then
+        head, tail = template:sub(1, at - 1), template:sub(at + #marker)
+      else
+        head, tail = template, ""
+      end
+    end
+    return head .. credential() .. tail
+  end
+end
+
 function done(summary, latency, requests)
   local ok = summary.requests - summary.errors.status
+  local unexpected = summary.errors.status
+  if refused then
+    ok = summary.errors.status -- wrk counts every status of 400 and above here
+    unexpected = summary.requests - summary.errors.status
+  end
   local refresh_ok, refresh_starved = 0, 0
   if tokens_file then
     for _, thread in ipairs(threads) do
@@ -110,7 +179,7 @@ function done(summary, latency, requests)
   local line = string.format(
     '{"requests":%d,"ok":%d,"duration_us":%d,"non2xx":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,' ..
     '"p50_us":%d,"p99_us":%d,"max_us":%d,"starved":%d}',
-    summary.requests, ok, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+    summary.requests, ok, summary.duration, unexpected, e.connect, e.read, e.write, e.timeout,
     latency:percentile(50), latency:percentile(99), latency.max, refresh_starved)
   io.write("result: " .. line .. "\n")
   if out_file then

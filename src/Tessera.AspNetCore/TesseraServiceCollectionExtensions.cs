@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.ApiKeys;
@@ -150,6 +151,11 @@ public static class TesseraServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<CredentialAuthentication>();
         services.AddSingleton<SchemeChain>();
+        // It reads the app's registrations when first used (after the host is built), as the policy evaluator does.
+        services.AddSingleton(sp => new SchemeChainRefusals(
+            sp.GetRequiredService<SchemeChain>(), sp.GetRequiredService<IAuthenticationSchemeProvider>(), sp.GetRequiredService<IOptions<AuthenticationOptions>>(),
+            sp, sp.GetRequiredService<ILogger<SchemeChainRefusals>>(),
+            StockRegistrations.IsStock(services, typeof(IAuthenticationService), typeof(AuthenticationService))));
         services.AddAuthentication(o =>
         {
             o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");

@@ -34,5 +34,6 @@ public sealed class CredentialAuthentication(AdmissionGate gate)
         return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
     }
 
-    private static AuthenticateResult Refuse(AuthFailure failure) => AuthenticateResult.Fail(new AuthFailureException(failure));
+    /// <summary>The refusal's own result: a scheme's fixed refusal makes one, not one per request.</summary>
+    private static AuthenticateResult Refuse(AuthFailure failure) => failure.Result;
 }

@@ -43,6 +43,15 @@ public sealed class SchemeChain
         return false;
     }
 
+    /// <summary>The Tessera kind of that name in the chain; null for an app's scheme or one not in it.</summary>
+    internal ICredentialScheme? CredentialSchemeOf(string scheme)
+    {
+        foreach (var (name, tessera) in _schemes)
+            if (name == scheme)
+                return tessera;
+        return null;
+    }
+
     /// <summary>Where challenges and denials go when no scheme decided: the first, JWT's, as in DRF.</summary>
     public string FirstScheme => _schemes[0].Name;
 

@@ -7,9 +7,12 @@ namespace Tessera.AspNetCore.Authentication;
 /// The <see cref="SchemeChain"/> as ASP.NET Core's default scheme, for code that authenticates,
 /// challenges or forbids without naming a scheme. Challenges and denials go to the scheme that
 /// decided, or to the first scheme when none did. Requests themselves are authenticated by
-/// <see cref="TesseraAuthenticationMiddleware"/>, which calls the chain without building this handler.
+/// <see cref="TesseraAuthenticationMiddleware"/>, which calls the chain without building this handler,
+/// and the authorization middleware's challenges and denials by <see cref="SchemeChainRefusals"/>,
+/// which answers them without it; this handler answers through it too, so a Tessera scheme's handler
+/// is built only where that answers differently.
 /// </summary>
-public sealed class SchemeChainHandler(SchemeChain chain) : IAuthenticationHandler
+public sealed class SchemeChainHandler(SchemeChain chain, SchemeChainRefusals refusals) : IAuthenticationHandler
 {
     private HttpContext _context = null!;
 
@@ -24,12 +27,14 @@ public sealed class SchemeChainHandler(SchemeChain chain) : IAuthenticationHandl
     public async Task ChallengeAsync(AuthenticationProperties? properties)
     {
         var decided = await chain.AuthenticateAsync(_context).ConfigureAwait(false);
-        await _context.ChallengeAsync(decided.DecidingScheme ?? chain.FirstScheme, properties).ConfigureAwait(false);
+        if (!await refusals.TryChallengeAsync(_context, decided).ConfigureAwait(false))
+            await _context.ChallengeAsync(decided.DecidingScheme ?? chain.FirstScheme, properties).ConfigureAwait(false);
     }
 
     public async Task ForbidAsync(AuthenticationProperties? properties)
     {
         var decided = await chain.AuthenticateAsync(_context).ConfigureAwait(false);
-        await _context.ForbidAsync(decided.DecidingScheme ?? chain.FirstScheme, properties).ConfigureAwait(false);
+        if (!await refusals.TryForbidAsync(_context, decided).ConfigureAwait(false))
+            await _context.ForbidAsync(decided.DecidingScheme ?? chain.FirstScheme, properties).ConfigureAwait(false);
     }
 }

@@ -16,7 +16,10 @@ namespace Tessera.AspNetCore.Authorization;
 /// request's <see cref="IPolicyEvaluator"/> and <see cref="IAuthorizationMiddlewareResultHandler"/>.
 /// The difference is what it reads once instead of per request: the stock middleware asks
 /// <see cref="AppContext"/> for a compatibility switch on every request, and that lookup takes a
-/// process-wide lock, which on two cores under load was a sixth of the pipeline's time.
+/// process-wide lock, which on two cores under load was a sixth of the pipeline's time. And where the
+/// result handler is the stock one and the policy names no scheme, its challenge or denial — the
+/// default scheme's, Tessera's chain — is answered by <see cref="SchemeChainRefusals"/>, without the
+/// authentication service and the handlers it would build (the stock path where that would differ).
 /// </summary>
 public sealed class TesseraAuthorizationMiddleware
 {
@@ -28,14 +31,16 @@ public sealed class TesseraAuthorizationMiddleware
 
     private readonly RequestDelegate _next;
     private readonly IAuthorizationPolicyProvider _policyProvider;
+    private readonly SchemeChainRefusals _refusals;
     private readonly bool _endpointIsResource;
     // Per endpoint, its combined policy; weakly held, so endpoints that routing replaces are let go.
     private readonly ConditionalWeakTable<Endpoint, StrongBox<AuthorizationPolicy?>>? _policies;
 
-    public TesseraAuthorizationMiddleware(RequestDelegate next, IAuthorizationPolicyProvider policyProvider)
+    public TesseraAuthorizationMiddleware(RequestDelegate next, IAuthorizationPolicyProvider policyProvider, SchemeChainRefusals refusals)
     {
         _next = next;
         _policyProvider = policyProvider;
+        _refusals = refusals;
         _endpointIsResource = AppContext.TryGetSwitch(SuppressHttpContextAsResourceSwitch, out var suppress) && suppress;
         _policies = policyProvider.AllowsCachingPolicies ? new() : null;
     }
@@ -77,6 +82,11 @@ public sealed class TesseraAuthorizationMiddleware
         object? resource = _endpointIsResource ? endpoint : context;
         var authorizeResult = await evaluator.AuthorizeAsync(policy, authenticateResult!, context, resource).ConfigureAwait(false);
         var resultHandler = context.RequestServices.GetRequiredService<IAuthorizationMiddlewareResultHandler>();
+        // What the stock result handler does with a policy that names no scheme: ChallengeAsync() or ForbidAsync().
+        if (policy.AuthenticationSchemes.Count == 0 && resultHandler.GetType() == typeof(AuthorizationMiddlewareResultHandler)
+            && (authorizeResult.Challenged ? await _refusals.TryChallengeAsync(context).ConfigureAwait(false)
+                : authorizeResult.Forbidden && await _refusals.TryForbidAsync(context).ConfigureAwait(false)))
+            return;
         await resultHandler.HandleAsync(_next, context, policy, authorizeResult).ConfigureAwait(false);
     }
 

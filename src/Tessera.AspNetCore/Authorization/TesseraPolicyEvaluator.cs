@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using static Tessera.AspNetCore.Hosting.StockRegistrations;
 
 namespace Tessera.AspNetCore.Authorization;
 
@@ -66,11 +67,6 @@ public sealed class TesseraPolicyEvaluator : IPolicyEvaluator
 
     private static bool ShortcutDecidesTheSame(IServiceCollection services)
     {
-        // The last registration of each service is the one resolved; ASP.NET Core's own may be a
-        // subclass of its default (DefaultAuthorizationServiceImpl adds metrics).
-        static bool IsStock(IServiceCollection services, Type service, Type stock)
-            => services.LastOrDefault(d => d.ServiceType == service) is not { } d
-               || (!d.IsKeyedService && d.ImplementationType is { } type && stock.IsAssignableFrom(type) && type.Assembly == stock.Assembly);
         if (!IsStock(services, typeof(IAuthorizationService), typeof(DefaultAuthorizationService))
             || !IsStock(services, typeof(IAuthorizationHandlerProvider), typeof(DefaultAuthorizationHandlerProvider))
             || !IsStock(services, typeof(IAuthorizationEvaluator), typeof(DefaultAuthorizationEvaluator))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
@@ -23,7 +24,27 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
 
     private static readonly AuthFailure UserNotFound = AuthFailure.Detail("User not found", "user_not_found");
 
-    public override string AuthenticateHeader => $"{Options.HeaderType} realm=\"api\"";
+    /// <summary>
+    /// "Not valid for any token class", per message: SimpleJWT's few fixed texts
+    /// (<see cref="TokenValidationMessages"/>), so a forged token's refusal is made once, not per request.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, AuthFailure> NotValid = new(StringComparer.Ordinal);
+
+    private HeaderValue? _authenticateHeader;
+
+    /// <summary><c>&lt;HeaderType&gt; realm="api"</c>, made again only when the options name another header type.</summary>
+    public override string AuthenticateHeader
+    {
+        get
+        {
+            var type = Options.HeaderType;
+            if (Volatile.Read(ref _authenticateHeader) is not { } cached || !ReferenceEquals(cached.HeaderType, type))
+                Volatile.Write(ref _authenticateHeader, cached = new HeaderValue(type, $"{type} realm=\"api\""));
+            return cached.Value;
+        }
+    }
+
+    private sealed record HeaderValue(string HeaderType, string Value);
 
     public override bool CouldCarry(HttpRequest request)
     {
@@ -91,7 +112,9 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         return null;
     }
 
-    private static AuthFailure NotValidForAnyClass(string message) => new(new
+    private static AuthFailure NotValidForAnyClass(string message) => NotValid.GetOrAdd(message, NotValidForAnyClassOf);
+
+    private static AuthFailure NotValidForAnyClassOf(string message) => new(new
     {
         detail = "Given token not valid for any token type",
         code = "token_not_valid",

@@ -12,7 +12,7 @@ namespace Tessera.Server.Tests.Credentials;
 /// A request is authenticated without building an authentication handler: the chain calls Tessera's
 /// credential schemes directly, and only the scheme whose credential the request could carry is
 /// asked to prove it; an anonymous request asks none. Counted in handlers the authentication system
-/// built and in proofs each credential scheme was asked for.
+/// built and in proofs each credential scheme was asked for. Nor is one built to refuse a request.
 /// </summary>
 public sealed class AnonymousRequestTests : IAsyncLifetime
 {
@@ -56,23 +56,66 @@ public sealed class AnonymousRequestTests : IAsyncLifetime
         Assert.Equal(20, Proved.GetValueOrDefault(TesseraSchemes.Jwt));
         Assert.Empty(Built);
 
-        // Without one, a protected endpoint still challenges: the first scheme's handler answers, in its words.
+        // Without one, a protected endpoint still challenges, in the first scheme's words, and builds no handler to.
         var anonymous = await client.GetJsonAsync("/api/hello/");
         Assert.Equal(401, anonymous.Status);
         Assert.Equal("Bearer realm=\"api\"", anonymous.Headers.WwwAuthenticate.ToString());
         Assert.Equal(20, Proved.GetValueOrDefault(TesseraSchemes.Jwt));
+        Assert.Empty(Built);
     }
 
     [Fact]
-    public async Task A_refused_credential_is_proved_once_though_its_handler_answers_the_challenge()
+    public async Task A_refused_credential_is_proved_once_and_refused_without_a_handler()
     {
         using var client = _server.CreateClient();
         Proved.Clear();
+        Built.Clear();
         var hello = await client.SendJsonAsync(HttpMethod.Get, "/api/hello/", configure: m => m.Headers.TryAddWithoutValidation("Authorization", "Basic dTpw"));
         Assert.Equal(401, hello.Status);
         Assert.Equal("Invalid username/password.", hello.Str("detail"));
         Assert.Equal("Basic realm=\"api\"", hello.Headers.WwwAuthenticate.ToString());
         Assert.Equal(1, Proved.GetValueOrDefault(TesseraSchemes.Basic)); // one password check, not two
+        Assert.Empty(Built);
+    }
+
+    /// <summary>
+    /// Issue 20: a flood of garbage credentials must cost no more than the admissions it displaces, so
+    /// a refusal — of any kind, or a denial — builds no authentication handler (nor the service's
+    /// scope of them), though it answers in the same words, with the same header.
+    /// </summary>
+    [Theory]
+    [InlineData("Authorization", "Bearer x.y.z", 401, "Given token not valid for any token type", "Bearer realm=\"api\"")]
+    [InlineData("Authorization", "Bearer a b", 401, "Authorization header must contain two space-delimited values", "Bearer realm=\"api\"")]
+    [InlineData("Authorization", "Token 0123456789abcdef0123456789abcdef01234567", 401, "Invalid token.", "Token")]
+    [InlineData("Authorization", "Token", 401, "Invalid token header. No credentials provided.", "Token")]
+    [InlineData("X-API-Key", "tk_abcdefgh_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 401, "Invalid API key", "ApiKey realm=\"api\"")]
+    [InlineData("X-API-Key", "not a key", 401, "Invalid API key", "ApiKey realm=\"api\"")]
+    [InlineData("X-Nothing", "", 401, "Authentication credentials were not provided.", "Bearer realm=\"api\"")]
+    public async Task A_refusal_of_any_kind_builds_no_handler(string header, string value, int status, string detail, string authenticate)
+    {
+        using var client = _server.CreateClient();
+        Built.Clear();
+        for (var i = 0; i < 3; i++)
+        {
+            var hello = await client.SendJsonAsync(HttpMethod.Get, "/api/hello/", configure: m => m.Headers.TryAddWithoutValidation(header, value));
+            Assert.Equal(status, hello.Status);
+            Assert.Equal(detail, hello.Str("detail"));
+            Assert.Equal(authenticate, hello.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("application/json", hello.ContentType);
+        }
+        Assert.Empty(Built);
+    }
+
+    [Fact]
+    public async Task A_denial_builds_no_handler()
+    {
+        var user = await _server.RegisterAsync();
+        using var client = _server.CreateClient();
+        Built.Clear();
+        var admin = await client.GetJsonAsync("/api/admin-only/", user.Bearer);
+        Assert.Equal(403, admin.Status);
+        Assert.Equal("You do not have permission to perform this action.", admin.Str("detail"));
+        Assert.Empty(Built);
     }
 
     [Theory]
