@@ -9,7 +9,8 @@ public sealed class BasicAuthenticationOptions : AuthenticationSchemeOptions
 
     /// <summary>
     /// How long a username/password that passed its check is remembered (as a keyed hash), so that
-    /// later requests with it cost no password hash; zero checks every request, as DRF does. A
+    /// later requests with it cost no password hash; zero checks every request, as DRF does (either
+    /// way, requests with the pair that arrive while it is being checked share that check). A
     /// password change, revoke-all or deactivation ends it at once, whatever is left of it.
     /// </summary>
     public TimeSpan CredentialCacheLifetime { get; set; } = TimeSpan.FromMinutes(5);

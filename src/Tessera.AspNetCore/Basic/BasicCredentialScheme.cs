@@ -14,7 +14,8 @@ namespace Tessera.AspNetCore.Basic;
 /// DRF's BasicAuthentication: <c>Authorization: Basic base64(username:password)</c>, checked like a
 /// login (same hashing pool, same timing for unknown users, same brute-force protection), with DRF's
 /// messages. A pair that passed is remembered for a while (<see cref="VerifiedPasswordCache"/>), so
-/// only the first request of a client pays the hash.
+/// only the first request of a client pays the hash; requests with the pair that come while it is
+/// checked wait for that check instead of running their own.
 /// </summary>
 public sealed class BasicCredentialScheme(
     IOptionsMonitor<BasicAuthenticationOptions> options,
@@ -51,14 +52,20 @@ public sealed class BasicCredentialScheme(
             verified.Forget(username, password); // the password changed, or every login was ended: check again
         }
 
-        // The sign-in (and its database context) only when the pair is not remembered.
-        var login = context.RequestServices.GetRequiredService<PasswordLogin>();
-        var attempt = await login.SignInAsync(context, username, password).ConfigureAwait(false);
+        // The sign-in (and its database context) only when the pair is not remembered, and one for
+        // all the requests that bring the pair meanwhile: one hash, one login attempt.
+        var attempt = await verified.CheckOnceAsync(username, password, async () =>
+        {
+            var login = context.RequestServices.GetRequiredService<PasswordLogin>();
+            var checkedOnce = await login.SignInAsync(context, username, password).ConfigureAwait(false);
+            if (checkedOnce is { Refused: null, Value: { } passed })
+                verified.Remember(username, password, passed.Id, passed.RevocationEpoch, now);
+            return checkedOnce;
+        }, context.RequestAborted).ConfigureAwait(false);
         if (attempt.Refused is { } refused)
             return ProofResult.Fail(AuthFailure.From(refused));
         if (attempt.Value is not { } signedIn)
             return ProofResult.Fail(Invalid);
-        verified.Remember(username, password, signedIn.Id, signedIn.RevocationEpoch, now);
         // The epoch its password check read: a password change committed during the hash still refuses it.
         return ProofResult.Proven(new LoginProof(signedIn.Id, TesseraSchemes.Basic, null, Epoch: signedIn.RevocationEpoch));
     }

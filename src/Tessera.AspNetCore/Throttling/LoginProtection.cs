@@ -11,8 +11,9 @@ namespace Tessera.AspNetCore.Throttling;
 public readonly record struct LoginAttempt<T>(T? Value, IResult? Refused);
 
 /// <summary>
-/// Wraps a password check in <see cref="LoginAttemptLimiter"/>: refuses (429) past the limits,
-/// waits out the slowdown without holding a thread, runs the check, and records its outcome.
+/// Wraps a password check in <see cref="LoginAttemptLimiter"/>: refuses (429) past the limits
+/// (after waiting for the attempts in flight, if it is they that fill one), waits out the slowdown
+/// without holding a thread, runs the check, and records its outcome.
 /// Call it after the request's fields are validated, for every login endpoint alike:
 /// <code>
 /// var attempt = await protection.RunAsync(context, username, ct => signIn.AuthenticateAsync(username, password, ct));
@@ -46,7 +47,11 @@ public sealed class LoginProtection(LoginAttemptLimiter limiter, TimeProvider ti
         var cancellation = context.RequestAborted;
         var gate = await limiter.CheckAsync(username, ClientAddress(context), cancellation).ConfigureAwait(false);
         if (gate.IsRefused)
-            return new LoginAttempt<T>(default, ThrottleResults.TooManyLoginAttempts(gate.RetryAfter));
+        {
+            // Busy: attempts still being checked filled the limit all along; nothing failed, so DRF's plain throttle.
+            var refused = gate.IsBusy ? ThrottleResults.Throttled(gate.RetryAfter) : ThrottleResults.TooManyLoginAttempts(gate.RetryAfter);
+            return new LoginAttempt<T>(default, refused);
+        }
 
         T result;
         try
@@ -63,6 +68,8 @@ public sealed class LoginProtection(LoginAttemptLimiter limiter, TimeProvider ti
         }
         if (succeeded(result))
             await limiter.RecordSuccessAsync(gate, CancellationToken.None).ConfigureAwait(false);
+        else
+            await limiter.RecordFailureAsync(gate, CancellationToken.None).ConfigureAwait(false);
         return new LoginAttempt<T>(result, null);
     }
 

@@ -15,6 +15,11 @@ namespace Tessera.Core.Basic;
 /// epoch the user has left (password change, revoke-all, deactivation) is no entry: the next request
 /// pays the hash again, and a changed password fails it. Thread-safe; at most <see cref="Capacity"/>
 /// entries (about 100 bytes each), after which it starts again.
+/// <para>
+/// Concurrent requests with a pair not (yet) remembered share one check of it
+/// (<see cref="CheckOnceAsync"/>), keyed by the same HMAC: a burst of one client's requests costs one
+/// hash and one login attempt, not one each.
+/// </para>
 /// </summary>
 public sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = VerifiedPasswordCache.DefaultCapacity)
 {
@@ -22,6 +27,7 @@ public sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = Veri
 
     private readonly KeyedHmacSha256 _mac = new(RandomNumberGenerator.GetBytes(32));
     private readonly ConcurrentDictionary<PairKey, Entry> _entries = new();
+    private readonly ConcurrentDictionary<PairKey, TaskCompletionSource<object?>> _checking = new();
 
     public TimeSpan Lifetime { get; } = lifetime;
 
@@ -58,6 +64,54 @@ public sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = Veri
     }
 
     public void Forget(string username, string password) => _entries.TryRemove(KeyOf(username, password), out _);
+
+    /// <summary>
+    /// Runs <paramref name="check"/> of the pair, unless a check of this very pair is running already:
+    /// then its answer (or its exception) is this call's too. So concurrent requests with one pair
+    /// cost one hash and count as one login attempt; identical wrong pairs are one guess, and count
+    /// as one failure. Whatever <see cref="Lifetime"/>: this remembers nothing once the check is over.
+    /// A call that joined a check which was cancelled (its request went away) runs one of its own.
+    /// </summary>
+    public async Task<T> CheckOnceAsync<T>(string username, string password, Func<Task<T>> check, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var key = KeyOf(username, password);
+        while (true)
+        {
+            var mine = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var running = _checking.GetOrAdd(key, mine);
+            if (running != mine)
+            {
+                try
+                {
+                    return (T)(await running.Task.WaitAsync(cancellationToken).ConfigureAwait(false))!;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    continue; // the request that ran it went away first: check again
+                }
+            }
+
+            T result;
+            try
+            {
+                result = await check().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _checking.TryRemove(new KeyValuePair<PairKey, TaskCompletionSource<object?>>(key, mine));
+                if (e is OperationCanceledException)
+                    mine.TrySetCanceled();
+                else if (mine.TrySetException(e))
+                    _ = mine.Task.Exception; // observed: nobody else may be waiting for it
+                throw;
+            }
+            // Out before the answer: a request arriving from now on checks anew (or finds the pair remembered).
+            _checking.TryRemove(new KeyValuePair<PairKey, TaskCompletionSource<object?>>(key, mine));
+            mine.TrySetResult(result);
+            return result;
+        }
+    }
 
     private PairKey KeyOf(string username, string password)
     {

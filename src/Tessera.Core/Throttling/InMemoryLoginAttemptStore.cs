@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace Tessera.Core.Throttling;
 
 /// <summary>
 /// <see cref="ILoginAttemptStore"/> in this process's memory (a single instance). Memory is bounded:
-/// a key is dropped when its count returns to zero, and keys whose window has passed are swept at
-/// most once per <see cref="SweepInterval"/>, on the call that finds the sweep due.
+/// a key is dropped once it has neither failures in a window nor attempts in flight, and keys left
+/// with only a passed window or expired slots are swept at most once per <see cref="SweepInterval"/>,
+/// on the call that finds the sweep due.
 /// </summary>
 public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly SweepSchedule _sweep;
+    private long _lastSlot;
 
     public InMemoryLoginAttemptStore(TimeProvider time) : this(time, TimeSpan.FromMinutes(1))
     {
@@ -30,7 +33,7 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
     /// <summary>The number of keys held.</summary>
     public int Count => _entries.Count;
 
-    public ValueTask<LoginAttemptCount> TryCountAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken = default)
+    public ValueTask<LoginAttemptAdmission> TryBeginAsync(string key, int limit, TimeSpan slotLifetime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         var now = Now();
@@ -42,49 +45,61 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
             {
                 if (entry.Removed)
                     continue;
-                if (entry.WindowEnd <= now)
-                {
-                    entry.Count = 0;
-                    entry.WindowEnd = now + window.Ticks;
-                }
-                var prior = entry.Count;
+                var failures = entry.FailuresAt(now);
+                var inFlight = entry.SlotsAt(now);
                 var windowEnd = new DateTimeOffset(entry.WindowEnd, TimeSpan.Zero);
-                if (prior >= limit)
-                    return ValueTask.FromResult(new LoginAttemptCount(false, prior, windowEnd));
-                entry.Count = prior + 1;
-                return ValueTask.FromResult(new LoginAttemptCount(true, prior, windowEnd));
+                // Neither answer below leaves an empty entry: at a limit of at least one, the key holds a failure or a slot.
+                if (failures >= limit)
+                    return ValueTask.FromResult(new LoginAttemptAdmission(LoginAttemptOutcome.Refused, failures, inFlight, windowEnd, null));
+                if (failures + inFlight >= limit)
+                    return ValueTask.FromResult(new LoginAttemptAdmission(LoginAttemptOutcome.Busy, failures, inFlight, windowEnd, null));
+                var slot = Interlocked.Increment(ref _lastSlot);
+                (entry.Slots ??= []).Add(slot, now + slotLifetime.Ticks);
+                return ValueTask.FromResult(new LoginAttemptAdmission(LoginAttemptOutcome.Admitted, failures, inFlight, windowEnd,
+                    slot.ToString(CultureInfo.InvariantCulture)));
             }
         }
     }
 
-    public ValueTask UncountAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask EndAsync(string key, string slot, LoginAttemptEnd end, TimeSpan window, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_entries.TryGetValue(key, out var entry))
+        ArgumentNullException.ThrowIfNull(slot);
+        _ = long.TryParse(slot, NumberStyles.None, CultureInfo.InvariantCulture, out var slotId); // not ours: no slot to give back
+        var now = Now();
+        while (true)
         {
+            // Only a failure needs the key: with no entry there is no slot to give back and no failure to forget.
+            Entry? entry;
+            if (end == LoginAttemptEnd.CountFailure)
+                entry = _entries.GetOrAdd(key, static _ => new Entry());
+            else if (!_entries.TryGetValue(key, out entry))
+                return ValueTask.CompletedTask;
             lock (entry)
             {
-                if (!entry.Removed && entry.Count > 0)
-                    entry.Count--;
-                if (entry.Count == 0)
+                if (entry.Removed)
+                {
+                    if (end == LoginAttemptEnd.CountFailure)
+                        continue;
+                    return ValueTask.CompletedTask;
+                }
+                entry.Slots?.Remove(slotId);
+                if (end == LoginAttemptEnd.CountFailure)
+                {
+                    if (entry.WindowEnd <= now)
+                        (entry.Failures, entry.WindowEnd) = (0, now + window.Ticks);
+                    entry.Failures++;
+                }
+                else if (end == LoginAttemptEnd.ClearFailures)
+                    (entry.Failures, entry.WindowEnd) = (0, 0);
+                if (entry.IsEmptyAt(now))
                     Remove(key, entry);
+                return ValueTask.CompletedTask;
             }
         }
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask ResetAsync(string key, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        if (_entries.TryGetValue(key, out var entry))
-        {
-            lock (entry)
-                Remove(key, entry);
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Removes every key whose window has passed; returns how many were removed.</summary>
+    /// <summary>Removes every key left with neither failures in a window nor attempts in flight; returns how many were removed.</summary>
     public int RemoveExpired() => RemoveExpired(Now());
 
     private int RemoveExpired(long now)
@@ -94,7 +109,7 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
         {
             lock (entry)
             {
-                if (!entry.Removed && entry.WindowEnd <= now)
+                if (!entry.Removed && entry.IsEmptyAt(now))
                 {
                     Remove(key, entry);
                     removed++;
@@ -117,10 +132,32 @@ public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
 
     private long Now() => _time.GetUtcNow().UtcTicks;
 
+    /// <summary>One key; every member is read and written under its lock.</summary>
     private sealed class Entry
     {
-        public int Count;
+        public int Failures;
         public long WindowEnd;
+
+        /// <summary>The slots of the attempts in flight: id → when it expires (ticks).</summary>
+        public Dictionary<long, long>? Slots;
+
         public bool Removed;
+
+        public int FailuresAt(long now) => WindowEnd > now ? Failures : 0;
+
+        /// <summary>The slots still alive at <paramref name="now"/>; drops the others.</summary>
+        public int SlotsAt(long now)
+        {
+            if (Slots is null)
+                return 0;
+            foreach (var (id, expires) in Slots)
+            {
+                if (expires <= now)
+                    Slots.Remove(id); // allowed while enumerating a Dictionary
+            }
+            return Slots.Count;
+        }
+
+        public bool IsEmptyAt(long now) => FailuresAt(now) == 0 && SlotsAt(now) == 0;
     }
 }

@@ -16,8 +16,8 @@ public sealed class LoginProtectionOptions
     public int MaxFailuresPerAddress { get; set; } = 100;
 
     /// <summary>
-    /// How long failures are remembered: a key's window opens at its first counted attempt; once
-    /// it has passed the count starts again from zero. Default 15 minutes.
+    /// How long failures are remembered: a key's window opens at its first failure; once it has
+    /// passed the count starts again from zero. Default 15 minutes.
     /// </summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -29,6 +29,14 @@ public sealed class LoginProtectionOptions
 
     /// <summary>The longest delay. Default 2 s.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long an attempt may wait for the attempts in flight on its username or address (their
+    /// passwords still being checked) when, together with the failures, they fill the limit: they
+    /// are not failures, so it waits for them to end rather than being refused. Past it: 429 with
+    /// <c>Retry-After: 1</c>. Zero answers that at once. Default 5 s.
+    /// </summary>
+    public TimeSpan InFlightWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Returns the configuration problems, empty when the options are usable.</summary>
     public IEnumerable<string> Validate()
@@ -44,6 +52,8 @@ public sealed class LoginProtectionOptions
             problems.Add($"{SectionName}:{nameof(SlowdownAfter)} must be at least 1 (got {SlowdownAfter}); set {nameof(InitialDelay)} to 0 to turn slowing down off.");
         if (MaxDelay < TimeSpan.Zero || MaxDelay > TimeSpan.FromSeconds(30))
             problems.Add($"{SectionName}:{nameof(MaxDelay)} must be between 0 and 00:00:30 (got {MaxDelay}).");
+        if (InFlightWait < TimeSpan.Zero || InFlightWait > TimeSpan.FromMinutes(1))
+            problems.Add($"{SectionName}:{nameof(InFlightWait)} must be between 0 and 00:01:00 (got {InFlightWait}).");
         if (InitialDelay < TimeSpan.Zero || InitialDelay > MaxDelay)
             problems.Add($"{SectionName}:{nameof(InitialDelay)} must be between 0 and {nameof(MaxDelay)} (got {InitialDelay}).");
         return problems;

@@ -63,4 +63,57 @@ public class VerifiedPasswordCacheTests
             cache.Remember("user" + i, "pw", i, 0, Now);
         Assert.InRange(cache.Count, 1, 100);
     }
+
+    [Fact]
+    public async Task Concurrent_checks_of_one_pair_run_once_and_share_the_answer()
+    {
+        var cache = new VerifiedPasswordCache(TimeSpan.Zero); // even when nothing is remembered after
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        Task<string> Check() { Interlocked.Increment(ref runs); return release.Task; }
+
+        var same = Enumerable.Range(0, 20).Select(_ => cache.CheckOnceAsync("alice", "s3cret", Check)).ToList();
+        var other = cache.CheckOnceAsync("alice", "s3creT", () => Task.FromResult("other pair"));
+        Assert.Equal("other pair", await other);
+        Assert.Equal(1, runs);
+
+        release.SetResult("checked");
+        Assert.All(await Task.WhenAll(same).WaitAsync(TimeSpan.FromSeconds(10)), r => Assert.Equal("checked", r));
+        Assert.Equal("again", await cache.CheckOnceAsync("alice", "s3cret", () => Task.FromResult("again"))); // over: a new check
+    }
+
+    [Fact]
+    public async Task A_failed_check_fails_every_call_that_shared_it()
+    {
+        var cache = new VerifiedPasswordCache(TimeSpan.FromMinutes(5));
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = cache.CheckOnceAsync("alice", "s3cret", () => release.Task);
+        var second = cache.CheckOnceAsync("alice", "s3cret", () => Task.FromResult(2));
+
+        release.SetException(new InvalidOperationException("busy"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second);
+    }
+
+    [Fact]
+    public async Task A_call_whose_shared_check_was_cancelled_runs_its_own()
+    {
+        // The request that ran the check went away: the others still want their answer.
+        var cache = new VerifiedPasswordCache(TimeSpan.FromMinutes(5));
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = cache.CheckOnceAsync("alice", "s3cret", () => release.Task);
+        var second = cache.CheckOnceAsync("alice", "s3cret", () => Task.FromResult(2));
+
+        release.SetCanceled();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.Equal(2, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // And one whose own request goes away stops waiting at once.
+        var slow = new TaskCompletionSource<int>();
+        _ = cache.CheckOnceAsync("bob", "pw", () => slow.Task);
+        using var gone = new CancellationTokenSource();
+        var waiting = cache.CheckOnceAsync("bob", "pw", () => Task.FromResult(3), gone.Token);
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+    }
 }
