@@ -43,7 +43,7 @@ public static class CreateSuperuserCommand
             throw new CliException("Enter a valid username.");
 
         await using var app = ServerHost.Build(hostArgs);
-        await TesseraCli.MigrateAsync(app);
+        await TesseraCli.PrepareDatabaseAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<IUserStore>();
         var hashing = scope.ServiceProvider.GetRequiredService<PasswordHashingPool>();
