@@ -33,7 +33,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 urls=()
 for i in $(seq "$n"); do
   port=$(( ${BASE_PORT:-0} > 0 ? BASE_PORT + i - 1 : $(free_port) ))
-  # All at once, as an orchestrator starts them: the first to migrate holds EF Core's migration lock.
+  # All at once, as an orchestrator starts them: one migrates under Tessera's lock, the others wait for it.
   setsid dotnet run --project src/Tessera.Server -c Release --no-build -- serve --urls "http://127.0.0.1:$port" >"$work/instance-$i.log" 2>&1 &
   pids+=($!)
   urls+=("http://127.0.0.1:$port")

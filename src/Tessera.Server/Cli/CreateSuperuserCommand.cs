@@ -41,7 +41,7 @@ public static class CreateSuperuserCommand
             throw new CliException("Enter a valid username.");
 
         await using var app = ServerHost.Build(hostArgs);
-        await TesseraCli.MigrateAsync(app);
+        await TesseraCli.PrepareDatabaseAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
         if (!await scope.ServiceProvider.GetRequiredService<UserAdministration>().CreateSuperuserAsync(username, email, password))
             throw new CliException("That username is already taken.");

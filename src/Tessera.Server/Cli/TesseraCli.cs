@@ -8,7 +8,7 @@ using Tessera.Server.Data;
 namespace Tessera.Server.Cli;
 
 /// <summary>
-/// <c>tessera [serve|createsuperuser|flushexpiredtokens|users] [options]</c>, after Django's
+/// <c>tessera [serve|migrate|createsuperuser|flushexpiredtokens|users] [options]</c>, after Django's
 /// manage.py, on System.CommandLine (<c>tessera --help</c>, <c>tessera users set --help</c>). Options
 /// a verb does not know go on to the host (<c>--urls</c>, <c>--environment</c>, any setting as
 /// <c>--Tessera:Jwt:AccessTokenLifetime=00:05:00</c>). Whatever goes wrong is one line on standard
@@ -61,16 +61,23 @@ public static class TesseraCli
         {
             TreatUnmatchedTokensAsErrors = false,
         };
+        var rootNoMigrate = NoMigrateOption();
+        root.Options.Add(rootNoMigrate);
         root.SetAction((result, _) => result.UnmatchedTokens is [var first, ..] && !first.StartsWith('-')
-            ? Task.FromResult(Fail($"Unknown verb '{first}'. usage: tessera [serve|createsuperuser|flushexpiredtokens|users] [options]; see tessera --help."))
-            : ServeAsync([.. result.UnmatchedTokens]));
+            ? Task.FromResult(Fail($"Unknown verb '{first}'. usage: tessera [serve|migrate|createsuperuser|flushexpiredtokens|users] [options]; see tessera --help."))
+            : ServeAsync([.. result.UnmatchedTokens], result.GetValue(rootNoMigrate)));
 
-        var serve = new Command("serve", "run the server; host options such as --urls http://127.0.0.1:8000, --environment Development, and any setting")
+        var noMigrate = NoMigrateOption();
+        var serve = new Command("serve", "run the server; host options such as --urls http://127.0.0.1:8000, --environment Development, and any setting. " +
+            "It first brings the database to this version's schema (instances started together apply each change once), unless --no-migrate")
         {
-            TreatUnmatchedTokensAsErrors = false,
+            noMigrate,
         };
-        serve.SetAction((result, _) => ServeAsync([.. result.UnmatchedTokens]));
+        serve.TreatUnmatchedTokensAsErrors = false;
+        serve.SetAction((result, _) => ServeAsync([.. result.UnmatchedTokens], result.GetValue(noMigrate)));
         root.Subcommands.Add(serve);
+
+        root.Subcommands.Add(MigrateCommand.Create());
 
         root.Subcommands.Add(CreateSuperuserCommand.Create());
 
@@ -85,14 +92,22 @@ public static class TesseraCli
         return root;
     }
 
-    private static async Task<int> ServeAsync(string[] args)
+    private static Option<bool> NoMigrateOption() => new("--no-migrate")
     {
+        Description = $"do not change the database: wait (at most {MigrationSettings.SchemaWaitTimeoutSetting}, 5 min) until `tessera migrate`, run as a step of its own, " +
+            $"has brought it to this version's schema; the same as {MigrationSettings.MigrateSetting}=false",
+    };
+
+    private static async Task<int> ServeAsync(string[] args, bool noMigrate)
+    {
+        if (noMigrate)
+            args = [.. args, $"--{MigrationSettings.MigrateSetting}=false"]; // the last of a setting wins
         var startup = new StartupFailureLog();
         await using var app = ServerHost.Build(args, services => services.AddLogging(logging => logging.AddFilter(startup.Allows)));
         // Settings are checked before the host starts, so a bad one is one clear line, not a
         // "hosting failed to start" log with a stack trace.
         app.Services.GetRequiredService<IStartupValidator>().Validate();
-        await MigrateAsync(app);
+        await PrepareDatabaseAsync(app);
         await app.StartAsync(); // what fails here (a port in use) is RunAsync's one line
         startup.Started = true;
         await app.WaitForShutdownAsync();
@@ -117,7 +132,7 @@ public static class TesseraCli
     private static async Task<int> FlushExpiredTokensAsync(string[] args)
     {
         await using var app = ServerHost.Build(args);
-        await MigrateAsync(app);
+        await PrepareDatabaseAsync(app);
         var swept = await Tessera.AspNetCore.Revocation.ExpiredTokenSweeper.SweepOnceAsync(
             app.Services.GetRequiredService<IServiceScopeFactory>(), app.Services.GetRequiredService<TimeProvider>());
         foreach (var (description, removed) in swept)
@@ -125,23 +140,58 @@ public static class TesseraCli
         return 0;
     }
 
-    internal static async Task MigrateAsync(WebApplication app)
+    /// <summary>
+    /// The database as this version needs it, before a verb uses it: migrated (<see cref="MigrateAsync"/>),
+    /// or, with <c>Tessera:Storage:Migrate=false</c>, left alone and waited for until it is current.
+    /// </summary>
+    internal static async Task PrepareDatabaseAsync(WebApplication app)
     {
+        var settings = MigrationSettings.Read(app.Configuration);
+        if (settings.Migrate)
+        {
+            await MigrateAsync(app);
+            return;
+        }
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ServerDbContext>();
-        // Opened bare first (ADO.NET, beneath EF's logging), so that a database that cannot be
-        // opened is the one line of RunAsync and not also an EF error log.
-        var connection = db.Database.GetDbConnection(); // the context's own: opened and closed, not disposed
-        await connection.OpenAsync();
-        await connection.CloseAsync();
+        await OpenBareAsync(db);
+        await SchemaWait.UntilCurrentAsync(db, settings.SchemaWaitTimeout, MigrationLogger(app));
+    }
+
+    /// <summary>
+    /// Brings the database to this version's schema and data (<see cref="DatabaseMigrator"/>) under
+    /// <see cref="MigrationLock"/>, so that of instances started together one migrates and the others
+    /// find the database current. What it applied.
+    /// </summary>
+    internal static async Task<DatabaseMigrationResult> MigrateAsync(WebApplication app)
+    {
+        var settings = MigrationSettings.Read(app.Configuration);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ServerDbContext>();
+        await OpenBareAsync(db);
         if (db.Database.IsSqlite())
         {
             // WAL lets readers go on while one writer commits: the server's many requests against
             // one file. It is a property of the file, so setting it once is enough.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         }
-        await DatabaseMigrator.MigrateAsync(db);
+        await using (await MigrationLock.AcquireAsync(db, settings.SchemaWaitTimeout, MigrationLogger(app)))
+            return await DatabaseMigrator.MigrateAsync(db);
     }
+
+    /// <summary>
+    /// Opened bare first (ADO.NET, beneath EF's logging), so that a database that cannot be opened
+    /// is the one line of RunAsync and not also an EF error log.
+    /// </summary>
+    private static async Task OpenBareAsync(ServerDbContext db)
+    {
+        var connection = db.Database.GetDbConnection(); // the context's own: opened and closed, not disposed
+        await connection.OpenAsync();
+        await connection.CloseAsync();
+    }
+
+    private static ILogger MigrationLogger(WebApplication app)
+        => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera.Server.Migration");
 
     private static int Fail(string line)
     {

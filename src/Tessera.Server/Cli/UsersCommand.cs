@@ -51,7 +51,7 @@ public static class UsersCommand
     private static async Task<int> RunAsync(string action, string username, (bool? Staff, bool? Superuser, bool? Premium, bool? EmailVerified) roles, string[] hostArgs)
     {
         await using var app = ServerHost.Build(hostArgs);
-        await TesseraCli.MigrateAsync(app);
+        await TesseraCli.PrepareDatabaseAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
         var admin = scope.ServiceProvider.GetRequiredService<UserAdministration>();
         var found = action switch

@@ -160,6 +160,105 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         AssertNoStackTrace(stdout + stderr);
     }
 
+    // ---- migrate, and serve --no-migrate ----
+
+    [Fact]
+    public async Task Migrate_applies_every_migration_says_which_and_then_finds_nothing_to_do()
+    {
+        var db = NewDatabase();
+        await using (var context = Context(db))
+            Assert.NotEmpty(await context.Database.GetPendingMigrationsAsync());
+
+        var (exit, stdout, stderr) = await RunAsync(["migrate", .. HostArgs(db)]);
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        await using (var context = Context(db))
+        {
+            Assert.Empty(await context.Database.GetPendingMigrationsAsync());
+            var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Equal(context.Database.GetMigrations().Select(m => $"Applied migration {m}."), lines);
+        }
+        var again = await RunAsync(["migrate", .. HostArgs(db)]);
+        Assert.True(again.Exit == 0, again.ToString());
+        Assert.Equal("The database is current: nothing to apply.", again.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Migrate_normalizes_usernames_and_says_how_many()
+    {
+        var db = NewDatabase();
+        Assert.Equal(0, (await RunAsync(["migrate", .. HostArgs(db)])).Exit);
+        await using (var context = Context(db))
+        {
+            context.AppUsers.Add(new ServerUser { Username = "ja\u0308ger" + NewJti()[..6], DateJoined = DateTime.UtcNow });
+            await context.SaveChangesAsync();
+        }
+
+        var (exit, stdout, stderr) = await RunAsync(["migrate", .. HostArgs(db)]);
+
+        Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
+        Assert.Equal("Normalized 1 username(s) to NFKC.", stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Migrate_on_a_database_that_cannot_be_opened_says_so_in_one_line()
+    {
+        var (exit, stdout, stderr) = await RunAsync(["migrate", .. HostArgs("Data Source=/nonexistent-dir/tessera.db")]);
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Database error:", line, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Theory]
+    [InlineData("--no-migrate")]
+    [InlineData("--Tessera:Storage:Migrate=false")]
+    public async Task Serve_without_migrating_changes_nothing_and_gives_up_after_the_wait_in_one_line(string noMigrate)
+    {
+        var db = NewDatabase();
+
+        var (exit, stdout, stderr) = await RunAsync(["serve", noMigrate, "--Tessera:Storage:SchemaWaitTimeout=00:00:01", .. HostArgs(db)]);
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Database error: the schema is not current after 00:00:01", line, StringComparison.Ordinal);
+        Assert.Contains("tessera migrate", line, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
+        await using var context = Context(db);
+        Assert.Equal(context.Database.GetMigrations(), await context.Database.GetPendingMigrationsAsync()); // nothing applied
+    }
+
+    [Fact]
+    public async Task Serve_without_migrating_waits_for_the_migrate_step_then_serves()
+    {
+        var db = NewDatabase();
+        await using var server = new ServerProcess(db, "--no-migrate");
+        var start = server.StartAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(start.IsCompleted, $"it served (or stopped) before the schema was current:\n{server.Output}");
+
+        var migrate = await RunAsync(["migrate", .. HostArgs(db)]);
+        Assert.True(migrate.Exit == 0, migrate.ToString());
+
+        await start;
+        using var client = server.CreateClient();
+        var name = "w" + NewJti()[..10];
+        var registered = await client.PostJsonAsync("/api/register/", new { username = name, password = "S3cure-" + NewJti()[..12], email = $"{name}@example.com" });
+        Assert.True(registered.Status == 201, registered.ToString());
+    }
+
+    [Fact]
+    public async Task A_malformed_migrate_setting_stops_the_server_with_one_line_naming_it()
+    {
+        var (exit, stdout, stderr) = await RunAsync(["serve", "--Tessera:Storage:Migrate=sometimes", .. HostArgs(NewDatabase())]);
+
+        Assert.True(exit == 1, $"{exit}\n{stdout}\n{stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Configuration error:", line, StringComparison.Ordinal);
+        Assert.Contains("Tessera:Storage:Migrate", line, StringComparison.Ordinal);
+    }
+
     // ---- flushexpiredtokens ----
 
     [Fact]
@@ -377,7 +476,7 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         var (exit, stdout, stderr) = await RunAsync(flag);
 
         Assert.True(exit == 0, $"{exit}\n{stdout}\n{stderr}");
-        foreach (var verb in new[] { "serve", "createsuperuser", "flushexpiredtokens", "users" })
+        foreach (var verb in new[] { "serve", "migrate", "--no-migrate", "createsuperuser", "flushexpiredtokens", "users" })
             Assert.Contains(verb, stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("SigningKey", stdout + stderr, StringComparison.Ordinal);
     }
@@ -388,6 +487,8 @@ public sealed class CliTests(TesseraServer server) : IDisposable
     [InlineData(new[] { "users", "set", "--help" }, "--email-verified")]
     [InlineData(new[] { "createsuperuser", "--help" }, "--no-input")]
     [InlineData(new[] { "flushexpiredtokens", "--help" }, "expired")]
+    [InlineData(new[] { "migrate", "--help" }, "--no-migrate")]
+    [InlineData(new[] { "serve", "--help" }, "--no-migrate")]
     public async Task Every_verb_has_help(string[] args, string mentions)
     {
         var (exit, stdout, stderr) = await RunAsync(args);

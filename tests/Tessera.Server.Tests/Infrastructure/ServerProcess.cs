@@ -11,6 +11,7 @@ namespace Tessera.Server.Tests.Infrastructure;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly string _connectionString;
+    private readonly string[] _settings;
     private readonly int _port = FreePort();
     private Process? _process;
     private readonly System.Text.StringBuilder _output = new();
@@ -21,7 +22,8 @@ public sealed class ServerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public ServerProcess(string connectionString) => _connectionString = connectionString;
+    /// <param name="settings">More settings, as <c>--Key=Value</c> (<c>--Tessera:Storage:Provider=Postgres</c>).</param>
+    public ServerProcess(string connectionString, params string[] settings) => (_connectionString, _settings) = (connectionString, settings);
 
     public Uri BaseAddress => new($"http://127.0.0.1:{_port}");
 
@@ -31,9 +33,11 @@ public sealed class ServerProcess : IAsyncDisposable
         $"--Tessera:Jwt:SigningKey={TesseraServer.SigningKey}",
         "--Tessera:Passwords:Iterations=1000",
         "--environment=Production",
+        .. _settings,
     ];
 
-    public async Task StartAsync()
+    /// <summary>Starts it and waits until it answers <c>/ping/</c>; throws, with what it printed, if it exits or does not answer within <paramref name="within"/> (30 s).</summary>
+    public async Task StartAsync(TimeSpan? within = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -53,11 +57,15 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         using var client = CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var limit = within ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"server exited with {_process.ExitCode}");
+            {
+                await _process.WaitForExitAsync(); // the rest of what it printed
+                throw new InvalidOperationException($"server exited with {_process.ExitCode}:\n{Output}");
+            }
             try
             {
                 if ((await client.GetAsync("/ping/")).IsSuccessStatusCode)
@@ -66,7 +74,7 @@ public sealed class ServerProcess : IAsyncDisposable
             catch (HttpRequestException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException("server did not answer /ping/ within 30 s");
+        throw new TimeoutException($"server did not answer /ping/ within {limit.TotalSeconds:0} s:\n{Output}");
     }
 
     /// <summary>SIGKILL: no graceful stop, no flushing, nothing after the last response.</summary>
