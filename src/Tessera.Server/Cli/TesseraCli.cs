@@ -108,7 +108,17 @@ public static class TesseraCli
         // "hosting failed to start" log with a stack trace.
         app.Services.GetRequiredService<IStartupValidator>().Validate();
         await PrepareDatabaseAsync(app);
-        await app.StartAsync(); // what fails here (a port in use) is RunAsync's one line
+        try
+        {
+            await app.StartAsync(); // what fails here (a port in use) is RunAsync's one line
+        }
+        catch
+        {
+            // The hosted services that did start (the feed, mail, the sweeper) are stopped before the
+            // host is disposed, so none of their loops meets a disposed provider and logs it.
+            await app.StopAsync();
+            throw;
+        }
         startup.Started = true;
         await app.WaitForShutdownAsync();
         return 0;
