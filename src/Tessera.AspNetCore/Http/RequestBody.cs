@@ -88,7 +88,12 @@ public static class RequestBody
             : null;
         if (string.IsNullOrEmpty(boundary))
             return MalformedMultipart();
-        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = maxBytes, HeadersLengthLimit = 16 * 1024 };
+        // The whole body within maxBytes, as every other body here (and as the form reader's
+        // MultipartBodyLengthLimit bounded it): a section's own limit would let 1024 of them through.
+        var body = await ReadBytesAsync(request.Body, maxBytes, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+            return TooLarge();
+        var reader = new MultipartReader(boundary, new MemoryStream(body, writable: false)) { HeadersLengthLimit = 16 * 1024 };
         var pairs = new List<(string Key, string Value)>();
         try
         {

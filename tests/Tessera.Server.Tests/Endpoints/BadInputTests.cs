@@ -206,6 +206,28 @@ public sealed class BadInputTests(TesseraServer server)
     }
 
     [Fact]
+    public async Task Multipart_body_over_64_KiB_in_small_fields_is_refused_too()
+    {
+        using var client = server.CreateClient();
+        var content = new MultipartFormDataContent();
+        for (var i = 0; i < 100; i++)
+            content.Add(new StringContent(new string('a', 1024)), $"f{i}");
+        content.Add(new StringContent("x"), "username");
+        content.Add(new StringContent("x"), "password");
+        var bytes = await content.ReadAsByteArrayAsync();
+
+        // Chunked, with no Content-Length to refuse it up front: only what is read can be counted.
+        var r = await client.SendJsonAsync(HttpMethod.Post, "/api/token/", configure: m =>
+        {
+            m.Content = new StreamContent(new NonSeekableStream(bytes));
+            m.Content.Headers.ContentType = content.Headers.ContentType;
+        });
+
+        Assert.True(r.Status == 413, r.ToString());
+        AssertCleanJsonError(r);
+    }
+
+    [Fact]
     public async Task Body_just_under_64_KiB_is_read()
     {
         using var client = server.CreateClient();
