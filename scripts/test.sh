@@ -55,6 +55,11 @@ else
 fi
 rm -rf "$packs"
 
+# The web library stores nothing itself: an app on Dapper or Marten must not get EF Core with it.
+if dotnet list src/Tessera.AspNetCore package --include-transitive 2>>"$log" | grep -i "EntityFrameworkCore"; then
+  echo "Tessera.AspNetCore depends on an EF Core package (above)"; rc=1
+fi
+
 # dotnet test prints one summary per test project and pass: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12"
 sum() { grep -Eo "$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
 passed=$(sum Passed)

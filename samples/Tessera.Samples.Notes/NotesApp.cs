@@ -4,7 +4,7 @@ using Tessera.AspNetCore;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Events;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 
 namespace Notes;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Tessera.AspNetCore.Authorization;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 
 namespace Notes;
 

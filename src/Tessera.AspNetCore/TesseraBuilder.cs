@@ -15,7 +15,6 @@ using Tessera.AspNetCore.AccountRecovery;
 using Tessera.AspNetCore.Email;
 using Tessera.Core.Jwt;
 using Tessera.Core.PurposeTokens;
-using Tessera.Data;
 
 namespace Tessera.AspNetCore;
 
@@ -211,14 +210,6 @@ public sealed class TesseraBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(scheme);
         _features.Add(scheme);
-        return this;
-    }
-
-    /// <summary>Stores over the application's EF Core context, which derives from <see cref="TesseraDbContext"/>.</summary>
-    public TesseraBuilder AddEntityFrameworkStores<TContext>() where TContext : TesseraDbContext
-    {
-        if (_features.Add("stores:ef"))
-            Services.AddTesseraEntityFrameworkStores<TContext>();
         return this;
     }
 

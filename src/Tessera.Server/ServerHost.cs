@@ -1,6 +1,7 @@
 using Tessera.AspNetCore;
 using Tessera.AspNetCore.Hosting;
 using Tessera.AspNetCore.Routing;
+using Tessera.EntityFrameworkCore;
 using Tessera.Redis;
 using Tessera.Server.Data;
 using Tessera.Server.Samples;

@@ -11,9 +11,9 @@ namespace Notes.Migrations
     public partial class EmailLookupIndex : Migration
     {
         /// <inheritdoc />
-        protected override void Up(MigrationBuilder migrationBuilder) => Tessera.Data.Users.EmailLookupIndex.Create(migrationBuilder);
+        protected override void Up(MigrationBuilder migrationBuilder) => Tessera.EntityFrameworkCore.Users.EmailLookupIndex.Create(migrationBuilder);
 
         /// <inheritdoc />
-        protected override void Down(MigrationBuilder migrationBuilder) => Tessera.Data.Users.EmailLookupIndex.Drop(migrationBuilder);
+        protected override void Down(MigrationBuilder migrationBuilder) => Tessera.EntityFrameworkCore.Users.EmailLookupIndex.Drop(migrationBuilder);
     }
 }

@@ -1,6 +1,6 @@
 namespace Tessera.Core.Users;
 
-/// <summary>Reads and writes user accounts. Implemented over EF Core in Tessera.Data.</summary>
+/// <summary>Reads and writes user accounts. Implemented over EF Core in Tessera.EntityFrameworkCore.</summary>
 public interface IUserStore
 {
     /// <summary>A new, unsaved user of the app's user type (<c>TesseraDbContext&lt;TUser&gt;</c>).</summary>

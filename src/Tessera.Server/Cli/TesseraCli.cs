@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 using Tessera.Server.Data;
 
 namespace Tessera.Server.Cli;

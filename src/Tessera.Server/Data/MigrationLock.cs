@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 
 namespace Tessera.Server.Data;
 

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 
 namespace Tessera.Server.Data;
 

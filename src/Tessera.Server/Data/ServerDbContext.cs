@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Users;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 using Tessera.Server.Samples;
 
 namespace Tessera.Server.Data;

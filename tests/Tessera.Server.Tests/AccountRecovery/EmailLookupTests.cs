@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Tessera.Data.Users;
+using Tessera.EntityFrameworkCore.Users;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.AccountRecovery;

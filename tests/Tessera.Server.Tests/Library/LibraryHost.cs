@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tessera.AspNetCore;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 using Tessera.Server.Data;
 using Tessera.Server.Tests.Infrastructure;
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Tessera.Core.Revocation;
-using Tessera.Data;
+using Tessera.EntityFrameworkCore;
 using Tessera.Server.Cli;
 using Tessera.Server.Data;
 using Tessera.Server.Data.Postgres;

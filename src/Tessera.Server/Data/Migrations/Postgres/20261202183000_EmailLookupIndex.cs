@@ -8,9 +8,9 @@ namespace Tessera.Server.Data.Migrations.Postgres
     public partial class EmailLookupIndex : Migration
     {
         /// <inheritdoc />
-        protected override void Up(MigrationBuilder migrationBuilder) => global::Tessera.Data.Users.EmailLookupIndex.Create(migrationBuilder);
+        protected override void Up(MigrationBuilder migrationBuilder) => global::Tessera.EntityFrameworkCore.Users.EmailLookupIndex.Create(migrationBuilder);
 
         /// <inheritdoc />
-        protected override void Down(MigrationBuilder migrationBuilder) => global::Tessera.Data.Users.EmailLookupIndex.Drop(migrationBuilder);
+        protected override void Down(MigrationBuilder migrationBuilder) => global::Tessera.EntityFrameworkCore.Users.EmailLookupIndex.Drop(migrationBuilder);
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 
-namespace Tessera.Data.Modeling;
+namespace Tessera.EntityFrameworkCore.Modeling;
 
 /// <summary>
 /// Names columns in snake_case (<c>DateJoined</c> → <c>date_joined</c>) like Django does, so the

@@ -7,9 +7,9 @@ using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
 using Tessera.Core.Users;
-using Tessera.Data.Modeling;
+using Tessera.EntityFrameworkCore.Modeling;
 
-namespace Tessera.Data;
+namespace Tessera.EntityFrameworkCore;
 
 /// <summary>
 /// Tessera's tables over the app's user type: <c>AppDbContext : TesseraDbContext&lt;AppUser&gt;</c>

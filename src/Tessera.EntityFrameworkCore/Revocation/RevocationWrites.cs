@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 
-namespace Tessera.Data.Revocation;
+namespace Tessera.EntityFrameworkCore.Revocation;
 
 /// <summary>
 /// The writes of the revocation model, inside the caller's transaction, so that a change and its

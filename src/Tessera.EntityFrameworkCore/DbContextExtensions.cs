@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Tessera.Data;
+namespace Tessera.EntityFrameworkCore;
 
 internal static class DbContextExtensions
 {

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Tessera.Data.Users;
+namespace Tessera.EntityFrameworkCore.Users;
 
 /// <summary>
 /// The index that finds accounts by email (<see cref="EfUserStore.FindByEmailAsync"/>: password

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
-using Tessera.Data.Revocation;
+using Tessera.EntityFrameworkCore.Revocation;
 
-namespace Tessera.Data.OpaqueTokens;
+namespace Tessera.EntityFrameworkCore.OpaqueTokens;
 
 public sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
 {

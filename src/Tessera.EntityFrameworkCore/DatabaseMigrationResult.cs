@@ -1,4 +1,4 @@
-namespace Tessera.Data;
+namespace Tessera.EntityFrameworkCore;
 
 /// <summary>What <see cref="DatabaseMigrator.MigrateAsync"/> changed.</summary>
 /// <param name="AppliedMigrations">The ids of the migrations applied, in order; none when the schema was current.</param>

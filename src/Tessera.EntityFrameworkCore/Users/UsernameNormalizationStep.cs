@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 
-namespace Tessera.Data.Users;
+namespace Tessera.EntityFrameworkCore.Users;
 
 /// <summary>
 /// Brings rows written before usernames were normalized (or imported from elsewhere) to NFKC, so that

@@ -1,29 +1,35 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.AspNetCore;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
-using Tessera.Data.Credentials;
+using Tessera.EntityFrameworkCore.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
-using Tessera.Data.ApiKeys;
-using Tessera.Data.OpaqueTokens;
-using Tessera.Data.Sessions;
+using Tessera.EntityFrameworkCore.ApiKeys;
+using Tessera.EntityFrameworkCore.OpaqueTokens;
+using Tessera.EntityFrameworkCore.Sessions;
 using Tessera.Core.Users;
-using Tessera.Data.Revocation;
-using Tessera.Data.Users;
+using Tessera.EntityFrameworkCore.Revocation;
+using Tessera.EntityFrameworkCore.Users;
 
-namespace Tessera.Data;
+namespace Tessera.EntityFrameworkCore;
 
-public static class TesseraDataServiceCollectionExtensions
+public static class TesseraEntityFrameworkBuilderExtensions
 {
     /// <summary>
-    /// Registers the EF Core stores over the application's context, which derives from
-    /// <see cref="TesseraDbContext"/> and must itself be registered (AddDbContext).
+    /// Tessera's stores over the application's EF Core context, which derives from
+    /// <see cref="TesseraDbContext"/> and is registered by the app (AddDbContext), as ASP.NET Core
+    /// Identity's <c>AddEntityFrameworkStores</c>. Called twice: one registration.
     /// </summary>
-    public static IServiceCollection AddTesseraEntityFrameworkStores<TContext>(this IServiceCollection services)
+    public static TesseraBuilder AddEntityFrameworkStores<TContext>(this TesseraBuilder builder)
         where TContext : TesseraDbContext
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(TesseraDbContext)))
+            return builder;
         services.AddScoped<TesseraDbContext>(sp => sp.GetRequiredService<TContext>());
         services.AddScoped<IUserStore, EfUserStore>();
         services.AddScoped<ITokenBlacklist, EfTokenBlacklist>();
@@ -38,6 +44,6 @@ public static class TesseraDataServiceCollectionExtensions
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISessionStore>());
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IOpaqueTokenStore>());
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IApiKeyStore>());
-        return services;
+        return builder;
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
 
-namespace Tessera.Data.Revocation;
+namespace Tessera.EntityFrameworkCore.Revocation;
 
 public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : IRevocationStore
 {

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Revocation;
-using Tessera.Data.Revocation;
+using Tessera.EntityFrameworkCore.Revocation;
 
-namespace Tessera.Data.ApiKeys;
+namespace Tessera.EntityFrameworkCore.ApiKeys;
 
 public sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
 {

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Tessera.Data;
+namespace Tessera.EntityFrameworkCore;
 
 /// <summary>
 /// Brings a database to the current schema, and its data to the current rules (normalized

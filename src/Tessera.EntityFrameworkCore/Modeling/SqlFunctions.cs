@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Tessera.Data.Modeling;
+namespace Tessera.EntityFrameworkCore.Modeling;
 
 /// <summary>
 /// SQL functions a query names itself, so that EF runs them in the database instead of evaluating

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
-using Tessera.Data.Revocation;
+using Tessera.EntityFrameworkCore.Revocation;
 
-namespace Tessera.Data.Sessions;
+namespace Tessera.EntityFrameworkCore.Sessions;
 
 public sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
 {

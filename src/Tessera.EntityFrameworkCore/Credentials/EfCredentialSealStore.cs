@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Credentials;
 
-namespace Tessera.Data.Credentials;
+namespace Tessera.EntityFrameworkCore.Credentials;
 
 public sealed class EfCredentialSealStore(TesseraDbContext db) : ICredentialSealStore
 {

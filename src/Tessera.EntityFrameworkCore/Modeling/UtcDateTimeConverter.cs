@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
-namespace Tessera.Data.Modeling;
+namespace Tessera.EntityFrameworkCore.Modeling;
 
 /// <summary>Stores DateTime as UTC and reads it back with <see cref="DateTimeKind.Utc"/>.</summary>
 public sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

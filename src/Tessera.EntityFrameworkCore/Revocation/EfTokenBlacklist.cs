@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Revocation;
 
-namespace Tessera.Data.Revocation;
+namespace Tessera.EntityFrameworkCore.Revocation;
 
 public sealed class EfTokenBlacklist(TesseraDbContext db) : ITokenBlacklist
 {

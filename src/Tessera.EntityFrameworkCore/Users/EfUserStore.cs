@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Tessera.Core.Users;
-using Tessera.Data.Modeling;
+using Tessera.EntityFrameworkCore.Modeling;
 
-namespace Tessera.Data.Users;
+namespace Tessera.EntityFrameworkCore.Users;
 
 public sealed class EfUserStore(TesseraDbContext db) : IUserStore
 {
