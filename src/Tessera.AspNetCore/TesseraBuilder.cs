@@ -226,7 +226,7 @@ public sealed class TesseraBuilder
 /// What an app added (<see cref="TesseraBuilder"/>): the schemes of the chain, in the contract's order
 /// and then the app's own, and what <c>MapTesseraAuth</c> maps.
 /// </summary>
-public sealed class TesseraFeatures
+internal sealed class TesseraFeatures
 {
     /// <summary>Added by <see cref="TesseraBuilder.AddAccountRecovery"/>.</summary>
     public const string AccountRecovery = "feature:account-recovery";

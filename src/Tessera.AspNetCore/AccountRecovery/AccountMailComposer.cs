@@ -18,7 +18,7 @@ namespace Tessera.AspNetCore.AccountRecovery;
 /// where the address is known. A fault (the database down) loses that one request, logged; the user
 /// may ask again.
 /// </summary>
-public sealed class AccountMailComposer(
+internal sealed class AccountMailComposer(
     AccountMailRequests requests,
     MailQueue mail,
     AccountMessages messages,

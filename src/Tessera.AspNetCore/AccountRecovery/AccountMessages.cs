@@ -11,7 +11,7 @@ namespace Tessera.AspNetCore.AccountRecovery;
 /// link (<see cref="EmailOptions.Link"/>, whose query has <c>token=</c>), and each says what to do if
 /// the reader did not ask for it.
 /// </summary>
-public sealed class AccountMessages(IOptions<EmailOptions> options)
+internal sealed class AccountMessages(IOptions<EmailOptions> options)
 {
     public MimeMessage PasswordReset(User user, string token, TimeSpan lifetime)
     {

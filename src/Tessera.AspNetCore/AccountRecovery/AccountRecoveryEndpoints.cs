@@ -18,7 +18,7 @@ namespace Tessera.AspNetCore.AccountRecovery;
 /// answer for every email), then confirm with the link's token. Throttled per client address
 /// (<c>Tessera:Throttling:Rates</c>) and per target email (<see cref="TargetEmailThrottle"/>).
 /// </summary>
-public static class AccountRecoveryEndpoints
+internal static class AccountRecoveryEndpoints
 {
     public const string InvalidToken = "Invalid or expired token.";
 

@@ -10,7 +10,7 @@ namespace Tessera.AspNetCore.AccountRecovery;
 /// nothing is mailed: a 429 would be no leak (it is counted alike for addresses with and without
 /// an account) but it would let anyone lock a user out of recovery by asking for them first.
 /// </summary>
-public sealed class TargetEmailThrottle(ThrottleRates rates, IRateLimitStore store)
+internal sealed class TargetEmailThrottle(ThrottleRates rates, IRateLimitStore store)
 {
     /// <summary>Per target email, for password resets.</summary>
     public const string PasswordResetScope = "password_reset_email";

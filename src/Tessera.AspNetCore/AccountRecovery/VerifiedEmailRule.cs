@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.AccountRecovery;
 /// stops the user's credentials on their next request, with no database read. Left out of the gate
 /// when the setting is off.
 /// </summary>
-public sealed class VerifiedEmailRule(IOptions<AuthOptions> options) : IAdmissionRule
+internal sealed class VerifiedEmailRule(IOptions<AuthOptions> options) : IAdmissionRule
 {
     public const string NotVerified = "Email not verified.";
 

@@ -10,7 +10,7 @@ using Tessera.Core.Revocation;
 namespace Tessera.AspNetCore.ApiKeys;
 
 /// <summary>API keys for services: created (shown once), listed and revoked by their owner.</summary>
-public static class ApiKeyEndpoints
+internal static class ApiKeyEndpoints
 {
     /// <summary>Longest life a key may be given at creation: a year.</summary>
     public const int MaxLifetimeDays = 365;

@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Credentials;
 /// DRF token or API key could be minted or checked. An app with none of the three (JWTs, Basic)
 /// needs no seal, and no store for it.
 /// </summary>
-public sealed class CredentialSealLoader(
+internal sealed class CredentialSealLoader(
     TesseraFeatures features,
     CredentialSeal seal,
     RememberedCredentials remembered,

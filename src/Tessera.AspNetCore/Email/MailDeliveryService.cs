@@ -21,7 +21,7 @@ namespace Tessera.AspNetCore.Email;
 /// <see cref="EmailOptions.MaxAttempts"/> times. Each failure is logged with the message's
 /// description and the error, never the message itself.
 /// </summary>
-public sealed class MailDeliveryService(MailQueue queue, IMailTransport transport, IOptions<EmailOptions> options,
+internal sealed class MailDeliveryService(MailQueue queue, IMailTransport transport, IOptions<EmailOptions> options,
     TimeProvider time, ILogger<MailDeliveryService> logger) : BackgroundService
 {
     // Messages refused for now, waiting for their next attempt; few (each is a refused address).

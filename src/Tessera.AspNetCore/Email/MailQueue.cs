@@ -15,7 +15,7 @@ public sealed record OutgoingMail(MimeMessage Message, string Description);
 /// SMTP down for long, or a flood), a new message is dropped and a warning logged: what asked for it
 /// answers as always, and its user may ask again later.
 /// </summary>
-public sealed class MailQueue(IOptions<EmailOptions> options, ILogger<MailQueue> logger)
+internal sealed class MailQueue(IOptions<EmailOptions> options, ILogger<MailQueue> logger)
     : BoundedQueue<OutgoingMail>((options ?? throw new ArgumentNullException(nameof(options))).Value.QueueCapacity, logger)
 {
     protected override string QueueName => "mail queue";

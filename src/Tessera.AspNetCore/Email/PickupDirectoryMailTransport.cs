@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.Email;
 /// <see cref="EmailOptions.PickupDirectory"/>. Written to a temporary name first, then renamed
 /// (atomic within a directory), so a reader that lists <c>*.eml</c> never sees half a message.
 /// </summary>
-public sealed class PickupDirectoryMailTransport(IOptions<EmailOptions> options, TimeProvider time) : IMailTransport
+internal sealed class PickupDirectoryMailTransport(IOptions<EmailOptions> options, TimeProvider time) : IMailTransport
 {
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {

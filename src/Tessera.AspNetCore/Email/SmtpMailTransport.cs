@@ -6,7 +6,7 @@ using MimeKit;
 namespace Tessera.AspNetCore.Email;
 
 /// <summary>SMTP through MailKit: one connection per message (account mail is rare), TLS as configured, never downgraded.</summary>
-public sealed class SmtpMailTransport(IOptions<EmailOptions> options) : IMailTransport
+internal sealed class SmtpMailTransport(IOptions<EmailOptions> options) : IMailTransport
 {
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Tessera.AspNetCore.Email;
 /// Neither an SMTP host nor a pickup directory is configured: each message is dropped with a
 /// warning that says which settings to set (and never what the message carried).
 /// </summary>
-public sealed class UnconfiguredMailTransport(ILogger<UnconfiguredMailTransport> logger) : IMailTransport
+internal sealed class UnconfiguredMailTransport(ILogger<UnconfiguredMailTransport> logger) : IMailTransport
 {
     public Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Tessera.AspNetCore.Hosting;
 /// request never waits for it. When it is full, the new item is dropped and a warning logged (the
 /// older ones keep their place), and whoever asked answers as always.
 /// </summary>
-public abstract class BoundedQueue<T> where T : class
+internal abstract class BoundedQueue<T> where T : class
 {
     private readonly Channel<T> _channel;
     private readonly ILogger _logger;

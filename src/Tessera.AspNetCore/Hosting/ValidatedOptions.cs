@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.Hosting;
 /// by the class's own list of problems, each naming its setting, so a bad configuration stops the
 /// server with a message a person can act on.
 /// </summary>
-public static class ValidatedOptions
+internal static class ValidatedOptions
 {
     public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services,
         IConfiguration configuration, string sectionName, Func<IServiceProvider, TOptions, IEnumerable<string>> problems)

@@ -8,7 +8,7 @@ namespace Tessera.AspNetCore.Http;
 /// Outermost middleware: whatever goes wrong, the client gets JSON in DRF's shape with the right
 /// status, never a stack trace or an HTML page. Also gives routing's bodiless 404/405, and a bodiless 415, DRF's bodies.
 /// </summary>
-public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {

@@ -8,7 +8,7 @@ namespace Tessera.AspNetCore.Http;
 /// The JSON settings of Tessera's responses, kept apart from the host application's own:
 /// snake_case like DRF, non-ASCII written as is (DRF's <c>ensure_ascii=False</c>).
 /// </summary>
-public static class TesseraJson
+internal static class TesseraJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {

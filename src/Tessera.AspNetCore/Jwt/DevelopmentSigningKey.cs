@@ -11,7 +11,7 @@ namespace Tessera.AspNetCore.Jwt;
 /// default) and kept in a file beside the app so tokens survive a restart. Everywhere else a missing
 /// key stays a start-up error. The file lives in the working directory, beside the default database.
 /// </summary>
-public sealed class DevelopmentSigningKey(IHostEnvironment environment, ILogger<DevelopmentSigningKey> logger) : IPostConfigureOptions<JwtOptions>
+internal sealed class DevelopmentSigningKey(IHostEnvironment environment, ILogger<DevelopmentSigningKey> logger) : IPostConfigureOptions<JwtOptions>
 {
     public const string FileName = "tessera-development-signing.key";
 

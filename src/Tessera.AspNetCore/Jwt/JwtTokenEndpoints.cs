@@ -11,7 +11,7 @@ using Tessera.AspNetCore.Passwords;
 namespace Tessera.AspNetCore.Jwt;
 
 /// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens; the JWKS.</summary>
-public static class JwtTokenEndpoints
+internal static class JwtTokenEndpoints
 {
     public static IEndpointRouteBuilder MapJwtTokenEndpoints(this IEndpointRouteBuilder routes)
     {

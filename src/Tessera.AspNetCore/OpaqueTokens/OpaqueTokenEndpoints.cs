@@ -12,7 +12,7 @@ using Tessera.AspNetCore.Passwords;
 namespace Tessera.AspNetCore.OpaqueTokens;
 
 /// <summary>DRF's obtain_auth_token, plus what DRF lacks: the owner lists and revokes their tokens.</summary>
-public static class OpaqueTokenEndpoints
+internal static class OpaqueTokenEndpoints
 {
     public static IEndpointRouteBuilder MapOpaqueTokenEndpoints(this IEndpointRouteBuilder routes)
     {

@@ -73,7 +73,7 @@ internal sealed class ExactPathMatcherPolicy : MatcherPolicy, IEndpointSelectorP
 }
 
 /// <summary>Marks an endpoint whose path must be spelled exactly (<see cref="ExactPathMatcherPolicy"/>).</summary>
-public sealed class ExactPathMetadata
+internal sealed class ExactPathMetadata
 {
     public static readonly ExactPathMetadata Instance = new();
 

@@ -8,7 +8,7 @@ namespace Tessera.AspNetCore.Sessions;
 /// Django's CSRF check for unsafe methods: a foreign <c>Origin</c> is refused, and the header token
 /// must carry the cookie's secret (compared in constant time).
 /// </summary>
-public static class Csrf
+internal static class Csrf
 {
     public const string TokenMissingOrIncorrect = "CSRF Failed: CSRF token missing or incorrect.";
     public const string CookieNotSet = "CSRF Failed: CSRF cookie not set.";

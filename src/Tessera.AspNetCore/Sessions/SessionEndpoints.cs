@@ -13,7 +13,7 @@ using Tessera.AspNetCore.Passwords;
 namespace Tessera.AspNetCore.Sessions;
 
 /// <summary>The browser's login: CSRF token, session login, profile and logout (the seed's plain Django views).</summary>
-public static class SessionEndpoints
+internal static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder routes)
     {

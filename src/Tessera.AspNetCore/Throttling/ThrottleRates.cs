@@ -4,7 +4,7 @@ using Tessera.Core.Throttling;
 namespace Tessera.AspNetCore.Throttling;
 
 /// <summary>The configured rates, parsed once (the options are validated at start).</summary>
-public sealed class ThrottleRates
+internal sealed class ThrottleRates
 {
     private readonly Dictionary<string, RateLimit?> _rates;
 

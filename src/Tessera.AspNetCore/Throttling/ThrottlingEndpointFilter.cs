@@ -5,7 +5,7 @@ using Tessera.Core.Throttling;
 namespace Tessera.AspNetCore.Throttling;
 
 /// <summary>Endpoint metadata: the throttle scopes of an endpoint (DRF's <c>throttle_classes</c> / <c>throttle_scope</c>).</summary>
-public sealed class ThrottleMetadata(IReadOnlyList<string> scopes)
+internal sealed class ThrottleMetadata(IReadOnlyList<string> scopes)
 {
     public IReadOnlyList<string> Scopes { get; } = scopes;
 }
@@ -22,7 +22,7 @@ public sealed class ThrottleMetadata(IReadOnlyList<string> scopes)
 /// Keys are DRF's: <c>throttle_{scope}_{ident}</c>. The address is <c>Connection.RemoteIpAddress</c>
 /// (behind a proxy, run the forwarded-headers middleware first).
 /// </summary>
-public sealed class ThrottlingEndpointFilter : IEndpointFilter
+internal sealed class ThrottlingEndpointFilter : IEndpointFilter
 {
     private readonly (string Scope, RateLimit Limit)[] _scopes;
     private readonly IRateLimitStore _store;

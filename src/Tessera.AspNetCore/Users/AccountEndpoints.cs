@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 namespace Tessera.AspNetCore.Users;
 
 /// <summary>The caller's account: profile and revoke-all for any credential kind; registration, password change and logout, which answer with or take JWTs.</summary>
-public static partial class AccountEndpoints
+internal static partial class AccountEndpoints
 {
     /// <summary>Profile and revoke-all: for whatever credential kinds the app has.</summary>
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)

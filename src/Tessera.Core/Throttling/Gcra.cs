@@ -8,7 +8,7 @@ namespace Tessera.Core.Throttling;
 /// at full allowance (its state can be forgotten). All values are UTC ticks; a shared store (Redis)
 /// runs the same arithmetic in one atomic script.
 /// </summary>
-public static class Gcra
+internal static class Gcra
 {
     /// <summary>Decides one request at <paramref name="now"/> for a key whose stored TAT is <paramref name="tat"/>.</summary>
     /// <returns>The decision, and the TAT to store when allowed (unchanged when refused).</returns>

@@ -18,7 +18,7 @@ namespace Tessera.Core.Users;
 /// just the same, and those essentially never.
 /// </para>
 /// </summary>
-public static partial class AttributeSimilarity
+internal static partial class AttributeSimilarity
 {
     /// <summary>The verbose name of the first attribute the password is too similar to, or null.</summary>
     public static string? FirstSimilar(string password, PasswordOwner owner, double maxSimilarity)

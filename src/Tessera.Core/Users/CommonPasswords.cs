@@ -8,7 +8,7 @@ namespace Tessera.Core.Users;
 /// on first use (about 20,000 short strings). Compared as Django compares them: the password
 /// lowercased and stripped of surrounding whitespace.
 /// </summary>
-public static class CommonPasswords
+internal static class CommonPasswords
 {
     private const string ResourceName = "Tessera.Core.Users.common-passwords.txt.gz";
 

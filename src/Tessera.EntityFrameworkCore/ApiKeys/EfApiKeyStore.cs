@@ -5,7 +5,7 @@ using Tessera.EntityFrameworkCore.Revocation;
 
 namespace Tessera.EntityFrameworkCore.ApiKeys;
 
-public sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
+internal sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
 {
     public string Description => "expired API keys";
 

@@ -3,7 +3,7 @@ using Tessera.Core.Credentials;
 
 namespace Tessera.EntityFrameworkCore.Credentials;
 
-public sealed class EfCredentialSealStore(TesseraDbContext db) : ICredentialSealStore
+internal sealed class EfCredentialSealStore(TesseraDbContext db) : ICredentialSealStore
 {
     public async Task<CredentialSealState> LoadAsync(byte[] candidateKey, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ namespace Tessera.EntityFrameworkCore.Modeling;
 /// Names columns in snake_case (<c>DateJoined</c> → <c>date_joined</c>) like Django does, so the
 /// tables read the same as the ones they replace. Explicit <c>HasColumnName</c> still wins.
 /// </summary>
-public sealed class SnakeCaseColumnConvention : IPropertyAddedConvention
+internal sealed class SnakeCaseColumnConvention : IPropertyAddedConvention
 {
     public void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, IConventionContext<IConventionPropertyBuilder> context)
         => propertyBuilder.HasColumnName(ToSnakeCase(propertyBuilder.Metadata.Name));

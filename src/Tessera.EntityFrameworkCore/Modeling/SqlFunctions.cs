@@ -6,7 +6,7 @@ namespace Tessera.EntityFrameworkCore.Modeling;
 /// SQL functions a query names itself, so that EF runs them in the database instead of evaluating
 /// them in .NET beforehand (as it does <c>email.ToLowerInvariant()</c> on a parameter).
 /// </summary>
-public static class SqlFunctions
+internal static class SqlFunctions
 {
     /// <summary>
     /// SQL's <c>lower()</c>. On a parameter as on a column, so that both are folded by the same rules

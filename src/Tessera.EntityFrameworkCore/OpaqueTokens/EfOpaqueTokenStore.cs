@@ -5,7 +5,7 @@ using Tessera.EntityFrameworkCore.Revocation;
 
 namespace Tessera.EntityFrameworkCore.OpaqueTokens;
 
-public sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
+internal sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStore
 {
     public string Description => "expired tokens";
 

@@ -3,7 +3,7 @@ using Tessera.Core.Revocation;
 
 namespace Tessera.EntityFrameworkCore.Revocation;
 
-public sealed class EfTokenBlacklist(TesseraDbContext db) : ITokenBlacklist
+internal sealed class EfTokenBlacklist(TesseraDbContext db) : ITokenBlacklist
 {
     public string Description => "expired blacklist entries";
 

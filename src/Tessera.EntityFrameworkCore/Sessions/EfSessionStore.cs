@@ -5,7 +5,7 @@ using Tessera.EntityFrameworkCore.Revocation;
 
 namespace Tessera.EntityFrameworkCore.Sessions;
 
-public sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
+internal sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
 {
     public string Description => "expired sessions";
 

@@ -4,7 +4,7 @@ using Tessera.EntityFrameworkCore.Modeling;
 
 namespace Tessera.EntityFrameworkCore.Users;
 
-public sealed class EfUserStore(TesseraDbContext db) : IUserStore
+internal sealed class EfUserStore(TesseraDbContext db) : IUserStore
 {
     public User NewUser() => db.NewUser();
 

@@ -12,7 +12,7 @@ namespace Tessera.EntityFrameworkCore.Users;
 /// one needs changing. Two rows whose names normalize alike are two accounts that should be one:
 /// which to keep is the operator's call, so it refuses and names both.
 /// </summary>
-public static class UsernameNormalizationStep
+internal static class UsernameNormalizationStep
 {
     /// <returns>How many usernames it rewrote.</returns>
     public static async Task<int> RunAsync(TesseraDbContext db, CancellationToken cancellationToken = default)

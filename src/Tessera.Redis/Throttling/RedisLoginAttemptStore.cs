@@ -16,7 +16,7 @@ namespace Tessera.Redis.Throttling;
 /// in its own memory (<see cref="InMemoryLoginAttemptStore"/>), so an attacker gets at most N times
 /// the limit across N instances; an attempt admitted there ends there.
 /// </summary>
-public sealed class RedisLoginAttemptStore(RedisConnection connection, TimeProvider time, ILogger<RedisLoginAttemptStore> logger) : ILoginAttemptStore
+internal sealed class RedisLoginAttemptStore(RedisConnection connection, TimeProvider time, ILogger<RedisLoginAttemptStore> logger) : ILoginAttemptStore
 {
     private const string BeginScript = """
         local now = tonumber(ARGV[1])

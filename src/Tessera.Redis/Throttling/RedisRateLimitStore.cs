@@ -15,7 +15,7 @@ namespace Tessera.Redis.Throttling;
 /// N times its rate across N instances, and no request fails because of Redis.
 /// </para>
 /// </summary>
-public sealed class RedisRateLimitStore(RedisConnection connection, TimeProvider time, ILogger<RedisRateLimitStore> logger) : IRateLimitStore
+internal sealed class RedisRateLimitStore(RedisConnection connection, TimeProvider time, ILogger<RedisRateLimitStore> logger) : IRateLimitStore
 {
     private const string Script = """
         local now = tonumber(ARGV[1])
