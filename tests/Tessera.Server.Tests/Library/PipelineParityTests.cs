@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Tessera.AspNetCore.Authentication;
@@ -66,6 +68,9 @@ public sealed class PipelineParityTests : IAsyncLifetime
     [Fact]
     public async Task The_same_requests_get_the_same_answers_on_the_stock_pipeline()
     {
+        // Two pipelines indeed: the stock evaluator on one, the shortcut on the other.
+        Assert.IsType<PolicyEvaluator>(_stock.App.Services.GetRequiredService<IPolicyEvaluator>());
+        Assert.IsType<TesseraPolicyEvaluator>(_fast.App.Services.GetRequiredService<IPolicyEvaluator>());
         var fast = await CasesAsync(_fast);
         var stock = await CasesAsync(_stock);
         Assert.Equal(stock.Select(c => c.Name), fast.Select(c => c.Name));
