@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
-using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Cors;
+using Tessera.AspNetCore.FastPipeline;
 using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Jwt;
 using Tessera.AspNetCore.Sessions;
@@ -17,29 +17,21 @@ namespace Tessera.AspNetCore;
 
 public static class TesseraApplicationBuilderExtensions
 {
-    // The keys UseAuthentication() and UseAuthorization() set in the builder's properties (not public
-    // constants of ASP.NET Core's): set, WebApplication does not add the stock middlewares as well.
-    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
-    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
-
     /// <summary>
     /// What it takes over, for every request that passes it (place it after the host's own
     /// middleware that should keep its say): (1) errors — an unhandled exception becomes DRF's JSON
     /// 500 (a database fault 503, a full hashing queue 503), and a bodiless 404 or 405 gets DRF's JSON
     /// body; (2) CORS, with the <c>Tessera:Cors</c> policy, for every path; (3) authentication with
-    /// Tessera's scheme chain as the default scheme (<see cref="TesseraAuthenticationMiddleware"/>, in
-    /// the place of <c>UseAuthentication()</c>); (4) authorization (<see cref="TesseraAuthorizationMiddleware"/>,
-    /// in the place of <c>UseAuthorization()</c>). Nothing else: responses that
+    /// Tessera's scheme chain as the default scheme, in the place of <c>UseAuthentication()</c>;
+    /// (4) authorization, in the place of <c>UseAuthorization()</c> (both in FastPipeline/, which says
+    /// what they replace and why). Nothing else: responses that
     /// already have a body, and the host's own endpoints, are left as they are.
     /// </summary>
     public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(TesseraCorsOptions.PolicyName);
-        app.UseMiddleware<TesseraAuthenticationMiddleware>();
-        app.Properties[AuthenticationMiddlewareSetKey] = true;
-        app.UseMiddleware<TesseraAuthorizationMiddleware>();
-        app.Properties[AuthorizationMiddlewareSetKey] = true;
+        app.UseAuthenticationAndAuthorization();
         return app;
     }
 

@@ -58,8 +58,7 @@ public sealed class TesseraBuilder
             Services.AddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<JwtOptions>()));
             Services.AddSingleton<TokenIssuer>();
             Services.AddScoped<JwtLoginService>();
-            Authentication.AddScheme<JwtAuthenticationOptions, JwtAuthenticationHandler>(TesseraSchemes.Jwt, _ => { });
-            AddCredentialScheme<JwtCredentialScheme>();
+            AddCredentialScheme<JwtAuthenticationOptions, JwtCredentialScheme>(TesseraSchemes.Jwt, section: null);
         }
         if (configure is not null)
             Services.Configure(configure); // after the section's binding, registered by the first call
@@ -77,10 +76,8 @@ public sealed class TesseraBuilder
         if (_features.Add(TesseraSchemes.Session))
         {
             Services.AddScoped<SessionCookies>();
-            Authentication.AddScheme<SessionAuthenticationOptions, SessionAuthenticationHandler>(TesseraSchemes.Session,
-                o => Configuration.GetSection(SessionAuthenticationOptions.SectionName).Bind(o));
-            Services.AddKnownTesseraSettings(SessionAuthenticationOptions.SectionName, typeof(SessionAuthenticationOptions));
-            AddCredentialScheme<SessionCredentialScheme>();
+            Services.AddSingleton<ICredentialSignIn<SessionAuthenticationOptions>, SessionSignIn>();
+            AddCredentialScheme<SessionAuthenticationOptions, SessionCredentialScheme>(TesseraSchemes.Session, SessionAuthenticationOptions.SectionName, signsIn: true);
         }
         ConfigureScheme(TesseraSchemes.Session, configure);
         return this;
@@ -92,10 +89,7 @@ public sealed class TesseraBuilder
         if (_features.Add(TesseraSchemes.Token))
         {
             Services.AddScoped<Core.OpaqueTokens.OpaqueTokenIssuer>();
-            Authentication.AddScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenAuthenticationHandler>(TesseraSchemes.Token,
-                o => Configuration.GetSection(OpaqueTokenAuthenticationOptions.SectionName).Bind(o));
-            Services.AddKnownTesseraSettings(OpaqueTokenAuthenticationOptions.SectionName, typeof(OpaqueTokenAuthenticationOptions));
-            AddCredentialScheme<OpaqueTokenCredentialScheme>();
+            AddCredentialScheme<OpaqueTokenAuthenticationOptions, OpaqueTokenCredentialScheme>(TesseraSchemes.Token, OpaqueTokenAuthenticationOptions.SectionName);
         }
         ConfigureScheme(TesseraSchemes.Token, configure);
         return this;
@@ -110,12 +104,7 @@ public sealed class TesseraBuilder
     {
         if (_features.Add(TesseraSchemes.Basic))
         {
-            Services.AddSingleton<IValidateOptions<BasicAuthenticationOptions>>(new BasicOptionsValidator());
-            Authentication.AddScheme<BasicAuthenticationOptions, BasicAuthenticationHandler>(TesseraSchemes.Basic,
-                o => Configuration.GetSection(BasicAuthenticationOptions.SectionName).Bind(o));
-            Services.AddKnownTesseraSettings(BasicAuthenticationOptions.SectionName, typeof(BasicAuthenticationOptions));
-            Services.AddOptions<BasicAuthenticationOptions>(TesseraSchemes.Basic).ValidateOnStart();
-            AddCredentialScheme<BasicCredentialScheme>();
+            AddCredentialScheme<BasicAuthenticationOptions, BasicCredentialScheme>(TesseraSchemes.Basic, BasicAuthenticationOptions.SectionName);
             Services.AddSingleton(sp =>
             {
                 var basic = sp.GetRequiredService<IOptionsMonitor<BasicAuthenticationOptions>>().Get(TesseraSchemes.Basic);
@@ -126,17 +115,35 @@ public sealed class TesseraBuilder
         return this;
     }
 
-    /// <summary>The kind's credential logic, one for the whole app: its handler and the scheme chain share it.</summary>
-    private void AddCredentialScheme<TScheme>() where TScheme : class, ICredentialScheme
+    /// <summary>
+    /// A credential kind, registered the one way every kind is: its logic, one for the whole app, which
+    /// the chain and its scheme's handler share; its ASP.NET Core scheme with Tessera's one handler
+    /// (<see cref="TesseraAuthenticationHandler{TOptions}"/>, or its sign-in variant); its options, bound
+    /// from <paramref name="section"/> and validated at start (<see cref="CredentialSchemeOptions.Problems"/>).
+    /// </summary>
+    private void AddCredentialScheme<TOptions, TScheme>(string name, string? section, bool signsIn = false)
+        where TOptions : CredentialSchemeOptions, new()
+        where TScheme : class, ICredentialScheme
     {
+        Action<TOptions> bind = section is null ? _ => { } : o => Configuration.GetSection(section).Bind(o);
+        if (signsIn)
+            Authentication.AddScheme<TOptions, TesseraSignInAuthenticationHandler<TOptions>>(name, bind);
+        else
+            Authentication.AddScheme<TOptions, TesseraAuthenticationHandler<TOptions>>(name, bind);
+        if (section is not null)
+            Services.AddKnownTesseraSettings(section, typeof(TOptions));
+        Services.AddSingleton<IValidateOptions<TOptions>>(new CredentialSchemeOptionsValidator<TOptions>(name));
+        Services.AddOptions<TOptions>(name).ValidateOnStart();
         Services.AddSingleton<TScheme>();
         Services.AddSingleton<ICredentialScheme>(sp => sp.GetRequiredService<TScheme>());
     }
 
-    private sealed class BasicOptionsValidator : IValidateOptions<BasicAuthenticationOptions>
+    private sealed class CredentialSchemeOptionsValidator<TOptions>(string scheme) : IValidateOptions<TOptions> where TOptions : CredentialSchemeOptions
     {
-        public ValidateOptionsResult Validate(string? name, BasicAuthenticationOptions options)
+        public ValidateOptionsResult Validate(string? name, TOptions options)
         {
+            if (name != scheme)
+                return ValidateOptionsResult.Skip;
             var problems = options.Problems().ToList();
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
@@ -148,10 +155,7 @@ public sealed class TesseraBuilder
         if (_features.Add(TesseraSchemes.ApiKey))
         {
             Services.AddScoped<Core.ApiKeys.ApiKeyIssuer>();
-            Authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(TesseraSchemes.ApiKey,
-                o => Configuration.GetSection(ApiKeyAuthenticationOptions.SectionName).Bind(o));
-            Services.AddKnownTesseraSettings(ApiKeyAuthenticationOptions.SectionName, typeof(ApiKeyAuthenticationOptions));
-            AddCredentialScheme<ApiKeyCredentialScheme>();
+            AddCredentialScheme<ApiKeyAuthenticationOptions, ApiKeyCredentialScheme>(TesseraSchemes.ApiKey, ApiKeyAuthenticationOptions.SectionName);
         }
         ConfigureScheme(TesseraSchemes.ApiKey, configure);
         return this;

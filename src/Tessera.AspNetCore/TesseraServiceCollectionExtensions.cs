@@ -17,6 +17,7 @@ using Tessera.AspNetCore.Credentials;
 using Tessera.Core.Credentials;
 using Tessera.AspNetCore.Events;
 using Tessera.AspNetCore.Hosting;
+using Tessera.AspNetCore.FastPipeline;
 using Tessera.AspNetCore.Revocation;
 using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Admission;
@@ -151,11 +152,12 @@ public static class TesseraServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<CredentialAuthentication>();
         services.AddSingleton<SchemeChain>();
+        services.AddSingleton<RefusalAnswers>();
         // It reads the app's registrations when first used (after the host is built), as the policy evaluator does.
         services.AddSingleton(sp => new SchemeChainRefusals(
             sp.GetRequiredService<SchemeChain>(), sp.GetRequiredService<IAuthenticationSchemeProvider>(), sp.GetRequiredService<IOptions<AuthenticationOptions>>(),
-            sp, sp.GetRequiredService<ILogger<SchemeChainRefusals>>(),
-            StockRegistrations.IsStock(services, typeof(IAuthenticationService), typeof(AuthenticationService))));
+            sp, sp.GetRequiredService<RefusalAnswers>(),
+            !StockPipeline.IsUsed(services) && StockRegistrations.IsStock(services, typeof(IAuthenticationService), typeof(AuthenticationService))));
         services.AddAuthentication(o =>
         {
             o.AddScheme<SchemeChainHandler>(TesseraSchemes.Default, "Tessera");

@@ -14,8 +14,6 @@ public sealed class ApiKeyCredentialScheme(IOptionsMonitor<ApiKeyAuthenticationO
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid API key");
 
-    public override string AuthenticateHeader => "ApiKey realm=\"api\"";
-
     public override bool CouldCarry(HttpRequest request) => request.Headers.ContainsKey(Options.HeaderName);
 
     public override async ValueTask<ProofResult> ProveAsync(HttpContext context)

@@ -24,16 +24,31 @@ public sealed class CredentialAuthentication(AdmissionGate gate)
 
         var allowRevoked = context.GetEndpoint()?.Metadata.GetMetadata<AllowRevokedLoginMetadata>() is not null;
         var admission = await gate.AdmitAsync(login, allowRevoked, context.RequestAborted).ConfigureAwait(false);
-        if (admission.Rejection == AdmissionRejection.RefusedByRule)
-            return Refuse(AuthFailure.Detail(admission.Detail!)); // the app's words, the same for every scheme
         if (!admission.IsAdmitted)
-            return Refuse(scheme.DescribeRejection(admission.Rejection));
+        {
+            // Who was turned away and why, for the refusal's log line: the scheme's words say it alike for several reasons.
+            context.Features.Set(new RefusedLogin(login.UserId, ReasonOf(admission.Rejection)));
+            return admission.Rejection == AdmissionRejection.RefusedByRule
+                ? Refuse(AuthFailure.Detail(admission.Detail!, RefusalReason.RefusedByRule)) // the app's words, the same for every scheme
+                : Refuse(scheme.DescribeRejection(admission.Rejection));
+        }
 
         var user = new AuthenticatedUser(admission.User!, login, proof.Credential);
         context.Features.Set(user);
         return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
     }
 
+    private static RefusalReason ReasonOf(AdmissionRejection rejection) => rejection switch
+    {
+        AdmissionRejection.LoginRevoked => RefusalReason.LoginRevoked,
+        AdmissionRejection.UserInactive => RefusalReason.UserInactive,
+        AdmissionRejection.RefusedByRule => RefusalReason.RefusedByRule,
+        _ => RefusalReason.UserNotFound,
+    };
+
     /// <summary>The refusal's own result: a scheme's fixed refusal makes one, not one per request.</summary>
     private static AuthenticateResult Refuse(AuthFailure failure) => failure.Result;
 }
+
+/// <summary>A login the gate turned away on this request: its user and why (a request feature, set only when it refuses).</summary>
+internal sealed record RefusedLogin(long UserId, RefusalReason Reason);

@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// One of Tessera's credential kinds, shared by every request (a singleton): it finds the kind's
 /// credential in a request and proves it, step 1 of ARCHITECTURE.md's "one idea";
 /// <see cref="CredentialAuthentication"/> adds step 2, the gate. The scheme chain calls it directly,
-/// so a request costs no handler built per scheme; its <see cref="TesseraAuthenticationHandler{TOptions}"/>
+/// so a request costs no handler built per scheme; <see cref="TesseraAuthenticationHandler{TOptions}"/>
 /// serves the same kind to code that names the scheme (<c>AuthenticateAsync("jwt")</c>, challenges).
 /// </summary>
 public interface ICredentialScheme
@@ -30,27 +30,34 @@ public interface ICredentialScheme
     /// <summary>The scheme's words for a login the gate turned away.</summary>
     AuthFailure DescribeRejection(AdmissionRejection rejection);
 
-    /// <summary>The <c>WWW-Authenticate</c> value of this scheme's 401s; null answers 403 instead, as DRF does.</summary>
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> value of this scheme's 401s (<see cref="CredentialSchemeOptions.AuthenticateHeader"/>);
+    /// null answers 403 instead, as DRF does.
+    /// </summary>
     string? AuthenticateHeader { get; }
 }
 
 /// <summary>An <see cref="ICredentialScheme"/> configured by its authentication scheme's named options.</summary>
 public abstract class CredentialScheme<TOptions> : ICredentialScheme
-    where TOptions : AuthenticationSchemeOptions
+    where TOptions : CredentialSchemeOptions
 {
-    private static readonly AuthFailure UserInactiveOrDeleted = AuthFailure.Detail("User inactive or deleted.");
+    private static readonly AuthFailure UserInactiveOrDeleted = AuthFailure.Detail("User inactive or deleted.", RefusalReason.UserInactive);
 
     private TOptions _options;
+    private string? _authenticateHeader;
 
     protected CredentialScheme(string name, IOptionsMonitor<TOptions> options)
     {
         Name = name;
         _options = options.Get(name);
+        _authenticateHeader = _options.AuthenticateHeader;
         // Read once, not per request (every probe of every request reads them); kept current if they are reloaded.
         options.OnChange((changed, changedName) =>
         {
-            if (changedName == name)
-                Volatile.Write(ref _options, changed);
+            if (changedName != name)
+                return;
+            Volatile.Write(ref _authenticateHeader, changed.AuthenticateHeader);
+            Volatile.Write(ref _options, changed);
         });
     }
 
@@ -66,5 +73,6 @@ public abstract class CredentialScheme<TOptions> : ICredentialScheme
     /// <summary>DRF's own authenticators all say this.</summary>
     public virtual AuthFailure DescribeRejection(AdmissionRejection rejection) => UserInactiveOrDeleted;
 
-    public virtual string? AuthenticateHeader => null;
+    /// <summary>Its options' challenge, built once (and again when they are reloaded), not per refusal.</summary>
+    public string? AuthenticateHeader => Volatile.Read(ref _authenticateHeader);
 }

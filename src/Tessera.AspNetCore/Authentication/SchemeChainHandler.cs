@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Tessera.AspNetCore.FastPipeline;
 
 namespace Tessera.AspNetCore.Authentication;
 
@@ -12,7 +13,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// which answers them without it; this handler answers through it too, so a Tessera scheme's handler
 /// is built only where that answers differently.
 /// </summary>
-public sealed class SchemeChainHandler(SchemeChain chain, SchemeChainRefusals refusals) : IAuthenticationHandler
+internal sealed class SchemeChainHandler(SchemeChain chain, SchemeChainRefusals refusals) : IAuthenticationHandler
 {
     private HttpContext _context = null!;
 

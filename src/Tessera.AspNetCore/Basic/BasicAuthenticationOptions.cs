@@ -1,11 +1,14 @@
-using Microsoft.AspNetCore.Authentication;
+using Tessera.AspNetCore.Authentication;
 
 namespace Tessera.AspNetCore.Basic;
 
 /// <summary>Section <c>Tessera:Basic</c>.</summary>
-public sealed class BasicAuthenticationOptions : AuthenticationSchemeOptions
+public sealed class BasicAuthenticationOptions : CredentialSchemeOptions
 {
     public const string SectionName = "Tessera:Basic";
+
+    /// <summary>DRF's BasicAuthentication challenge: <c>Basic realm="api"</c>.</summary>
+    public override string? ChallengeKeyword => "Basic";
 
     /// <summary>
     /// How long a username/password that passed its check is remembered (as a keyed hash), so that
@@ -18,8 +21,10 @@ public sealed class BasicAuthenticationOptions : AuthenticationSchemeOptions
     /// <summary>The most pairs remembered at once (about 100 bytes each).</summary>
     public int CredentialCacheCapacity { get; set; } = Core.Basic.VerifiedPasswordCache.DefaultCapacity;
 
-    public IEnumerable<string> Problems()
+    public override IEnumerable<string> Problems()
     {
+        foreach (var problem in base.Problems())
+            yield return problem;
         if (CredentialCacheLifetime < TimeSpan.Zero || CredentialCacheLifetime > TimeSpan.FromHours(1))
             yield return $"{SectionName}:{nameof(CredentialCacheLifetime)} must be between 00:00:00 and 01:00:00; it is {CredentialCacheLifetime}.";
         if (CredentialCacheCapacity is < 1 or > 10_000_000)

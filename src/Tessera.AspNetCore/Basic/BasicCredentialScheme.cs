@@ -26,8 +26,6 @@ public sealed class BasicCredentialScheme(
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid username/password.");
 
-    public override string AuthenticateHeader => "Basic realm=\"api\"";
-
     public override bool CouldCarry(HttpRequest request) => AuthorizationHeader.FirstWordIs(request, "Basic");
 
     public override async ValueTask<ProofResult> ProveAsync(HttpContext context)
@@ -36,11 +34,11 @@ public sealed class BasicCredentialScheme(
         if (parts is null)
             return ProofResult.NoCredentials;
         if (parts.Count == 1)
-            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. No credentials provided."));
+            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. No credentials provided.", RefusalReason.MalformedCredentials));
         if (parts.Count > 2)
-            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials string should not contain spaces."));
+            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials string should not contain spaces.", RefusalReason.MalformedCredentials));
         if (!TryDecode(parts[1], out var username, out var password))
-            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials not correctly base64 encoded."));
+            return ProofResult.Fail(AuthFailure.Detail("Invalid basic header. Credentials not correctly base64 encoded.", RefusalReason.MalformedCredentials));
 
         username = UserNormalization.Username(username);
         var now = time.GetUtcNow();

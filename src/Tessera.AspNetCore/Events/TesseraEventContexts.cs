@@ -51,3 +51,35 @@ public sealed record SignInFailedContext(HttpContext HttpContext, string Usernam
 
 /// <param name="Reason">"logout" (logout, blacklist) or "reuse" (a rotated refresh token presented again).</param>
 public sealed record LoginRevokedContext(HttpContext? HttpContext, long? UserId, string? LoginId, string Reason);
+
+/// <summary>
+/// A challenge about to be answered (<see cref="TesseraEvents.OnChallenge"/>): the scheme challenged
+/// (the one that refused the credential, or the chain's first when the request brought none), why, and
+/// the answer Tessera will write — DRF's body with <see cref="AuthenticateHeader"/> — unless the app
+/// changes the header or writes its own answer and calls <see cref="HandleResponse"/>.
+/// </summary>
+public sealed class ChallengeContext(HttpContext httpContext, string scheme, Authentication.AuthFailure failure, Authentication.RefusalReason reason, string? authenticateHeader)
+{
+    public HttpContext HttpContext { get; } = httpContext;
+
+    /// <summary>The scheme whose challenge this is (<see cref="Authentication.TesseraSchemes"/>).</summary>
+    public string Scheme { get; } = scheme;
+
+    /// <summary>What Tessera will answer: its body (<see cref="Authentication.AuthFailure.Body"/>) and status.</summary>
+    public Authentication.AuthFailure Failure { get; } = failure;
+
+    /// <summary>Why (for the app's own logs or answer; the client sees only the body).</summary>
+    public Authentication.RefusalReason Reason { get; } = reason;
+
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> value of the 401: the scheme's keyword and realm. Null: no header,
+    /// and the answer becomes 403, as DRF answers for a scheme without one (sessions).
+    /// </summary>
+    public string? AuthenticateHeader { get; set; } = authenticateHeader;
+
+    /// <summary>True once the app has answered the request itself.</summary>
+    public bool Handled { get; private set; }
+
+    /// <summary>The app wrote the answer: Tessera writes nothing more.</summary>
+    public void HandleResponse() => Handled = true;
+}

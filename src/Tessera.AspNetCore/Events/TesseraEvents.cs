@@ -75,4 +75,17 @@ public class TesseraEvents
     public virtual Task RefreshTokenReused(LoginRevokedContext context) => OnRefreshTokenReused(context);
 
     public virtual Task LoginRevoked(LoginRevokedContext context) => OnLoginRevoked(context);
+
+    /// <summary>
+    /// A 401 of one of Tessera's schemes is about to be answered (a refused credential, or none where
+    /// one is required), as <c>JwtBearerEvents.OnChallenge</c>: change its
+    /// <see cref="ChallengeContext.AuthenticateHeader"/> (null answers 403, as DRF does), or write the
+    /// answer yourself and call <see cref="ChallengeContext.HandleResponse"/>.
+    /// </summary>
+    public Func<ChallengeContext, Task> OnChallenge { get; set; } = NoChallengeHook;
+
+    /// <summary>The default <see cref="OnChallenge"/>: with it (and no <c>EventsType</c>) a challenge makes no context.</summary>
+    internal static readonly Func<ChallengeContext, Task> NoChallengeHook = _ => Task.CompletedTask;
+
+    public virtual Task Challenge(ChallengeContext context) => OnChallenge(context);
 }

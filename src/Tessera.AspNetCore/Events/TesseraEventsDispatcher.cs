@@ -45,6 +45,9 @@ public sealed partial class TesseraEventsDispatcher(
     /// </summary>
     public bool HasAdmissionRule => options.Value.EventsType is not null || !ReferenceEquals(Events.OnAdmitting, TesseraEvents.NoAdmissionRule);
 
+    /// <summary>False when the app set no <see cref="TesseraEvents.OnChallenge"/> (nor an <see cref="TesseraOptions.EventsType"/>): a refusal then makes no context.</summary>
+    public bool HasChallengeHook => options.Value.EventsType is not null || !ReferenceEquals(Events.OnChallenge, TesseraEvents.NoChallengeHook);
+
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Refresh token reuse: a rotated refresh token of user {UserId} was presented again; login {LoginId} revoked as stolen")]
     private static partial void LogReuse(ILogger logger, long? userId, string? loginId);

@@ -22,29 +22,13 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
     private static readonly (string TokenClass, TokenKind Kind)[] AcceptedClasses =
         [("AccessToken", TokenKind.Access), ("SlidingToken", TokenKind.Sliding)];
 
-    private static readonly AuthFailure UserNotFound = AuthFailure.Detail("User not found", "user_not_found");
+    private static readonly AuthFailure UserNotFound = AuthFailure.Detail("User not found", "user_not_found", RefusalReason.UserNotFound);
 
     /// <summary>
     /// "Not valid for any token class", per message: SimpleJWT's few fixed texts
     /// (<see cref="TokenValidationMessages"/>), so a forged token's refusal is made once, not per request.
     /// </summary>
-    private static readonly ConcurrentDictionary<string, AuthFailure> NotValid = new(StringComparer.Ordinal);
-
-    private HeaderValue? _authenticateHeader;
-
-    /// <summary><c>&lt;HeaderType&gt; realm="api"</c>, made again only when the options name another header type.</summary>
-    public override string AuthenticateHeader
-    {
-        get
-        {
-            var type = Options.HeaderType;
-            if (Volatile.Read(ref _authenticateHeader) is not { } cached || !ReferenceEquals(cached.HeaderType, type))
-                Volatile.Write(ref _authenticateHeader, cached = new HeaderValue(type, $"{type} realm=\"api\""));
-            return cached.Value;
-        }
-    }
-
-    private sealed record HeaderValue(string HeaderType, string Value);
+    private static readonly ConcurrentDictionary<(string Message, RefusalReason Reason), AuthFailure> NotValid = new();
 
     public override bool CouldCarry(HttpRequest request)
     {
@@ -65,20 +49,19 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         if (validated.Find(token.Span, now) is { } remembered)
             return ValueTask.FromResult(ProofResult.Proven(remembered.Proof, remembered.Token));
         var result = validator.Validate(token, expected: null, now);
-        string message;
-        if (!result.IsValid)
-            message = result.Message;
-        else if (result.Token!.Kind is not (TokenKind.Access or TokenKind.Sliding))
-            message = TokenValidationMessages.WrongType;
-        else
+        if (result.IsValid && result.Token!.Kind is TokenKind.Access or TokenKind.Sliding)
             return ValueTask.FromResult(Prove(result.Token, now));
-        return ValueTask.FromResult(ProofResult.Fail(NotValidForAnyClass(message)));
+        var refusal = result.IsValid
+            ? NotValidForAnyClass(TokenValidationMessages.WrongType, RefusalReason.InvalidCredentials)
+            : NotValidForAnyClass(result.Message, result.Error == TokenError.Expired ? RefusalReason.Expired
+                : result.JwsError == JwsError.InvalidSignature ? RefusalReason.BadSignature : RefusalReason.InvalidCredentials);
+        return ValueTask.FromResult(ProofResult.Fail(refusal));
     }
 
     public override AuthFailure DescribeRejection(AdmissionRejection rejection) => rejection switch
     {
-        AdmissionRejection.LoginRevoked => NotValidForAnyClass(TokenFailure.Blacklisted.Message),
-        AdmissionRejection.UserInactive => AuthFailure.Detail("User is inactive", "user_inactive"),
+        AdmissionRejection.LoginRevoked => NotValidForAnyClass(TokenFailure.Blacklisted.Message, RefusalReason.LoginRevoked),
+        AdmissionRejection.UserInactive => AuthFailure.Detail("User is inactive", "user_inactive", RefusalReason.UserInactive),
         _ => UserNotFound,
     };
 
@@ -87,7 +70,7 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         if (token.UserIdUnrepresentable)
             return ProofResult.Fail(UserNotFound); // no user can have that id
         if (token.UserId is null)
-            return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid"));
+            return ProofResult.Fail(AuthFailure.Detail("Token contained no recognizable user identification", "token_not_valid", RefusalReason.InvalidCredentials));
         var proof = JwtLoginService.Proof(token, TesseraSchemes.Jwt)!;
         validated.Remember(token, proof, now);
         return ProofResult.Proven(proof, token);
@@ -104,7 +87,7 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
             // bytes.split(): any run of ASCII whitespace separates, so "Bearer a b" has three parts.
             if (parts.Count == 2)
                 return parts[1].AsMemory();
-            failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header");
+            failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header", RefusalReason.MalformedCredentials);
             return null;
         }
         if (o.AccessTokenCookieName is { } cookie && request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
@@ -112,9 +95,10 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         return null;
     }
 
-    private static AuthFailure NotValidForAnyClass(string message) => NotValid.GetOrAdd(message, NotValidForAnyClassOf);
+    /// <summary>The same words for every reason: the reason is the log's (an expired token and a forged one answer alike).</summary>
+    private static AuthFailure NotValidForAnyClass(string message, RefusalReason reason) => NotValid.GetOrAdd((message, reason), NotValidForAnyClassOf);
 
-    private static AuthFailure NotValidForAnyClassOf(string message) => new(new
+    private static AuthFailure NotValidForAnyClassOf((string Message, RefusalReason Reason) key) => new(new
     {
         detail = "Given token not valid for any token type",
         code = "token_not_valid",
@@ -122,7 +106,8 @@ public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions
         {
             token_class = c.TokenClass,
             token_type = TokenKinds.WireName(c.Kind),
-            message,
+            message = key.Message,
         }).ToArray(),
-    });
+    })
+    { Reason = key.Reason };
 }

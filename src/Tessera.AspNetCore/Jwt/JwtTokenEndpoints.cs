@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
@@ -111,6 +112,8 @@ internal static class JwtTokenEndpoints
         return ApiResults.Detail(StatusCodes.Status401Unauthorized, failure.Message, failure.Code);
     }
 
-    // SimpleJWT's views name their realm on every 401, as DRF requires of a 401.
-    private static void Challenge(HttpContext context) => context.Response.Headers.WWWAuthenticate = "Bearer realm=\"api\"";
+    // SimpleJWT's views name their realm on every 401, as DRF requires of a 401: the JWT scheme's own
+    // challenge (its header type and realm), as SimpleJWT's views answer with AUTH_HEADER_TYPES[0].
+    private static void Challenge(HttpContext context)
+        => context.Response.Headers.WWWAuthenticate = context.RequestServices.GetRequiredService<JwtCredentialScheme>().AuthenticateHeader;
 }

@@ -13,8 +13,6 @@ public sealed class OpaqueTokenCredentialScheme(IOptionsMonitor<OpaqueTokenAuthe
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid token.");
 
-    public override string AuthenticateHeader => Options.Keyword;
-
     public override bool CouldCarry(HttpRequest request) => AuthorizationHeader.FirstWordIs(request, Options.Keyword);
 
     public override async ValueTask<ProofResult> ProveAsync(HttpContext context)
@@ -23,9 +21,9 @@ public sealed class OpaqueTokenCredentialScheme(IOptionsMonitor<OpaqueTokenAuthe
         if (parts is null)
             return ProofResult.NoCredentials;
         if (parts.Count == 1)
-            return ProofResult.Fail(AuthFailure.Detail("Invalid token header. No credentials provided."));
+            return ProofResult.Fail(AuthFailure.Detail("Invalid token header. No credentials provided.", RefusalReason.MalformedCredentials));
         if (parts.Count > 2)
-            return ProofResult.Fail(AuthFailure.Detail("Invalid token header. Token string should not contain spaces."));
+            return ProofResult.Fail(AuthFailure.Detail("Invalid token header. Token string should not contain spaces.", RefusalReason.MalformedCredentials));
         var key = parts[1];
         if (!OpaqueTokenKeys.IsWellFormed(key))
             return ProofResult.Fail(Invalid);

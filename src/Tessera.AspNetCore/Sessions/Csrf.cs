@@ -56,5 +56,5 @@ internal static class Csrf
         => string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase)
            || options.TrustedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
 
-    private static AuthFailure Refuse(string detail) => new(new { detail }, StatusCodes.Status403Forbidden);
+    private static AuthFailure Refuse(string detail) => new(new { detail }, StatusCodes.Status403Forbidden) { Reason = RefusalReason.CsrfFailed };
 }

@@ -1,11 +1,17 @@
-using Microsoft.AspNetCore.Authentication;
+using Tessera.AspNetCore.Authentication;
 
 namespace Tessera.AspNetCore.Sessions;
 
 /// <summary>Django's session and CSRF settings, with its defaults (section <c>Tessera:Sessions</c>).</summary>
-public sealed class SessionAuthenticationOptions : AuthenticationSchemeOptions
+public sealed class SessionAuthenticationOptions : CredentialSchemeOptions
 {
     public const string SectionName = "Tessera:Sessions";
+
+    /// <summary>
+    /// None: DRF's SessionAuthentication has no <c>authenticate_header</c>, so a request it refuses, or
+    /// an anonymous one where it is the first scheme, is answered 403, never 401.
+    /// </summary>
+    public override string? ChallengeKeyword => null;
 
     /// <summary>SESSION_COOKIE_NAME.</summary>
     public string CookieName { get; set; } = "sessionid";

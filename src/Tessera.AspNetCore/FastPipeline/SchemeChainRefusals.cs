@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tessera.AspNetCore.Authentication;
 
-namespace Tessera.AspNetCore.Authentication;
+namespace Tessera.AspNetCore.FastPipeline;
 
 /// <summary>
 /// The chain's challenges and denials answered directly: what <c>ChallengeAsync()</c> and
@@ -21,26 +21,29 @@ namespace Tessera.AspNetCore.Authentication;
 /// scheme, always take the stock path.
 /// </summary>
 /// <remarks>
-/// The stock handler logs each challenge and denial at Information (event 12, 13); this logs them at
-/// Debug under its own category: a line per refused request is what a flood of them would cost most.
+/// The stock handler logs each challenge and denial at Information (event 12, 13); this does not:
+/// <see cref="RefusalAnswers"/> writes the refusal's one line, with its reason (<see cref="AuthenticationLog"/>).
 /// </remarks>
-public sealed partial class SchemeChainRefusals
+internal sealed class SchemeChainRefusals
 {
     private readonly SchemeChain _chain;
     private readonly IAuthenticationSchemeProvider _schemes;
     private readonly IServiceProvider _services;
-    private readonly ILogger _logger;
+    private readonly RefusalAnswers _answers;
     private readonly bool _authenticationServiceIsStock;
     private readonly bool _challengesGoToChain;
     private readonly bool _forbidsGoToChain;
     private readonly ConcurrentDictionary<string, Answerer?> _answerers = new(StringComparer.Ordinal);
 
-    /// <param name="authenticationServiceIsStock">The app's <see cref="IAuthenticationService"/> is ASP.NET Core's.</param>
+    /// <param name="authenticationServiceIsStock">
+    /// The app's <see cref="IAuthenticationService"/> is ASP.NET Core's (and the app runs the fast
+    /// pipeline: with <see cref="StockPipeline"/>, every refusal takes the stock path).
+    /// </param>
     internal SchemeChainRefusals(
         SchemeChain chain, IAuthenticationSchemeProvider schemes, IOptions<AuthenticationOptions> options, IServiceProvider services,
-        ILogger<SchemeChainRefusals> logger, bool authenticationServiceIsStock)
+        RefusalAnswers answers, bool authenticationServiceIsStock)
     {
-        (_chain, _schemes, _services, _logger, _authenticationServiceIsStock) = (chain, schemes, services, logger, authenticationServiceIsStock);
+        (_chain, _schemes, _services, _answers, _authenticationServiceIsStock) = (chain, schemes, services, answers, authenticationServiceIsStock);
         // The defaults as the stock scheme provider reads them (fixed at start); another provider may
         // read them otherwise, so it gets the stock path.
         if (schemes.GetType() == typeof(AuthenticationSchemeProvider))
@@ -67,10 +70,10 @@ public sealed partial class SchemeChainRefusals
         if (await AnswererAsync(name).ConfigureAwait(false) is not { } answerer || answerer.Forwards(challenge: true))
             return false;
         // No scheme decided: every scheme the request could carry found nothing, so the first scheme's
-        // handler, proving again, would find nothing too (it would answer "not provided").
+        // handler, proving again, would find nothing too (it would answer "not provided", in its own
+        // challenge's words: the first scheme decides the anonymous answer, as DRF's authenticators[0]).
         var result = decided.DecidingScheme is null ? CredentialAuthentication.NoResult : decided.Result;
-        await RefusalAnswers.ChallengeAsync(context, result, answerer.Credentials).ConfigureAwait(false);
-        LogChallenged(name);
+        await _answers.ChallengeAsync(context, result, answerer.Credentials).ConfigureAwait(false);
         return true;
     }
 
@@ -80,8 +83,7 @@ public sealed partial class SchemeChainRefusals
         var name = decided.DecidingScheme ?? _chain.FirstScheme;
         if (await AnswererAsync(name).ConfigureAwait(false) is not { } answerer || answerer.Forwards(challenge: false))
             return false;
-        await RefusalAnswers.ForbidAsync(context.Response).ConfigureAwait(false);
-        LogForbidden(name);
+        await _answers.ForbidAsync(context, name).ConfigureAwait(false);
         return true;
     }
 
@@ -97,23 +99,19 @@ public sealed partial class SchemeChainRefusals
     }
 
     /// <summary>
-    /// The scheme's answerer, when its handler would answer with <see cref="RefusalAnswers"/>: one of
-    /// Tessera's own (sealed, none overrides the answers) over one of the chain's kinds.
+    /// The scheme's answerer, when its handler would answer with <see cref="RefusalAnswers"/>: Tessera's
+    /// own handler (or its sign-in variant, whose answers are the same, sealed) over one of the chain's kinds.
     /// </summary>
     private Answerer? Create(string name, AuthenticationScheme? scheme)
     {
-        if (_chain.CredentialSchemeOf(name) is not { } credentials || scheme?.HandlerType is not { IsSealed: true } handler
-            || handler.Assembly != typeof(SchemeChainRefusals).Assembly)
+        if (_chain.CredentialSchemeOf(name) is not { } credentials || scheme?.HandlerType is not { IsGenericType: true } handler)
             return null;
-        for (var type = handler.BaseType; type is not null; type = type.BaseType)
-        {
-            if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(TesseraAuthenticationHandler<>))
-                continue;
-            // IOptionsMonitor is covariant: the scheme's own options, seen as their base type.
-            var monitor = (IOptionsMonitor<AuthenticationSchemeOptions>)_services.GetRequiredService(typeof(IOptionsMonitor<>).MakeGenericType(type.GetGenericArguments()[0]));
-            return new Answerer(credentials, monitor, name);
-        }
-        return null;
+        var definition = handler.GetGenericTypeDefinition();
+        if (definition != typeof(TesseraAuthenticationHandler<>) && definition != typeof(TesseraSignInAuthenticationHandler<>))
+            return null;
+        // IOptionsMonitor is covariant: the scheme's own options, seen as their base type.
+        var monitor = (IOptionsMonitor<AuthenticationSchemeOptions>)_services.GetRequiredService(typeof(IOptionsMonitor<>).MakeGenericType(handler.GetGenericArguments()[0]));
+        return new Answerer(credentials, monitor, name);
     }
 
     /// <summary>One of Tessera's schemes, and its options as its handler reads them (per request: they may be reloaded).</summary>
@@ -126,10 +124,4 @@ public sealed partial class SchemeChainRefusals
             return (challenge ? o.ForwardChallenge : o.ForwardForbid) is not null || o.ForwardDefaultSelector is not null || o.ForwardDefault is not null;
         }
     }
-
-    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "AuthenticationScheme: {AuthenticationScheme} was challenged.")]
-    private partial void LogChallenged(string authenticationScheme);
-
-    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "AuthenticationScheme: {AuthenticationScheme} was forbidden.")]
-    private partial void LogForbidden(string authenticationScheme);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Tessera.AspNetCore.Hosting;
+namespace Tessera.AspNetCore.FastPipeline;
 
 /// <summary>
 /// Whether the app left one of ASP.NET Core's services as ASP.NET Core registered it, read from the

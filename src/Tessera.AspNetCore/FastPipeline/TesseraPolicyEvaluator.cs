@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using static Tessera.AspNetCore.Hosting.StockRegistrations;
+using Tessera.AspNetCore.Authorization;
+using static Tessera.AspNetCore.FastPipeline.StockRegistrations;
 
-namespace Tessera.AspNetCore.Authorization;
+namespace Tessera.AspNetCore.FastPipeline;
 
 /// <summary>
 /// ASP.NET Core's <see cref="PolicyEvaluator"/> (which the authorization middleware builds for every
@@ -17,7 +18,7 @@ namespace Tessera.AspNetCore.Authorization;
 /// handler could have a say about that requirement. An app that adds such a handler, or replaces a
 /// service, gets the stock evaluation for every policy; every other policy always gets it.
 /// </summary>
-public sealed class TesseraPolicyEvaluator : IPolicyEvaluator
+internal sealed class TesseraPolicyEvaluator : IPolicyEvaluator
 {
     private readonly bool _shortcutDecidesTheSame;
 

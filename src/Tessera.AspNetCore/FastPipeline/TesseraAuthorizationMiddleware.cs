@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
 
-namespace Tessera.AspNetCore.Authorization;
+namespace Tessera.AspNetCore.FastPipeline;
 
 /// <summary>
 /// ASP.NET Core's <c>UseAuthorization()</c>, step for step: the endpoint's policy (combined from its
@@ -21,7 +21,7 @@ namespace Tessera.AspNetCore.Authorization;
 /// default scheme's, Tessera's chain — is answered by <see cref="SchemeChainRefusals"/>, without the
 /// authentication service and the handlers it would build (the stock path where that would differ).
 /// </summary>
-public sealed class TesseraAuthorizationMiddleware
+internal sealed class TesseraAuthorizationMiddleware
 {
     // Set for routing's endpoint middleware, which refuses an endpoint with authorization metadata
     // that no authorization middleware has seen (the stock middleware's key and value contract).

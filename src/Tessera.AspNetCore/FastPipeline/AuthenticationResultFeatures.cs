@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 
-namespace Tessera.AspNetCore.Authentication;
+namespace Tessera.AspNetCore.FastPipeline;
 
 /// <summary>
 /// ASP.NET Core's pair of authentication features (its own type is internal): the result, and the

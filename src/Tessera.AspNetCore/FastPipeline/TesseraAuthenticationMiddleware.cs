@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.AspNetCore.Authentication;
 
-namespace Tessera.AspNetCore.Authentication;
+namespace Tessera.AspNetCore.FastPipeline;
 
 /// <summary>
 /// ASP.NET Core's <c>UseAuthentication()</c>, with the one difference that matters per request: when
@@ -14,7 +15,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// the app's <see cref="IClaimsTransformation"/> applies, and remote handlers (an external sign-in's
 /// callback) get the request first, as they do there. Any other default scheme goes the stock way.
 /// </summary>
-public sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, SchemeChain chain)
+internal sealed class TesseraAuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, SchemeChain chain)
 {
     public async Task InvokeAsync(HttpContext context)
     {
