@@ -4,8 +4,7 @@ namespace Tessera.Core.Credentials;
 
 /// <summary>
 /// SHA-256 for the request path, where sessions, DRF tokens and API keys are looked up by their
-/// secret's digest. Through <see cref="LibCryptoSha256"/> where it is available: one context on the
-/// stack, no allocation. Otherwise through the BCL, but not its one-shot
+/// secret's digest. The BCL's, but not its one-shot
 /// <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/>, which allocates, sets up and frees
 /// an OpenSSL digest context on every call (measured on Linux: about 1.0 µs a call against 0.6–0.7 µs
 /// reused): each thread keeps one <see cref="IncrementalHash"/> and reuses it, as
@@ -19,15 +18,6 @@ internal static class Sha256Digest
 
     /// <summary>The digest of <paramref name="input"/> into <paramref name="destination"/> (at least 32 bytes).</summary>
     public static void Compute(ReadOnlySpan<byte> input, Span<byte> destination)
-    {
-        if (LibCryptoSha256.IsAvailable)
-            LibCryptoSha256.Hash(input, destination);
-        else
-            ComputePerThread(input, destination);
-    }
-
-    /// <summary>The BCL's path, also where libcrypto's is available (the tests compare the two).</summary>
-    internal static void ComputePerThread(ReadOnlySpan<byte> input, Span<byte> destination)
     {
         // Checked first: TryGetHashAndReset does not reset when the destination is too small.
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, SHA256.HashSizeInBytes, nameof(destination));

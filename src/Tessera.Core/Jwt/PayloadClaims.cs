@@ -18,9 +18,9 @@ internal struct DateClaim
 
 /// <summary>
 /// What <see cref="TokenValidator"/> needs of a verified payload, and nothing else: each registered
-/// claim reduced to the answer a check wants. Read by <see cref="FlatPayloadReader"/> when it can
-/// (the payloads tokens carry: no document, no strings, nothing on the heap), otherwise from the
-/// strict parse that decoding always did, with the same rules as before.
+/// claim reduced to the answer a check wants, read from the codec's strict parse (valid UTF-8, one
+/// JSON object, no repeated names at any depth, no unpaired surrogate escapes). It runs once per
+/// token: <see cref="ValidatedTokenCache"/> answers the token's later requests.
 /// </summary>
 internal struct PayloadClaims
 {
@@ -57,26 +57,17 @@ internal struct PayloadClaims
 
     /// <summary>
     /// Reads <paramref name="json"/>; false when it is not a clean JSON object, the codec's
-    /// <see cref="JwsError.InvalidPayload"/>. <paramref name="parsed"/> is the document when the
-    /// strict parse had to run, so that <see cref="ValidatedToken.Payload"/> need not repeat it.
+    /// <see cref="JwsError.InvalidPayload"/>.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, string? issuer, string? audience, out PayloadClaims claims, out JsonElement? parsed)
+    public static bool TryRead(ReadOnlySpan<byte> json, string? issuer, string? audience, out PayloadClaims claims)
     {
-        parsed = null;
-        if (FlatPayloadReader.TryRead(json, issuer, audience, out claims))
-        {
-            return true;
-        }
-
-        // Whatever the fast reader declined (and everything it would refuse) is decided as it
-        // always was: by the strict parse, then the claims read from the document.
         if (!JwsCodec.TryParseStrict(json, out JsonElement payload))
         {
+            claims = default;
             return false;
         }
 
         claims = FromDocument(payload, issuer, audience);
-        parsed = payload;
         return true;
     }
 

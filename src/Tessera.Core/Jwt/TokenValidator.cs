@@ -61,20 +61,19 @@ public sealed class TokenValidator
             return TokenValidationResult.Fail(TokenError.Invalid, jwsError);
         }
 
-        // The signed payload is decoded onto the stack and only its registered claims are read
-        // (PayloadClaims), as strictly as the codec's parse, and for the usual payload without
-        // building a document. ValidatedToken keeps the token string for the custom claims, and
-        // parses them only if they are asked for.
+        // The signed payload is decoded onto the stack and its registered claims are read from the
+        // codec's strict parse (PayloadClaims). ValidatedToken keeps the token string for the
+        // custom claims, and parses them again only if they are asked for, so that a remembered
+        // token (ValidatedTokenCache) holds no document.
         ReadOnlySpan<char> encodedPayload = token.Span[payloadSegment];
         int length = StrictBase64Url.DecodedLength(encodedPayload.Length);
         PayloadClaims claims;
-        JsonElement? parsed;
         byte[]? rented = null;
         try
         {
             Span<byte> json = length <= StackLimit ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
             if (!StrictBase64Url.TryDecode(encodedPayload, json, out int written)
-                || !PayloadClaims.TryRead(json[..written], _options.Issuer, _options.Audience, out claims, out parsed))
+                || !PayloadClaims.TryRead(json[..written], _options.Issuer, _options.Audience, out claims))
             {
                 return TokenValidationResult.Fail(TokenError.Invalid, JwsError.InvalidPayload);
             }
@@ -172,7 +171,7 @@ public sealed class TokenValidator
         long? refreshExp = claims.RefreshExp.IsNumber ? claims.RefreshExp.Seconds : null;
         return TokenValidationResult.Ok(new ValidatedToken(
             kind, claims.UserId, claims.UserIdUnrepresentable, claims.Exp.Seconds, iat, refreshExp, claims.Epoch, claims.Login,
-            token, payloadSegment, parsed));
+            token, payloadSegment));
     }
 
     /// <summary>

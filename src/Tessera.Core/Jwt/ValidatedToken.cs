@@ -11,9 +11,9 @@ namespace Tessera.Core.Jwt;
 /// into new tokens) is in <see cref="Payload"/>.
 /// </summary>
 /// <remarks>
-/// Validation reads only the claims typed here, without building a document, because most
-/// requests need nothing else. The token's characters are kept (they cost nothing: the caller has
-/// them, in the token string or the header it came in), and
+/// Validation keeps only the claims typed here, because most requests need nothing else, and a
+/// validated token may be remembered (<see cref="ValidatedTokenCache"/>). The token's characters
+/// are kept (they cost nothing: the caller has them, in the token string or the header it came in), and
 /// <see cref="Payload"/>, <see cref="Jti"/> and <see cref="LoginId"/> parse its payload again the first
 /// time one of them is asked for; that parse is cached and safe to race.
 /// </remarks>
@@ -34,8 +34,7 @@ public sealed class ValidatedToken
         long? epoch,
         LoginId? login,
         ReadOnlyMemory<char> token,
-        Range payloadSegment,
-        JsonElement? payload)
+        Range payloadSegment)
     {
         Kind = kind;
         UserId = userId;
@@ -47,7 +46,6 @@ public sealed class ValidatedToken
         Login = login;
         _token = token;
         _payloadSegment = payloadSegment;
-        _payload = payload is { } parsed ? new StrongBox<JsonElement>(parsed) : null;
     }
 
     public TokenKind Kind { get; }
