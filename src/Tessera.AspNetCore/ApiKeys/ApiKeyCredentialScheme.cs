@@ -9,7 +9,7 @@ using Tessera.Core.Credentials;
 namespace Tessera.AspNetCore.ApiKeys;
 
 /// <summary><c>X-API-Key: tk_…</c> for services: looked up by its SHA-256; malformed keys cost no lookup.</summary>
-public sealed class ApiKeyCredentialScheme(IOptionsMonitor<ApiKeyAuthenticationOptions> options, RememberedCredentials remembered, TimeProvider time)
+internal sealed class ApiKeyCredentialScheme(IOptionsMonitor<ApiKeyAuthenticationOptions> options, RememberedCredentials remembered, TimeProvider time)
     : CredentialScheme<ApiKeyAuthenticationOptions>(TesseraSchemes.ApiKey, options)
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid API key");

@@ -6,7 +6,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// Marks a logout endpoint: a login that was already revoked may still call it (it can do nothing
 /// else there), so a second logout with the same tokens answers like the first instead of 401.
 /// </summary>
-public sealed class AllowRevokedLoginMetadata
+internal sealed class AllowRevokedLoginMetadata
 {
     public static AllowRevokedLoginMetadata Instance { get; } = new();
 }

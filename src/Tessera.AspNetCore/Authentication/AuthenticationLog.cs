@@ -10,7 +10,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// never the credential, nor any header's value. Each is a <see cref="LoggerMessageAttribute"/>
 /// method, so a disabled level costs a check and no formatting, and an admitted request none at all.
 /// </summary>
-public static partial class AuthenticationLog
+internal static partial class AuthenticationLog
 {
     /// <summary>The category of these lines (the server's settings hold it at Warning: a line per refusal is what a flood of them would cost).</summary>
     public const string Category = "Tessera.AspNetCore.Authentication.Refusals";

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Tessera.AspNetCore.Authentication;
 
 /// <summary>Reads <c>Authorization</c> the way DRF's authenticators do.</summary>
-public static class AuthorizationHeader
+internal static class AuthorizationHeader
 {
     /// <summary>
     /// Python's <c>bytes.split()</c> separators, which DRF applies to the header's bytes: ASCII

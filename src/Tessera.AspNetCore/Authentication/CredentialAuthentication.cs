@@ -9,7 +9,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// credential, then the one <see cref="AdmissionGate"/> decides whether that login and user are
 /// still admitted. One place, for the chain and for each scheme's handler alike.
 /// </summary>
-public sealed class CredentialAuthentication(AdmissionGate gate)
+internal sealed class CredentialAuthentication(AdmissionGate gate)
 {
     /// <summary>No credential of a kind: one instance, as nothing in it can change.</summary>
     internal static readonly AuthenticateResult NoResult = AuthenticateResult.NoResult();

@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// so a request costs no handler built per scheme; <see cref="TesseraAuthenticationHandler{TOptions}"/>
 /// serves the same kind to code that names the scheme (<c>AuthenticateAsync("jwt")</c>, challenges).
 /// </summary>
-public interface ICredentialScheme
+internal interface ICredentialScheme
 {
     /// <summary>The scheme's name (<see cref="TesseraSchemes"/>).</summary>
     string Name { get; }
@@ -38,7 +38,7 @@ public interface ICredentialScheme
 }
 
 /// <summary>An <see cref="ICredentialScheme"/> configured by its authentication scheme's named options.</summary>
-public abstract class CredentialScheme<TOptions> : ICredentialScheme
+internal abstract class CredentialScheme<TOptions> : ICredentialScheme
     where TOptions : CredentialSchemeOptions
 {
     private static readonly AuthFailure UserInactiveOrDeleted = AuthFailure.Detail("User inactive or deleted.", RefusalReason.UserInactive);

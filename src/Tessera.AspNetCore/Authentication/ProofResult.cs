@@ -3,7 +3,7 @@ using Tessera.Core.Admission;
 namespace Tessera.AspNetCore.Authentication;
 
 /// <summary>What a scheme made of the request: no credentials of its kind, refused credentials, or a proven login.</summary>
-public readonly record struct ProofResult(LoginProof? Login, AuthFailure? Failure, object? Credential)
+internal readonly record struct ProofResult(LoginProof? Login, AuthFailure? Failure, object? Credential)
 {
     public static ProofResult NoCredentials => default;
 

@@ -4,14 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace Tessera.AspNetCore.Authentication;
 
-public sealed class SchemeChainOptions
+internal sealed class SchemeChainOptions
 {
     /// <summary>The schemes to try, in order: Tessera's own, then the app's (<c>AddSchemeToChain</c>).</summary>
     public List<string> Schemes { get; } = [];
 }
 
 /// <summary>What the chain decided for a request, and which scheme decided (null: none found a credential).</summary>
-public sealed record SchemeChainResult(AuthenticateResult Result, string? DecidingScheme);
+internal sealed record SchemeChainResult(AuthenticateResult Result, string? DecidingScheme);
 
 /// <summary>
 /// DRF's <c>authentication_classes</c> loop: each scheme is asked in order; one that finds no
@@ -22,7 +22,7 @@ public sealed record SchemeChainResult(AuthenticateResult Result, string? Decidi
 /// kept on the request (<see cref="SchemeChainResult"/>), so a later challenge or explicit
 /// authentication reuses it rather than proving again (a Basic failure must not hash twice).
 /// </summary>
-public sealed class SchemeChain
+internal sealed class SchemeChain
 {
     private readonly (string Name, ICredentialScheme? Tessera)[] _schemes;
     private readonly CredentialAuthentication _authentication;

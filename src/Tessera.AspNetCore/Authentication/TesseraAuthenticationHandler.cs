@@ -19,7 +19,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// answered without building it, where that answers the same (<c>FastPipeline/SchemeChainRefusals</c>).
 /// </summary>
 /// <remarks>Its answers are sealed: the fast path answers for it, so no subclass may answer otherwise.</remarks>
-public class TesseraAuthenticationHandler<TOptions>(
+internal class TesseraAuthenticationHandler<TOptions>(
     IOptionsMonitor<TOptions> options, ILoggerFactory logger, UrlEncoder encoder, SchemeChain chain, CredentialAuthentication authentication)
     : AuthenticationHandler<TOptions>(options, logger, encoder)
     where TOptions : CredentialSchemeOptions, new()
@@ -51,7 +51,7 @@ public class TesseraAuthenticationHandler<TOptions>(
 /// (sessions: <c>HttpContext.SignInAsync(TesseraSchemes.Session, principal)</c>), through the kind's
 /// <see cref="ICredentialSignIn{TOptions}"/>.
 /// </summary>
-public sealed class TesseraSignInAuthenticationHandler<TOptions>(
+internal sealed class TesseraSignInAuthenticationHandler<TOptions>(
     IOptionsMonitor<TOptions> options, ILoggerFactory logger, UrlEncoder encoder, SchemeChain chain, CredentialAuthentication authentication,
     ICredentialSignIn<TOptions> signIn)
     : TesseraAuthenticationHandler<TOptions>(options, logger, encoder, chain, authentication), IAuthenticationSignInHandler
@@ -64,7 +64,7 @@ public sealed class TesseraSignInAuthenticationHandler<TOptions>(
 }
 
 /// <summary>How a credential kind starts and ends a login for the app's own sign-in code (sessions: Django's <c>login()</c>, <c>logout()</c>).</summary>
-public interface ICredentialSignIn<in TOptions> where TOptions : CredentialSchemeOptions
+internal interface ICredentialSignIn<in TOptions> where TOptions : CredentialSchemeOptions
 {
     Task SignInAsync(Microsoft.AspNetCore.Http.HttpContext context, TOptions options, System.Security.Claims.ClaimsPrincipal user, AuthenticationProperties? properties);
 

@@ -23,7 +23,7 @@ public sealed class OwnerOrReadOnlyRequirement : IAuthorizationRequirement;
 /// current request (an endpoint's policy: the resource is the <see cref="HttpContext"/>; a resource
 /// check: through <see cref="IHttpContextAccessor"/>).
 /// </summary>
-public sealed class ReadOnlyOrHandler(IHttpContextAccessor http) : IAuthorizationHandler
+internal sealed class ReadOnlyOrHandler(IHttpContextAccessor http) : IAuthorizationHandler
 {
     public Task HandleAsync(AuthorizationHandlerContext context)
     {

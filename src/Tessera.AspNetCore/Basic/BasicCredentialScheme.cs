@@ -17,7 +17,7 @@ namespace Tessera.AspNetCore.Basic;
 /// only the first request of a client pays the hash; requests with the pair that come while it is
 /// checked wait for that check instead of running their own.
 /// </summary>
-public sealed class BasicCredentialScheme(
+internal sealed class BasicCredentialScheme(
     IOptionsMonitor<BasicAuthenticationOptions> options,
     VerifiedPasswordCache verified,
     UserSnapshots users,

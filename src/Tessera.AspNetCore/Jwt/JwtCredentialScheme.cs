@@ -15,7 +15,7 @@ namespace Tessera.AspNetCore.Jwt;
 /// A token that proved a login is remembered (<see cref="ValidatedTokenCache"/>): the next request
 /// with it is checked for its expiry, and admitted by the gate, without validating it again.
 /// </remarks>
-public sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, ValidatedTokenCache validated, TimeProvider time)
+internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, ValidatedTokenCache validated, TimeProvider time)
     : CredentialScheme<JwtAuthenticationOptions>(TesseraSchemes.Jwt, options)
 {
     /// <summary>The token classes a request may authenticate with (SimpleJWT's AUTH_TOKEN_CLASSES), in its order.</summary>

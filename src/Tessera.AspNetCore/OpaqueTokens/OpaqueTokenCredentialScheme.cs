@@ -8,7 +8,7 @@ using Tessera.Core.OpaqueTokens;
 namespace Tessera.AspNetCore.OpaqueTokens;
 
 /// <summary>DRF's TokenAuthentication: <c>Authorization: Token &lt;key&gt;</c>, looked up by its SHA-256, with DRF's messages.</summary>
-public sealed class OpaqueTokenCredentialScheme(IOptionsMonitor<OpaqueTokenAuthenticationOptions> options, RememberedCredentials remembered, TimeProvider time)
+internal sealed class OpaqueTokenCredentialScheme(IOptionsMonitor<OpaqueTokenAuthenticationOptions> options, RememberedCredentials remembered, TimeProvider time)
     : CredentialScheme<OpaqueTokenAuthenticationOptions>(TesseraSchemes.Token, options)
 {
     private static readonly AuthFailure Invalid = AuthFailure.Detail("Invalid token.");

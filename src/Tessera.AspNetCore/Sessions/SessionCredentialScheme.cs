@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Sessions;
 /// methods must also pass the CSRF check. A cookie naming no live session is no credential (a
 /// browser keeps stale cookies), as in Django.
 /// </summary>
-public sealed class SessionCredentialScheme(IOptionsMonitor<SessionAuthenticationOptions> options, RememberedCredentials remembered, TimeProvider time)
+internal sealed class SessionCredentialScheme(IOptionsMonitor<SessionAuthenticationOptions> options, RememberedCredentials remembered, TimeProvider time)
     : CredentialScheme<SessionAuthenticationOptions>(TesseraSchemes.Session, options)
 {
     public override bool CouldCarry(HttpRequest request) => request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(Options.CookieName);

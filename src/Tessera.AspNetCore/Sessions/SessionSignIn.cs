@@ -14,7 +14,7 @@ namespace Tessera.AspNetCore.Sessions;
 /// <c>HttpContext.SignInAsync(TesseraSchemes.Session, principal)</c> and <c>SignOutAsync</c>
 /// (<see cref="TesseraSignInAuthenticationHandler{TOptions}"/>).
 /// </summary>
-public sealed class SessionSignIn : ICredentialSignIn<SessionAuthenticationOptions>
+internal sealed class SessionSignIn : ICredentialSignIn<SessionAuthenticationOptions>
 {
     /// <summary>
     /// Starts a session for the user the principal names (<see cref="ClaimTypes.NameIdentifier"/>, the
