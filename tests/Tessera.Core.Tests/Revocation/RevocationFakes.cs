@@ -13,14 +13,14 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
     private readonly object _gate = new();
     private readonly Dictionary<long, UserSnapshot> _users = new();
     private readonly Dictionary<LoginId, long> _revoked = new();
-    private readonly List<RevocationEvent> _events = new();
+    private readonly List<AdmissionChange> _events = new();
     private long _nextEventId = 1;
 
     public int LoadCalls { get; private set; }
     public List<long> ReadAfterIds { get; } = new();
     public List<long> LoadUserCalls { get; } = new();
 
-    public IReadOnlyList<RevocationEvent> Events { get { lock (_gate) return _events.ToList(); } }
+    public IReadOnlyList<AdmissionChange> Events { get { lock (_gate) return _events.ToList(); } }
 
     public long LastEventId { get { lock (_gate) return _events.Count == 0 ? 0 : _events[^1].Id; } }
 
@@ -35,11 +35,11 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
     public void PutRevokedRow(LoginId login, long expiresAt) { lock (_gate) _revoked[login] = expiresAt; }
 
     /// <summary>Appends an event as written by someone else (another instance, the CLI).</summary>
-    public RevocationEvent Append(RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
+    public AdmissionChange Append(AdmissionChangeKind kind, long userId, string? loginId = null, long expiresAt = 0)
     {
         lock (_gate)
         {
-            var e = new RevocationEvent(_nextEventId++, kind, userId, loginId, expiresAt);
+            var e = new AdmissionChange(_nextEventId++, kind, userId, loginId, expiresAt);
             _events.Add(e);
             return e;
         }
@@ -52,13 +52,13 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
     public long ReserveEventId() { lock (_gate) return _nextEventId++; }
 
     /// <summary>Commits an event under an id taken by <see cref="ReserveEventId"/>, after later ones.</summary>
-    public RevocationEvent CommitReserved(long id, RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
+    public AdmissionChange CommitReserved(long id, AdmissionChangeKind kind, long userId, string? loginId = null, long expiresAt = 0)
     {
         lock (_gate)
         {
-            if (kind == RevocationEventKind.LoginRevoked && LoginId.TryParse(loginId, out var login))
+            if (kind == AdmissionChangeKind.LoginRevoked && LoginId.TryParse(loginId, out var login))
                 _revoked[login] = expiresAt;
-            var e = new RevocationEvent(id, kind, userId, loginId, expiresAt);
+            var e = new AdmissionChange(id, kind, userId, loginId, expiresAt);
             _events.Add(e);
             _events.Sort((a, b) => a.Id.CompareTo(b.Id));
             return e;
@@ -70,13 +70,13 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 
     // --- IRevocationStore ---
 
-    public Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             var seconds = expiresAt.ToUnixTimeSeconds();
             _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
-            return Task.FromResult(Append(RevocationEventKind.LoginRevoked, userId, login.ToString(), seconds));
+            return Task.FromResult(Append(AdmissionChangeKind.LoginRevoked, userId, login.ToString(), seconds));
         }
     }
 
@@ -103,57 +103,57 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 
     private readonly Dictionary<string, long> _blacklist = new();
 
-    private RevocationEvent? RevokeLoginOf(RefreshRotation token)
+    private AdmissionChange? RevokeLoginOf(RefreshRotation token)
     {
         if (token is not { Login: { } login, UserId: { } userId })
             return null;
         var seconds = token.LoginExpiresAt.ToUnixTimeSeconds();
         _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
-        return Append(RevocationEventKind.LoginRevoked, userId, login.ToString(), seconds);
+        return Append(AdmissionChangeKind.LoginRevoked, userId, login.ToString(), seconds);
     }
 
-    public Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.TryGetValue(userId, out var user))
                 _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = user.RevocationEpoch + 1 };
-            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
     public string? LastPasswordHash { get; private set; }
 
-    public Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out var user) || user.RevocationEpoch != expectedEpoch)
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<AdmissionChange?>(null);
             _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = expectedEpoch + 1 };
             LastPasswordHash = newPasswordHash;
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
-    public Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.Values.Any(u => u.Username == user.Username))
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<AdmissionChange?>(null);
             user.Id = _users.Count == 0 ? 1 : _users.Keys.Max() + 1;
             _users[user.Id] = user.ToSnapshot();
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, user.Id));
+            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, user.Id));
         }
     }
 
-    public Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out var user))
-                return Task.FromResult<IReadOnlyList<RevocationEvent>>([]);
+                return Task.FromResult<IReadOnlyList<AdmissionChange>>([]);
             _users[userId] = user with
             {
                 IsActive = flags.IsActive ?? user.IsActive,
@@ -162,20 +162,20 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
                 RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
                 RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
             };
-            return Task.FromResult<IReadOnlyList<RevocationEvent>>([Append(RevocationEventKind.UserChanged, userId)]);
+            return Task.FromResult<IReadOnlyList<AdmissionChange>>([Append(AdmissionChangeKind.UserChanged, userId)]);
         }
     }
 
-    public Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             _users.Remove(userId);
-            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
-    public async Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
     {
         UserSnapshot? user;
         lock (_gate)
@@ -188,23 +188,23 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         lock (_gate)
         {
             _users[userId] = user with { Email = row.Email };
-            return Append(RevocationEventKind.UserChanged, userId);
+            return Append(AdmissionChangeKind.UserChanged, userId);
         }
     }
 
-    public Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.GetValueOrDefault(userId) is not { EmailVerified: false } user || user.Email != expectedEmail)
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<AdmissionChange?>(null);
             _users[userId] = user with { EmailVerified = true };
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
-    public Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
-        => Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+    public Task<AdmissionChange> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
+        => Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
 
     public Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
     {
@@ -228,24 +228,24 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             ReadAfterIds.Add(afterId);
-            IReadOnlyList<RevocationEvent> page = _events.Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max).ToList();
+            IReadOnlyList<AdmissionChange> page = _events.Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max).ToList();
             return Task.FromResult(page);
         }
     }
 
     public List<IReadOnlyCollection<long>> ReadIdSets { get; } = new();
 
-    public Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             ReadIdSets.Add(ids.ToList());
-            IReadOnlyList<RevocationEvent> found = _events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Id).ToList();
+            IReadOnlyList<AdmissionChange> found = _events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Id).ToList();
             return Task.FromResult(found);
         }
     }
@@ -254,12 +254,12 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 /// <summary>The single-instance bus: applies a published event to this instance's memory at once.</summary>
 internal sealed class InProcessBusFake(RevocationSynchronizer synchronizer, InMemoryRevocationStore store) : IRevocationBus
 {
-    public List<RevocationEvent> Published { get; } = new();
+    public List<AdmissionChange> Published { get; } = new();
 
     /// <summary>For each publish, whether the store already held the event (database first).</summary>
     public List<bool> CommittedBeforePublish { get; } = new();
 
-    public Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+    public Task PublishAsync(AdmissionChange revocationEvent, CancellationToken cancellationToken = default)
     {
         Published.Add(revocationEvent);
         CommittedBeforePublish.Add(store.Events.Any(e => e.Id == revocationEvent.Id));
@@ -270,7 +270,7 @@ internal sealed class InProcessBusFake(RevocationSynchronizer synchronizer, InMe
 /// <summary>A bus that is down.</summary>
 internal sealed class FailingBus : IRevocationBus
 {
-    public Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+    public Task PublishAsync(AdmissionChange revocationEvent, CancellationToken cancellationToken = default)
         => throw new InvalidOperationException("bus down");
 }
 
