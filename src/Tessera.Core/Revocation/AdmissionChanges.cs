@@ -25,40 +25,75 @@ namespace Tessera.Core.Revocation;
 public sealed class AdmissionChanges(
     IRevocationStore store,
     IRevocationBus bus,
+    IRefreshTokenLedger? ledger = null,
     ILoginEvents? events = null,
     ISessionStore? sessions = null,
     IOpaqueTokenStore? opaqueTokens = null,
     IApiKeyStore? apiKeys = null)
 {
     /// <summary>
-    /// Rotation of a refresh token (<see cref="IRevocationStore.RotateRefreshTokenAsync"/>); a reuse
-    /// past the grace revokes the login, and the app is told (<see cref="LoginRevocationReasons.Reuse"/>).
+    /// Rotation of a refresh token, one transaction on the ledger: of concurrent rotations of one
+    /// token exactly one wins (the ledger's record decides). A loser whose token was rotated less than
+    /// <see cref="RefreshRotation.ReuseGrace"/> ago is a race (two tabs): refused, nothing written. A
+    /// later one presents a token that is past any race: reuse, its login is revoked in the same
+    /// transaction, and the app is told (<see cref="LoginRevocationReasons.Reuse"/>). The grace is
+    /// decided here, not by the store, so every store keeps it.
     /// </summary>
     public async Task<RotationOutcome> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
     {
-        var result = await store.RotateRefreshTokenAsync(rotation, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(result.Event, cancellationToken).ConfigureAwait(false);
-        if (result.Outcome == RotationOutcome.Reused && events is not null)
+        AdmissionChange? revoked;
+        await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var denial = await write.DenyAsync(rotation, cancellationToken).ConfigureAwait(false);
+            if (denial.First)
+            {
+                await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return RotationOutcome.Rotated;
+            }
+            // No row: the sweeper took it, once the token had expired; no race then.
+            if (denial.DeniedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
+                return RotationOutcome.ReusedWithinGrace;
+            revoked = await RevokeLoginOfAsync(write, rotation, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        if (events is not null)
         {
             var loginId = rotation.Login?.ToString();
             await events.RefreshTokenReusedAsync(rotation.UserId, loginId, cancellationToken).ConfigureAwait(false);
             await events.LoginRevokedAsync(rotation.UserId, loginId, LoginRevocationReasons.Reuse, cancellationToken).ConfigureAwait(false);
         }
-        return result.Outcome;
+        return RotationOutcome.Reused;
     }
 
     /// <summary>
-    /// A JWT logout (<see cref="IRevocationStore.BlacklistRefreshTokenAsync"/>): false when the token
-    /// was denied before. The first denial of a token that names its login tells the app.
+    /// A JWT logout: the refresh token denied and its login revoked (when it names one), one
+    /// transaction; false when the token was denied before (the login is revoked all the same). The
+    /// first denial of a token that names its login tells the app.
     /// </summary>
     public async Task<bool> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
     {
-        var result = await store.BlacklistRefreshTokenAsync(token, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(result.Event, cancellationToken).ConfigureAwait(false);
-        if (result.First && token.Login is { } login)
+        TokenDenial denial;
+        AdmissionChange? revoked;
+        await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            denial = await write.DenyAsync(token, cancellationToken).ConfigureAwait(false);
+            revoked = await RevokeLoginOfAsync(write, token, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        if (denial.First && token.Login is { } login)
             await LoginRevokedAsync(token.UserId, login.ToString(), LoginRevocationReasons.Logout, cancellationToken).ConfigureAwait(false);
-        return result.First;
+        return denial.First;
     }
+
+    /// <summary>The token's login revoked, inside the transaction; null for a token that names no login (foreign).</summary>
+    private static async Task<AdmissionChange?> RevokeLoginOfAsync(IRefreshTokenLedgerTransaction write, RefreshRotation token, CancellationToken cancellationToken)
+        => token is { Login: { } login, UserId: { } userId }
+            ? await write.RevokeLoginAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    private IRefreshTokenLedger Ledger => ledger ?? throw Missing(nameof(IRefreshTokenLedger));
 
     /// <summary>Django's session flush: the session is deleted and its login revoked; false when there was none.</summary>
     public async Task<bool> EndSessionAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)

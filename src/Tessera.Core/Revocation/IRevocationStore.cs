@@ -10,24 +10,6 @@ namespace Tessera.Core.Revocation;
 /// </summary>
 public interface IRevocationStore
 {
-    /// <summary>Revokes one login until <paramref name="expiresAt"/>; returns the committed event.</summary>
-    Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Rotation of a refresh token, decided by one insert guarded by the blacklist's primary key: of
-    /// concurrent rotations of one token exactly one wins. A loser whose token was rotated at least
-    /// <see cref="RefreshRotation.ReuseGrace"/> ago presents a token that is past any race: reuse
-    /// detection, and its login is revoked in the same transaction.
-    /// </summary>
-    Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Logout: denies the refresh token and revokes its login (when it names one), one transaction.
-    /// <see cref="BlacklistResult.First"/> is false when the token was denied already; the login is
-    /// revoked all the same.
-    /// </summary>
-    Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Logs the user out everywhere: the revocation epoch moves on (every credential checked against
     /// an earlier one is refused), foreign tokens issued before <paramref name="revokedBeforeMs"/> are
@@ -139,10 +121,3 @@ public enum RotationOutcome
     /// <summary>Rotated longer ago: reuse detection, the token's login was revoked in the same transaction.</summary>
     Reused,
 }
-
-/// <param name="Event">The login's revocation, when one was written.</param>
-public sealed record RotationResult(RotationOutcome Outcome, AdmissionChange? Event = null);
-
-/// <param name="First">This caller denied the token; false when it was denied before.</param>
-/// <param name="Event">The login's revocation, when one was written.</param>
-public sealed record BlacklistResult(bool First, AdmissionChange? Event);

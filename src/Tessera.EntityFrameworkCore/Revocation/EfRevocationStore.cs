@@ -6,41 +6,6 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 
 public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : IRevocationStore
 {
-    public async Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var e = await RevokeLoginInTransactionAsync(login, userId, expiresAt, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return e;
-    }
-
-    public async Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (await TryBlacklistAsync(rotation, cancellationToken).ConfigureAwait(false))
-        {
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new RotationResult(RotationOutcome.Rotated);
-        }
-        var rotatedAtMs = await db.BlacklistedTokens.AsNoTracking().Where(t => t.Jti == rotation.Jti)
-            .Select(t => (long?)t.BlacklistedAtMs).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        // The row can only be missing if the sweeper took it, once the token had expired: no race then.
-        if (rotatedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
-            return new RotationResult(RotationOutcome.ReusedWithinGrace);
-        var revoked = await RevokeLoginInTransactionAsync(rotation, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new RotationResult(RotationOutcome.Reused, revoked);
-    }
-
-    public async Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var first = await TryBlacklistAsync(token, cancellationToken).ConfigureAwait(false);
-        var revoked = await RevokeLoginInTransactionAsync(token, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new BlacklistResult(first, revoked);
-    }
-
     public async Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -186,32 +151,6 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return (await db.RevocationEvents.AsNoTracking().Where(e => wanted.Contains(e.Id)).OrderBy(e => e.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.ToEvent()).ToList();
     }
-
-    // Far beyond any token lifetime; keeps a forged-but-signed exp of 1e30 storable and sweepable.
-    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
-
-    /// <summary>Denies the token; true only for the one caller that denied it first, decided by the primary key.</summary>
-    private Task<bool> TryBlacklistAsync(RefreshRotation token, CancellationToken cancellationToken)
-    {
-        var jti = token.Jti;
-        var row = new BlacklistedToken
-        {
-            Jti = jti,
-            UserId = token.UserId,
-            ExpiresAt = Math.Min(token.TokenExpiresAt.ToUnixTimeSeconds(), MaxUnixSeconds),
-            BlacklistedAtMs = token.Now.ToUnixTimeMilliseconds(),
-        };
-        return db.TryInsertAsync(row, () => db.BlacklistedTokens.AnyAsync(t => t.Jti == jti, cancellationToken), cancellationToken);
-    }
-
-    /// <summary>The token's login revoked, inside the caller's transaction; null for a token that names no login (foreign).</summary>
-    private async Task<AdmissionChange?> RevokeLoginInTransactionAsync(RefreshRotation token, CancellationToken cancellationToken)
-        => token is { Login: { } login, UserId: { } userId }
-            ? await RevokeLoginInTransactionAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
-            : null;
-
-    private Task<AdmissionChange> RevokeLoginInTransactionAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-        => db.RevokeLoginAsync(login, userId, expiresAt, time.GetUtcNow(), cancellationToken);
 
     /// <summary>After the epoch moved on: the user's sessions and DRF tokens go, and every instance reloads the user.</summary>
     private async Task<AdmissionChange> EndLoginsAsync(long userId, CancellationToken cancellationToken)

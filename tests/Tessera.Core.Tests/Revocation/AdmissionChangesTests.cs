@@ -21,7 +21,7 @@ public class AdmissionChangesTests
     {
         _sync = new RevocationSynchronizer(_state, _users);
         _bus = new InProcessBusFake(_sync, _store);
-        _revocations = new AdmissionChanges(_store, _bus);
+        _revocations = new AdmissionChanges(_store, _bus, _store);
         _gate = new AdmissionGate(_state, _users);
     }
 
@@ -175,7 +175,7 @@ public class AdmissionChangesTests
     {
         await LoadAsync(TestUsers.Active(1));
         var login = LoginId.New(Now.ToUnixTimeMilliseconds());
-        var revocations = new AdmissionChanges(_store, new FailingBus());
+        var revocations = new AdmissionChanges(_store, new FailingBus(), _store);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => revocations.BlacklistRefreshTokenAsync(Logout(login)));
 
@@ -193,7 +193,7 @@ public class AdmissionChangesTests
         var users = new UserSnapshots();
         var synchronizer = new RevocationSynchronizer(state, users);
         await synchronizer.LoadAsync(store, DateTimeOffset.UtcNow);
-        var revocations = new AdmissionChanges(store, new InProcessBusFake(synchronizer, store));
+        var revocations = new AdmissionChanges(store, new InProcessBusFake(synchronizer, store), store);
 
         var alice = new User { Username = "alice", DateJoined = DateTime.UtcNow };
         Assert.True(await revocations.CreateUserAsync(alice));

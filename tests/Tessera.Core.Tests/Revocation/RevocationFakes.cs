@@ -8,7 +8,7 @@ namespace Tessera.Core.Tests.Revocation;
 /// committing its change and its event together, as the database does. It records what was asked of
 /// it so tests can tell a full reload from a catch-up, and the order events were read in.
 /// </summary>
-internal sealed class InMemoryRevocationStore : IRevocationStore
+internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenLedger
 {
     private readonly object _gate = new();
     private readonly Dictionary<long, UserSnapshot> _users = new();
@@ -70,6 +70,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 
     // --- IRevocationStore ---
 
+    /// <summary>A login revoked and its event committed, as another instance's logout would.</summary>
     public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -80,36 +81,70 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (_blacklist.TryAdd(rotation.Jti, rotation.Now.ToUnixTimeMilliseconds()))
-                return Task.FromResult(new RotationResult(RotationOutcome.Rotated));
-            if (rotation.Now.ToUnixTimeMilliseconds() - _blacklist[rotation.Jti] < (long)rotation.ReuseGrace.TotalMilliseconds)
-                return Task.FromResult(new RotationResult(RotationOutcome.ReusedWithinGrace));
-            return Task.FromResult(new RotationResult(RotationOutcome.Reused, RevokeLoginOf(rotation)));
-        }
-    }
-
-    public Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            var first = _blacklist.TryAdd(token.Jti, token.Now.ToUnixTimeMilliseconds());
-            return Task.FromResult(new BlacklistResult(first, RevokeLoginOf(token)));
-        }
-    }
+    // --- IRefreshTokenLedger: one transaction at a time, its writes applied on commit ---
 
     private readonly Dictionary<string, long> _blacklist = new();
+    private readonly SemaphoreSlim _oneTransaction = new(1, 1);
 
-    private AdmissionChange? RevokeLoginOf(RefreshRotation token)
+    public async Task<IRefreshTokenLedgerTransaction> BeginAsync(CancellationToken cancellationToken = default)
     {
-        if (token is not { Login: { } login, UserId: { } userId })
-            return null;
-        var seconds = token.LoginExpiresAt.ToUnixTimeSeconds();
-        _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
-        return Append(AdmissionChangeKind.LoginRevoked, userId, login.ToString(), seconds);
+        await _oneTransaction.WaitAsync(cancellationToken);
+        return new LedgerTransaction(this);
+    }
+
+    private sealed class LedgerTransaction(InMemoryRevocationStore store) : IRefreshTokenLedgerTransaction
+    {
+        private readonly Dictionary<string, long> _denied = new();
+        private readonly List<AdmissionChange> _revoked = new();
+        private bool _disposed;
+
+        public Task<TokenDenial> DenyAsync(RefreshRotation token, CancellationToken cancellationToken = default)
+        {
+            lock (store._gate)
+            {
+                if (store._blacklist.TryGetValue(token.Jti, out var at) || _denied.TryGetValue(token.Jti, out at))
+                    return Task.FromResult(new TokenDenial(false, at));
+            }
+            _denied[token.Jti] = token.Now.ToUnixTimeMilliseconds();
+            return Task.FromResult(TokenDenial.Inserted);
+        }
+
+        public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            // The id is taken now, as PostgreSQL's identity is; a rollback leaves a gap.
+            var e = new AdmissionChange(store.ReserveEventId(), AdmissionChangeKind.LoginRevoked, userId, login.ToString(), expiresAt.ToUnixTimeSeconds());
+            _revoked.Add(e);
+            return Task.FromResult(e);
+        }
+
+        public Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            lock (store._gate)
+            {
+                foreach (var (jti, at) in _denied)
+                    store._blacklist[jti] = at;
+                foreach (var e in _revoked)
+                {
+                    if (LoginId.TryParse(e.LoginId, out var login) && store._revoked.TryGetValue(login, out var old) && old > e.ExpiresAt)
+                        store.CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, old);
+                    else
+                        store.CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, e.ExpiresAt);
+                }
+            }
+            _denied.Clear();
+            _revoked.Clear();
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                store._oneTransaction.Release();
+            }
+            return ValueTask.CompletedTask;
+        }
     }
 
     public Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
@@ -280,4 +315,16 @@ internal static class TestUsers
         => new(id, "user" + id, "user" + id + "@example.test", IsActive: true, IsStaff: false, IsSuperuser: false, revokedBeforeMs);
 
     public static UserSnapshot Inactive(long id) => Active(id) with { IsActive = false };
+}
+
+/// <summary>The ledger contract on the in-memory store, which exists only for the tests.</summary>
+public sealed class InMemoryRefreshTokenLedgerContractTests : Tessera.Tests.Contracts.RefreshTokenLedgerContract
+{
+    private readonly InMemoryRevocationStore _store = new();
+
+    protected override long UserId => 1;
+
+    protected override IRefreshTokenLedger CreateLedger() => _store;
+
+    protected override Task<bool> IsRevokedAsync(LoginId login) => Task.FromResult(_store.HasRevokedRow(login));
 }
