@@ -101,9 +101,11 @@ public static class TesseraServiceCollectionExtensions
             sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(), sp.GetRequiredService<IRevocationFeed>(),
             sp.GetServices<IAdmissionRule>().Where(rule => rule is not (TesseraEventsDispatcher { HasAdmissionRule: false } or VerifiedEmailRule { IsEnabled: false })),
             sp.GetRequiredService<IRevocationBusState>()));
-        services.AddScoped<IRevocationBus, InProcessRevocationBus>();
+        services.AddSingleton<AppliedAdmissionChanges>();
+        services.AddScoped<InProcessRevocationBus>();
+        services.AddScoped<IRevocationBus>(sp => sp.GetRequiredService<InProcessRevocationBus>());
         services.TryAddSingleton<IRevocationBusState>(AlwaysLive.Instance);
-        services.AddScoped<Revocations>();
+        services.AddScoped<AdmissionChanges>();
         services.AddScoped<UserAdministration>();
         services.AddValidatedOptions<RevocationFeedOptions>(configuration, RevocationFeedOptions.SectionName, o => o.Validate());
         services.AddSingleton<RevocationFeedService>();

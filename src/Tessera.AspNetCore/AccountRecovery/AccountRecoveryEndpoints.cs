@@ -51,7 +51,7 @@ internal static class AccountRecoveryEndpoints
     }
 
     private static async Task<IResult> ConfirmPasswordResetAsync(HttpContext context, PurposeTokenService tokens, IUserStore users,
-        PasswordPolicy policy, PasswordHashingPool hashing, Revocations revocations, TimeProvider time)
+        PasswordPolicy policy, PasswordHashingPool hashing, AdmissionChanges changes, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -74,12 +74,12 @@ internal static class AccountRecoveryEndpoints
         // The password-change path: new hash, the epoch moved on and every login revoked in one
         // transaction, published to every instance; a compare-and-swap on the epoch the token's check
         // read, so of two uses of one token (or a use racing a change) exactly one commits.
-        if (await revocations.ChangePasswordAsync(user.Id, user.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is null)
+        if (await changes.ChangePasswordAsync(user.Id, user.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted, LoginRevocationReasons.PasswordReset).ConfigureAwait(false) is null)
             return Invalid(fields);
         // The link reached the account's address (the token is bound to it): that proves the email
         // as a verification link would, so a user kept out by RequireVerifiedEmail is let in too.
         if (!user.EmailVerified && user.Email.Length > 0)
-            await revocations.MarkEmailVerifiedAsync(user.Id, user.Email, context.RequestAborted).ConfigureAwait(false);
+            await changes.MarkEmailVerifiedAsync(user.Id, user.Email, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { detail = "Password has been reset." });
     }
 
@@ -114,7 +114,7 @@ internal static class AccountRecoveryEndpoints
         return ApiResults.Json(new { detail = "If an account with this email address awaits verification, a verification link has been sent to it." });
     }
 
-    private static async Task<IResult> ConfirmVerificationAsync(HttpContext context, PurposeTokenService tokens, IUserStore users, Revocations revocations)
+    private static async Task<IResult> ConfirmVerificationAsync(HttpContext context, PurposeTokenService tokens, IUserStore users, AdmissionChanges changes)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -126,7 +126,7 @@ internal static class AccountRecoveryEndpoints
         var user = await FindTokenUserAsync(TokenPurpose.EmailVerification, token!, tokens, users, context.RequestAborted).ConfigureAwait(false);
         // A compare-and-swap on the email the token was made for, still unverified: single use, and
         // dead once the email changed; every instance reloads the user (the gate reads the flag).
-        if (user is null || !await revocations.MarkEmailVerifiedAsync(user.Id, user.Email, context.RequestAborted).ConfigureAwait(false))
+        if (user is null || !await changes.MarkEmailVerifiedAsync(user.Id, user.Email, context.RequestAborted).ConfigureAwait(false))
             return Invalid(fields);
         return ApiResults.Json(new { detail = "Email verified." });
     }

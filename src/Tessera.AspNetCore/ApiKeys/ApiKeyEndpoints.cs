@@ -66,11 +66,8 @@ internal static class ApiKeyEndpoints
         }));
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IApiKeyStore keys, IRevocationBus bus, TimeProvider time, string prefix)
-    {
-        if (await keys.DeleteAsync(context.GetTesseraUser().User.Id, prefix, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is not { } revoked)
-            return ApiResults.NotFound();
-        await bus.PublishAsync(revoked, context.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
-    }
+    private static async Task<IResult> RevokeAsync(HttpContext context, AdmissionChanges changes, TimeProvider time, string prefix)
+        => await changes.DeleteApiKeyAsync(context.GetTesseraUser().User.Id, prefix, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false)
+            ? Results.NoContent()
+            : ApiResults.NotFound();
 }

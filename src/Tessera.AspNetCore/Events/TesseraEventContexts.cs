@@ -49,7 +49,9 @@ public sealed record ProfileContext(HttpContext HttpContext, User User, IDiction
 
 public sealed record SignInFailedContext(HttpContext HttpContext, string Username);
 
-/// <param name="Reason">"logout" (logout, blacklist) or "reuse" (a rotated refresh token presented again).</param>
+/// <param name="HttpContext">The request that made the change; null for one made outside a request (the CLI).</param>
+/// <param name="LoginId">The revoked login (a JWT login, or the login of a session, DRF token or API key); null when every login of the user ended.</param>
+/// <param name="Reason">One of <see cref="Core.Revocation.LoginRevocationReasons"/>: see <see cref="TesseraEvents.OnLoginRevoked"/>.</param>
 public sealed record LoginRevokedContext(HttpContext? HttpContext, long? UserId, string? LoginId, string Reason);
 
 /// <summary>

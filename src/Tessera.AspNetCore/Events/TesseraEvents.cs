@@ -53,7 +53,16 @@ public class TesseraEvents
     /// <summary>A rotated refresh token came back after the reuse grace; its login has been revoked.</summary>
     public Func<LoginRevokedContext, Task> OnRefreshTokenReused { get; set; } = _ => Task.CompletedTask;
 
-    /// <summary>A login was revoked: logout, blacklist, or reuse detection (<see cref="LoginRevokedContext.Reason"/>).</summary>
+    /// <summary>
+    /// Logins were revoked, once per change, for every credential kind, on the instance (and in the
+    /// request, when there is one) that made the change. <see cref="LoginRevokedContext.Reason"/> says
+    /// why (<see cref="Core.Revocation.LoginRevocationReasons"/>): <c>logout</c> (a JWT blacklisted),
+    /// <c>reuse</c>, <c>session_logout</c>, <c>token_deleted</c>, <c>api_key_deleted</c> (one login,
+    /// <see cref="LoginRevokedContext.LoginId"/>), or <c>revoke_all</c>, <c>password_change</c>,
+    /// <c>password_reset</c>, <c>deactivation</c>, <c>user_deleted</c> (every login of the user; no
+    /// login id). To hear of changes made on other instances too, subscribe to
+    /// <see cref="Core.Revocation.AppliedAdmissionChanges"/>.
+    /// </summary>
     public Func<LoginRevokedContext, Task> OnLoginRevoked { get; set; } = _ => Task.CompletedTask;
 
     public virtual Task TokenIssuing(TokenIssuingContext context) => OnTokenIssuing(context);

@@ -51,11 +51,8 @@ internal static class OpaqueTokenEndpoints
         }));
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IOpaqueTokenStore tokens, IRevocationBus bus, TimeProvider time, string prefix)
-    {
-        var revoked = await tokens.DeleteAsync(context.GetTesseraUser().User.Id, prefix, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
-        foreach (var e in revoked)
-            await bus.PublishAsync(e, context.RequestAborted).ConfigureAwait(false);
-        return revoked.Count > 0 ? Results.NoContent() : ApiResults.NotFound();
-    }
+    private static async Task<IResult> RevokeAsync(HttpContext context, AdmissionChanges changes, TimeProvider time, string prefix)
+        => await changes.DeleteOpaqueTokensAsync(context.GetTesseraUser().User.Id, prefix, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false)
+            ? Results.NoContent()
+            : ApiResults.NotFound();
 }

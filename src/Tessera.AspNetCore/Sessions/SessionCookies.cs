@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Sessions;
 /// is flushed and the id is new (no fixation), the CSRF secret rotates, the row carries the user's
 /// revocation epoch and is written only while it is current.
 /// </summary>
-public sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, IRevocationBus bus, TimeProvider time)
+public sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, AdmissionChanges changes, TimeProvider time)
 {
     /// <summary>
     /// A new session for <paramref name="user"/>, as its password check (or the app's own check) read
@@ -54,8 +54,8 @@ public sealed class SessionCookies(ISessionStore sessions, IUserStore users, Cre
         if (!context.Request.Cookies.TryGetValue(options.CookieName, out var key))
             return;
         // Its login revoked with it: an instance that remembers the session refuses it on the next request.
-        if (SessionKeys.IsWellFormed(key) && await sessions.DeleteAsync(OpaqueSecret.Hash(key!), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is { } revoked)
-            await bus.PublishAsync(revoked, context.RequestAborted).ConfigureAwait(false);
+        if (SessionKeys.IsWellFormed(key))
+            await changes.EndSessionAsync(OpaqueSecret.Hash(key!), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         context.Response.Cookies.Delete(options.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
     }
 }

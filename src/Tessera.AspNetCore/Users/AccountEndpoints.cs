@@ -39,7 +39,7 @@ internal static partial class AccountEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext context, IUserStore users, PasswordHashingPool hashing,
-        JwtLoginService logins, Revocations revocations, TimeProvider time, TesseraEventsDispatcher dispatcher,
+        JwtLoginService logins, AdmissionChanges changes, TimeProvider time, TesseraEventsDispatcher dispatcher,
         PasswordPolicy policy, IOptions<AuthOptions> auth)
     {
         var requireVerifiedEmail = auth.Value.RequireVerifiedEmail;
@@ -73,7 +73,7 @@ internal static partial class AccountEndpoints
         user.PasswordHash = await hashing.HashAsync(password!, context.RequestAborted).ConfigureAwait(false);
         user.DateJoined = time.GetUtcNow().UtcDateTime;
         // Two registrations of one name can both pass the check above; the unique index decides.
-        if (!await revocations.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
+        if (!await changes.CreateUserAsync(user, context.RequestAborted).ConfigureAwait(false))
             return UsernameTaken();
 
         if (requireVerifiedEmail)
@@ -106,9 +106,9 @@ internal static partial class AccountEndpoints
     }
 
     /// <summary>Log out everywhere: every token, session and DRF token of the caller stops working at once.</summary>
-    private static async Task<IResult> RevokeAllAsync(HttpContext context, Revocations revocations, TimeProvider time)
+    private static async Task<IResult> RevokeAllAsync(HttpContext context, AdmissionChanges changes, TimeProvider time)
     {
-        await revocations.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        await changes.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -117,7 +117,7 @@ internal static partial class AccountEndpoints
     /// transaction, and a fresh pair (a login made after the revocation) is returned.
     /// </summary>
     private static async Task<IResult> ChangePasswordAsync(HttpContext context, PasswordLogin login, PasswordHashingPool hashing,
-        Revocations revocations, JwtLoginService logins, TimeProvider time, PasswordPolicy policy, IUserStore users)
+        AdmissionChanges changes, JwtLoginService logins, TimeProvider time, PasswordPolicy policy, IUserStore users)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -148,7 +148,7 @@ internal static partial class AccountEndpoints
         // one old password exactly one commits; for the others the old password is no longer the
         // password, and they change nothing.
         var hash = await hashing.HashAsync(newPassword!, context.RequestAborted).ConfigureAwait(false);
-        var epoch = await revocations.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        var epoch = await changes.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         if (epoch is null)
             return WrongOldPassword(fields);
         var pair = await logins.IssuePairAsync(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value }, checkedUser, context.RequestAborted).ConfigureAwait(false);
@@ -172,7 +172,7 @@ internal static partial class AccountEndpoints
     /// read-only. A new email needs <see cref="Reauthentication"/> (the current password), is
     /// unverified and gets no password reset until verified, and the old address is told.
     /// </summary>
-    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, Revocations revocations,
+    private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, AdmissionChanges changes,
         TesseraEventsDispatcher dispatcher, PasswordLogin login, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
@@ -197,7 +197,7 @@ internal static partial class AccountEndpoints
 
         (string From, string To, bool TellFrom)? change = null;
         // Row and event in one transaction: the email is a token claim and in every instance's snapshot.
-        var updated = await revocations.UpdateUserAsync(id, async user =>
+        var updated = await changes.UpdateUserAsync(id, async user =>
         {
             var previous = user.Email;
             // Whether the address being replaced is the owner's: proven, or the account's own from its

@@ -18,5 +18,5 @@ public interface IApiKeyStore : IExpiringRecords, IStoredCredentialStore<ApiKey>
     /// Deletes the user's key with this prefix and revokes its login, one transaction; the committed
     /// event, to publish, or null when the user has none such.
     /// </summary>
-    Task<RevocationEvent?> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<AdmissionChange?> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

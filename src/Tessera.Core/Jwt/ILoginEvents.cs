@@ -1,6 +1,9 @@
 namespace Tessera.Core.Jwt;
 
-/// <summary>What the logins of <see cref="JwtLoginService"/> tell the app (the web layer routes it to its events and its log).</summary>
+/// <summary>
+/// What the logins of <see cref="JwtLoginService"/> and the changes of <see cref="Revocation.AdmissionChanges"/>
+/// tell the app (the web layer routes it to its events and its log).
+/// </summary>
 public interface ILoginEvents
 {
     /// <summary>A new login's tokens are about to be minted: add or remove custom claims.</summary>
@@ -9,6 +12,10 @@ public interface ILoginEvents
     /// <summary>A rotated refresh token came back after the reuse grace: treated as stolen, its login was revoked.</summary>
     ValueTask RefreshTokenReusedAsync(long? userId, string? loginId, CancellationToken cancellationToken);
 
-    /// <summary>A login was revoked: <paramref name="reason"/> is "logout" or "reuse".</summary>
+    /// <summary>
+    /// Logins were revoked, once per change, on the instance that made it: one login
+    /// (<paramref name="loginId"/>), or every login of the user (null). <paramref name="reason"/> is one
+    /// of <see cref="Revocation.LoginRevocationReasons"/>.
+    /// </summary>
     ValueTask LoginRevokedAsync(long? userId, string? loginId, string reason, CancellationToken cancellationToken);
 }

@@ -18,7 +18,7 @@ public sealed class JwtLoginService(
     TokenValidator validator,
     ITokenBlacklist blacklist,
     AdmissionGate gate,
-    Revocations revocations,
+    AdmissionChanges changes,
     TimeProvider time,
     ILoginEvents events)
 {
@@ -50,14 +50,10 @@ public sealed class JwtLoginService(
 
         if (options.RotateRefreshTokens && options.BlacklistAfterRotation)
         {
-            switch (await revocations.RotateRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false))
+            switch (await changes.RotateRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false))
             {
-                case RotationOutcome.ReusedWithinGrace:
-                    return TokenFailure.Blacklisted;
-                case RotationOutcome.Reused:
-                    await events.RefreshTokenReusedAsync(token.UserId, token.LoginId, cancellationToken).ConfigureAwait(false);
-                    await events.LoginRevokedAsync(token.UserId, token.LoginId, "reuse", cancellationToken).ConfigureAwait(false);
-                    return TokenFailure.Blacklisted;
+                case RotationOutcome.ReusedWithinGrace or RotationOutcome.Reused:
+                    return TokenFailure.Blacklisted; // a reuse revoked the login, and told the app
             }
         }
         else if (await blacklist.ContainsAsync(token.Jti!, cancellationToken).ConfigureAwait(false))
@@ -80,11 +76,9 @@ public sealed class JwtLoginService(
         if (!validation.IsValid)
             return TokenFailure.NotValid(validation.Message);
         var token = validation.Token!;
-        var first = await revocations.BlacklistRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false);
+        var first = await changes.BlacklistRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false);
         if (!first)
             return TokenFailure.Blacklisted;
-        if (token.LoginId is not null)
-            await events.LoginRevokedAsync(token.UserId, token.LoginId, "logout", cancellationToken).ConfigureAwait(false);
         return TokenOutcome<ValidatedToken>.Ok(token);
     }
 

@@ -18,5 +18,5 @@ public interface IOpaqueTokenStore : IExpiringRecords, IStoredCredentialStore<Op
     /// Deletes the user's tokens with this prefix and revokes their logins, one transaction; the
     /// committed events (one per token), to publish; none when the user has no such token.
     /// </summary>
-    Task<IReadOnlyList<RevocationEvent>> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AdmissionChange>> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -10,30 +10,12 @@ namespace Tessera.Core.Revocation;
 /// </summary>
 public interface IRevocationStore
 {
-    /// <summary>Revokes one login until <paramref name="expiresAt"/>; returns the committed event.</summary>
-    Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Rotation of a refresh token, decided by one insert guarded by the blacklist's primary key: of
-    /// concurrent rotations of one token exactly one wins. A loser whose token was rotated at least
-    /// <see cref="RefreshRotation.ReuseGrace"/> ago presents a token that is past any race: reuse
-    /// detection, and its login is revoked in the same transaction.
-    /// </summary>
-    Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Logout: denies the refresh token and revokes its login (when it names one), one transaction.
-    /// <see cref="BlacklistResult.First"/> is false when the token was denied already; the login is
-    /// revoked all the same.
-    /// </summary>
-    Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Logs the user out everywhere: the revocation epoch moves on (every credential checked against
     /// an earlier one is refused), foreign tokens issued before <paramref name="revokedBeforeMs"/> are
     /// refused, and the user's sessions and DRF tokens are deleted. API keys (service credentials) stay.
     /// </summary>
-    Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default);
+    Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A password change as one compare-and-swap: the new hash is written, and every login revoked as
@@ -41,13 +23,13 @@ public interface IRevocationStore
     /// <paramref name="expectedEpoch"/>, the one the old password's check read. Null when another
     /// change (password, revoke-all, deactivation) committed first: nothing is written.
     /// </summary>
-    Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default);
+    Task<AdmissionChange?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Inserts a new user together with its event, so that no instance can miss a user the database
     /// has; null when the username is taken (decided by the unique index). Sets the user's id.
     /// </summary>
-    Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default);
+    Task<AdmissionChange?> CreateUserAsync(User user, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Sets the flags that are not null, in one statement, together with their event; deactivation
@@ -55,9 +37,9 @@ public interface IRevocationStore
     /// <paramref name="revokedBeforeMs"/>, so that logins made before it stay refused after a
     /// reactivation. Deactivation also deletes the user's API keys and revokes their logins (they
     /// carry no epoch, and would otherwise work again after a reactivation). The events, the
-    /// user's <see cref="RevocationEventKind.UserChanged"/> last; none when there is no such user.
+    /// user's <see cref="AdmissionChangeKind.UserChanged"/> last; none when there is no such user.
     /// </summary>
-    Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AdmissionChange>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Changes the user's row (profile fields, the app's own fields and roles) as <paramref name="change"/>
@@ -65,7 +47,7 @@ public interface IRevocationStore
     /// a change that answers false (invalid input) writes nothing. Not for what the revocation epoch
     /// guards (password, activation): those have their own writes. Null when nothing was written.
     /// </summary>
-    Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default);
+    Task<AdmissionChange?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Marks the user's email verified, together with the event, only while it is still
@@ -73,13 +55,13 @@ public interface IRevocationStore
     /// one verification token exactly one succeeds, and none after the email changed. Clears
     /// <see cref="Users.User.EmailChangeUnverified"/> in the same write. Null when nothing was written.
     /// </summary>
-    Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default);
+    Task<AdmissionChange?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the user (and, by cascade, what is theirs) together with the event.</summary>
-    Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
+    Task<AdmissionChange> DeleteUserAsync(long userId, CancellationToken cancellationToken = default);
 
     /// <summary>Records that a user's row changed (created, activated, roles), so every instance reloads it.</summary>
-    Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default);
+    Task<AdmissionChange> UserChangedAsync(long userId, CancellationToken cancellationToken = default);
 
     /// <summary>The current snapshot of one user, or null when it no longer exists.</summary>
     Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default);
@@ -91,10 +73,10 @@ public interface IRevocationStore
     Task<RevocationSnapshot> LoadAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="max"/> events after <paramref name="afterId"/>, in order.</summary>
-    Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default);
 
     /// <summary>The events among <paramref name="ids"/> that exist (committed) now, in order.</summary>
-    Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default);
 }
 
 /// <param name="LastEventId">The newest event id when the load began (0 for none).</param>
@@ -139,10 +121,3 @@ public enum RotationOutcome
     /// <summary>Rotated longer ago: reuse detection, the token's login was revoked in the same transaction.</summary>
     Reused,
 }
-
-/// <param name="Event">The login's revocation, when one was written.</param>
-public sealed record RotationResult(RotationOutcome Outcome, RevocationEvent? Event = null);
-
-/// <param name="First">This caller denied the token; false when it was denied before.</param>
-/// <param name="Event">The login's revocation, when one was written.</param>
-public sealed record BlacklistResult(bool First, RevocationEvent? Event);

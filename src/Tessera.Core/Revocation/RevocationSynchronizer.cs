@@ -17,8 +17,13 @@ namespace Tessera.Core.Revocation;
 /// seen that the feed has not returned is a <em>gap</em>, asked for again on every read until it
 /// appears or <see cref="GapLookBack"/> passes (a rolled-back transaction leaves a gap that never fills).
 /// </para>
+/// <para>
+/// Each change is told to <see cref="AppliedAdmissionChanges"/> once on this instance, by whichever
+/// path brings it first: the bus (<see cref="ApplyAsync"/>) or the feed. An id the bus brought ahead of
+/// the feed is remembered until the feed reaches it, so the feed does not tell it again.
+/// </para>
 /// </summary>
-public sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users)
+public sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users, AppliedAdmissionChanges? applied = null)
 {
     /// <summary>
     /// Events are swept after a day; an instance that could not read the feed for half of that may
@@ -40,6 +45,8 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly SortedDictionary<long, DateTimeOffset> _gaps = new();
+    /// <summary>Ids applied from the bus that the feed has not read yet: told once, when the bus brought them.</summary>
+    private readonly HashSet<long> _appliedAhead = new();
     private long _lastEventId = -1;
     private DateTimeOffset _lastCaughtUp;
 
@@ -68,21 +75,49 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
                 if (!present.Contains(id))
                     _gaps[id] = now;
         }
+        _appliedAhead.RemoveWhere(id => id <= snapshot.LastEventId);
         Interlocked.Exchange(ref _lastEventId, snapshot.LastEventId);
         _lastCaughtUp = now;
     }
 
-    public Task ApplyAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken = default)
-        => OneAtATimeAsync(() => ApplyLockedAsync(e, store, cancellationToken), cancellationToken);
+    /// <summary>A committed change from the bus (made here, or on another instance): applied, and told once.</summary>
+    public Task ApplyAsync(AdmissionChange e, IRevocationStore store, CancellationToken cancellationToken = default)
+        => OneAtATimeAsync(async () =>
+        {
+            var first = FirstDelivery(e.Id);
+            await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+            if (first)
+                applied?.Raise(e);
+        }, cancellationToken);
 
-    private async Task ApplyLockedAsync(RevocationEvent e, IRevocationStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the feed has not applied <paramref name="id"/> yet (above the newest it read, or one of
+    /// its gaps) and the bus has not brought it before; the feed then skips telling it.
+    /// </summary>
+    private bool FirstDelivery(long id)
+    {
+        if (id > LastEventId)
+            return _appliedAhead.Add(id);
+        // A gap the bus fills is no longer looked for: its change is applied.
+        return _gaps.Remove(id);
+    }
+
+    /// <summary>A change the feed read: applied, and told unless the bus brought it first.</summary>
+    private async Task ApplyFromFeedLockedAsync(AdmissionChange e, IRevocationStore store, CancellationToken cancellationToken)
+    {
+        await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+        if (!_appliedAhead.Remove(e.Id))
+            applied?.Raise(e);
+    }
+
+    private async Task ApplyLockedAsync(AdmissionChange e, IRevocationStore store, CancellationToken cancellationToken)
     {
         switch (e.Kind)
         {
-            case RevocationEventKind.LoginRevoked when LoginId.TryParse(e.LoginId, out var login):
+            case AdmissionChangeKind.LoginRevoked when LoginId.TryParse(e.LoginId, out var login):
                 revocations.Revoke(login, e.ExpiresAt);
                 break;
-            case RevocationEventKind.UserChanged:
+            case AdmissionChangeKind.UserChanged:
                 users.Set(e.UserId, await store.LoadUserAsync(e.UserId, cancellationToken).ConfigureAwait(false));
                 break;
         }
@@ -112,7 +147,7 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
                     continue; // a store that returns what was not asked for
                 for (var skipped = LastEventId + 1; skipped < e.Id; skipped++)
                     AddGap(skipped, now);
-                await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+                await ApplyFromFeedLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
                 AdvanceTo(e.Id);
                 applied++;
             }
@@ -139,7 +174,7 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
             {
                 if (!_gaps.Remove(e.Id))
                     continue;
-                await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+                await ApplyFromFeedLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
                 applied++;
             }
         }

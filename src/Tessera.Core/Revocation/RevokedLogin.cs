@@ -11,17 +11,17 @@ public sealed class RevokedLogin
     public long RevokedAt { get; set; }
 }
 
-/// <summary>A <see cref="RevocationEvent"/> as stored: the feed every instance reads after its own start.</summary>
+/// <summary>A <see cref="AdmissionChange"/> as stored: the feed every instance reads after its own start.</summary>
 public sealed class RevocationEventRecord
 {
     public long Id { get; set; }
-    public RevocationEventKind Kind { get; set; }
+    public AdmissionChangeKind Kind { get; set; }
     public long UserId { get; set; }
     public string? LoginId { get; set; }
-    /// <summary>Unix seconds (for <see cref="RevocationEventKind.LoginRevoked"/>).</summary>
+    /// <summary>Unix seconds (for <see cref="AdmissionChangeKind.LoginRevoked"/>).</summary>
     public long ExpiresAt { get; set; }
     /// <summary>Unix seconds; events are swept a while after, instances that missed them reload.</summary>
     public long CreatedAt { get; set; }
 
-    public RevocationEvent ToEvent() => new(Id, Kind, UserId, LoginId, ExpiresAt);
+    public AdmissionChange ToEvent() => new(Id, Kind, UserId, LoginId, ExpiresAt);
 }

@@ -16,5 +16,5 @@ public interface ISessionStore : IExpiringRecords, IStoredCredentialStore<Server
     /// Django's <c>flush</c>: the session is gone and its login revoked (<see cref="Credentials.StoredCredentialExtensions.Login"/>),
     /// one transaction; the committed event, to publish, or null when there was no session.
     /// </summary>
-    Task<RevocationEvent?> DeleteAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<AdmissionChange?> DeleteAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ namespace Tessera.Core.Users;
 /// Each change is one statement on the row, never a read followed by a write, so two administrators
 /// (or the CLI and a request) changing one user at once cannot undo each other.
 /// </summary>
-public sealed class UserAdministration(IUserStore users, Revocations revocations, TimeProvider time, Passwords.PasswordHashingPool hashing)
+public sealed class UserAdministration(IUserStore users, AdmissionChanges changes, TimeProvider time, Passwords.PasswordHashingPool hashing)
 {
     /// <summary>
     /// Django's <c>createsuperuser</c>: a staff superuser with this password (not checked against
@@ -31,7 +31,7 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
         user.IsStaff = true;
         user.IsSuperuser = true;
         user.DateJoined = time.GetUtcNow().UtcDateTime;
-        return await revocations.CreateUserAsync(user, cancellationToken).ConfigureAwait(false);
+        return await changes.CreateUserAsync(user, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deactivation also ends every login of the user for good: reactivation lets in new logins only.</summary>
@@ -45,7 +45,7 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
     public async Task<bool> UpdateAsync(string username, Action<User> change, CancellationToken cancellationToken = default)
     {
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
-        return user is not null && await revocations.UpdateUserAsync(user.Id, u =>
+        return user is not null && await changes.UpdateUserAsync(user.Id, u =>
         {
             change(u);
             return Task.FromResult(true);
@@ -58,7 +58,7 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
         if (user is null)
             return false;
-        await revocations.RevokeAllAsync(user.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await changes.RevokeAllAsync(user.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -68,13 +68,13 @@ public sealed class UserAdministration(IUserStore users, Revocations revocations
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
         if (user is null)
             return false;
-        await revocations.DeleteUserAsync(user.Id, cancellationToken).ConfigureAwait(false);
+        await changes.DeleteUserAsync(user.Id, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     private async Task<bool> SetFlagsAsync(string username, UserFlags flags, CancellationToken cancellationToken)
     {
         var user = await users.FindByUsernameAsync(username, cancellationToken).ConfigureAwait(false);
-        return user is not null && await revocations.SetUserFlagsAsync(user.Id, flags, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return user is not null && await changes.SetUserFlagsAsync(user.Id, flags, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 }

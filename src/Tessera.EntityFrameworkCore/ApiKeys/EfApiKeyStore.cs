@@ -28,7 +28,7 @@ internal sealed class EfApiKeyStore(TesseraDbContext db) : IApiKeyStore
         => await db.ApiKeys.AsNoTracking().Where(k => k.UserId == userId).OrderBy(k => k.CreatedAt)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
-    public async Task<RevocationEvent?> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
         => (await db.DeleteCredentialsAsync(db.ApiKeys.Where(k => k.UserId == userId && k.Prefix == prefix), now, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -23,7 +23,7 @@ internal sealed class EfOpaqueTokenStore(TesseraDbContext db) : IOpaqueTokenStor
         => await db.OpaqueTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
-    public Task<IReadOnlyList<RevocationEvent>> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> DeleteAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
         => db.DeleteCredentialsAsync(db.OpaqueTokens.Where(t => t.UserId == userId && t.Prefix == prefix), now, cancellationToken);
 
     public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)

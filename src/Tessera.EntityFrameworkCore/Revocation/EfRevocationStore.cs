@@ -6,42 +6,7 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 
 public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : IRevocationStore
 {
-    public async Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var e = await RevokeLoginInTransactionAsync(login, userId, expiresAt, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return e;
-    }
-
-    public async Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (await TryBlacklistAsync(rotation, cancellationToken).ConfigureAwait(false))
-        {
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new RotationResult(RotationOutcome.Rotated);
-        }
-        var rotatedAtMs = await db.BlacklistedTokens.AsNoTracking().Where(t => t.Jti == rotation.Jti)
-            .Select(t => (long?)t.BlacklistedAtMs).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        // The row can only be missing if the sweeper took it, once the token had expired: no race then.
-        if (rotatedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
-            return new RotationResult(RotationOutcome.ReusedWithinGrace);
-        var revoked = await RevokeLoginInTransactionAsync(rotation, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new RotationResult(RotationOutcome.Reused, revoked);
-    }
-
-    public async Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var first = await TryBlacklistAsync(token, cancellationToken).ConfigureAwait(false);
-        var revoked = await RevokeLoginInTransactionAsync(token, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new BlacklistResult(first, revoked);
-    }
-
-    public async Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
@@ -52,7 +17,7 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return e;
     }
 
-    public async Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // The compare-and-swap: of concurrent changes from one old password, the first to commit
@@ -68,7 +33,7 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return e;
     }
 
-    public async Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
         user.Username = UserNormalization.Username(user.Username);
         user.Email = UserNormalization.Email(user.Email);
@@ -77,12 +42,12 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         // Two registrations of one name can both get here; the unique index decides.
         if (!await db.TryInsertAsync(user, () => db.Users.AnyAsync(u => u.Username == username, cancellationToken), cancellationToken).ConfigureAwait(false))
             return null;
-        var created = await AppendAsync(RevocationEventKind.UserChanged, user.Id, null, 0, cancellationToken).ConfigureAwait(false);
+        var created = await AppendAsync(AdmissionChangeKind.UserChanged, user.Id, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return created;
     }
 
-    public async Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AdmissionChange>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         var (active, staff, superuser) = (flags.IsActive, flags.IsStaff, flags.IsSuperuser);
         var deactivating = active == false;
@@ -97,14 +62,14 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         if (changed != 1)
             return [];
         var events = deactivating
-            ? new List<RevocationEvent>(await db.DeleteCredentialsInTransactionAsync(db.ApiKeys.Where(k => k.UserId == userId), time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            ? new List<AdmissionChange>(await db.DeleteCredentialsInTransactionAsync(db.ApiKeys.Where(k => k.UserId == userId), time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
             : [];
-        events.Add(await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false));
+        events.Add(await AppendAsync(AdmissionChangeKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false));
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return events;
     }
 
-    public async Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false);
@@ -120,12 +85,12 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         {
             db.Entry(user).State = EntityState.Detached;
         }
-        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        var e = await AppendAsync(AdmissionChangeKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
     }
 
-    public async Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // The compare-and-swap: the first use of a token flips the flag; a second, or one made for an
@@ -137,22 +102,22 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
                 .SetProperty(u => u.EmailChangeUnverified, false), cancellationToken).ConfigureAwait(false);
         if (changed != 1)
             return null;
-        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        var e = await AppendAsync(AdmissionChangeKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
     }
 
-    public async Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        var e = await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        var e = await AppendAsync(AdmissionChangeKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return e;
     }
 
-    public Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
-        => AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken);
+    public Task<AdmissionChange> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
+        => AppendAsync(AdmissionChangeKind.UserChanged, userId, null, 0, cancellationToken);
 
     public async Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
         => (await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false))?.ToSnapshot();
@@ -176,52 +141,26 @@ public sealed class EfRevocationStore(TesseraDbContext db, TimeProvider time) : 
         return new RevocationSnapshot(last, users, revoked, recent.ToHashSet());
     }
 
-    public async Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
         => (await db.RevocationEvents.AsNoTracking().Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max)
             .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.ToEvent()).ToList();
 
-    public async Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
     {
         var wanted = ids.ToList();
         return (await db.RevocationEvents.AsNoTracking().Where(e => wanted.Contains(e.Id)).OrderBy(e => e.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.ToEvent()).ToList();
     }
 
-    // Far beyond any token lifetime; keeps a forged-but-signed exp of 1e30 storable and sweepable.
-    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
-
-    /// <summary>Denies the token; true only for the one caller that denied it first, decided by the primary key.</summary>
-    private Task<bool> TryBlacklistAsync(RefreshRotation token, CancellationToken cancellationToken)
-    {
-        var jti = token.Jti;
-        var row = new BlacklistedToken
-        {
-            Jti = jti,
-            UserId = token.UserId,
-            ExpiresAt = Math.Min(token.TokenExpiresAt.ToUnixTimeSeconds(), MaxUnixSeconds),
-            BlacklistedAtMs = token.Now.ToUnixTimeMilliseconds(),
-        };
-        return db.TryInsertAsync(row, () => db.BlacklistedTokens.AnyAsync(t => t.Jti == jti, cancellationToken), cancellationToken);
-    }
-
-    /// <summary>The token's login revoked, inside the caller's transaction; null for a token that names no login (foreign).</summary>
-    private async Task<RevocationEvent?> RevokeLoginInTransactionAsync(RefreshRotation token, CancellationToken cancellationToken)
-        => token is { Login: { } login, UserId: { } userId }
-            ? await RevokeLoginInTransactionAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
-            : null;
-
-    private Task<RevocationEvent> RevokeLoginInTransactionAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-        => db.RevokeLoginAsync(login, userId, expiresAt, time.GetUtcNow(), cancellationToken);
-
     /// <summary>After the epoch moved on: the user's sessions and DRF tokens go, and every instance reloads the user.</summary>
-    private async Task<RevocationEvent> EndLoginsAsync(long userId, CancellationToken cancellationToken)
+    private async Task<AdmissionChange> EndLoginsAsync(long userId, CancellationToken cancellationToken)
     {
         await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.OpaqueTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        return await AppendAsync(RevocationEventKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
+        return await AppendAsync(AdmissionChangeKind.UserChanged, userId, null, 0, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<RevocationEvent> AppendAsync(RevocationEventKind kind, long userId, string? loginId, long expiresAt, CancellationToken cancellationToken)
+    private Task<AdmissionChange> AppendAsync(AdmissionChangeKind kind, long userId, string? loginId, long expiresAt, CancellationToken cancellationToken)
         => db.AppendEventAsync(kind, userId, loginId, expiresAt, time.GetUtcNow(), cancellationToken);
 }
 

@@ -12,7 +12,7 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 internal static class RevocationWrites
 {
     /// <summary>Revokes the login until <paramref name="expiresAt"/> and appends its event.</summary>
-    public static async Task<RevocationEvent> RevokeLoginAsync(this TesseraDbContext db, LoginId login, long userId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<AdmissionChange> RevokeLoginAsync(this TesseraDbContext db, LoginId login, long userId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var id = login.ToString();
         var expires = expiresAt.ToUnixTimeSeconds();
@@ -21,14 +21,14 @@ internal static class RevocationWrites
         if (!await db.TryInsertAsync(row, () => db.RevokedLogins.AnyAsync(l => l.LoginId == id, cancellationToken), cancellationToken).ConfigureAwait(false))
             await db.RevokedLogins.Where(l => l.LoginId == id && l.ExpiresAt < expires)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, expires), cancellationToken).ConfigureAwait(false);
-        return await db.AppendEventAsync(RevocationEventKind.LoginRevoked, userId, id, expires, now, cancellationToken).ConfigureAwait(false);
+        return await db.AppendEventAsync(AdmissionChangeKind.LoginRevoked, userId, id, expires, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Deletes the credentials <paramref name="rows"/> selects and revokes their logins, one
     /// transaction; the committed events, none when nothing matched.
     /// </summary>
-    public static async Task<IReadOnlyList<RevocationEvent>> DeleteCredentialsAsync<T>(this TesseraDbContext db, IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AdmissionChange>> DeleteCredentialsAsync<T>(this TesseraDbContext db, IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
         where T : class, IStoredCredential
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -39,11 +39,11 @@ internal static class RevocationWrites
     }
 
     /// <summary><see cref="DeleteCredentialsAsync"/> inside the caller's transaction.</summary>
-    public static async Task<IReadOnlyList<RevocationEvent>> DeleteCredentialsInTransactionAsync<T>(this TesseraDbContext db, IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AdmissionChange>> DeleteCredentialsInTransactionAsync<T>(this TesseraDbContext db, IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
         where T : class, IStoredCredential
     {
         var doomed = await rows.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<RevocationEvent>(doomed.Count);
+        var events = new List<AdmissionChange>(doomed.Count);
         foreach (var credential in doomed)
         {
             var hash = credential.KeyHash;
@@ -53,7 +53,7 @@ internal static class RevocationWrites
         return events;
     }
 
-    public static async Task<RevocationEvent> AppendEventAsync(this TesseraDbContext db, RevocationEventKind kind, long userId, string? loginId, long expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<AdmissionChange> AppendEventAsync(this TesseraDbContext db, AdmissionChangeKind kind, long userId, string? loginId, long expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = new RevocationEventRecord
         {

@@ -18,7 +18,7 @@ internal sealed class EfSessionStore(TesseraDbContext db) : ISessionStore
         return db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.KeyHash == keyHash && s.ExpiresAt > at, cancellationToken);
     }
 
-    public async Task<RevocationEvent?> DeleteAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> DeleteAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
         => (await db.DeleteCredentialsAsync(db.Sessions.Where(s => s.KeyHash == keyHash), now, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)

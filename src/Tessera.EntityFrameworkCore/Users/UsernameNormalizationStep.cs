@@ -60,7 +60,7 @@ internal static class UsernameNormalizationStep
             {
                 await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.Username, to), cancellationToken).ConfigureAwait(false);
                 // A server already running on this database reloads the user from the feed.
-                db.RevocationEvents.Add(new RevocationEventRecord { Kind = RevocationEventKind.UserChanged, UserId = id, CreatedAt = now });
+                db.RevocationEvents.Add(new RevocationEventRecord { Kind = AdmissionChangeKind.UserChanged, UserId = id, CreatedAt = now });
             }
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

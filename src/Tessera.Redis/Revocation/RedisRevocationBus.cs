@@ -3,14 +3,14 @@ using Tessera.Core.Revocation;
 namespace Tessera.Redis.Revocation;
 
 /// <summary>
-/// The bus of a deployment of several instances: a committed event is applied to this instance's
-/// memory at once (as the in-process bus does), then published on Redis for the others.
+/// The bus of a deployment of several instances: decorates the in-process bus (the change is applied
+/// to this instance's memory first, as with one instance), then publishes it on Redis for the others.
 /// </summary>
-public sealed class RedisRevocationBus(RevocationSynchronizer synchronizer, IRevocationStore store, RedisRevocationChannel channel) : IRevocationBus
+public sealed class RedisRevocationBus(InProcessRevocationBus local, RedisRevocationChannel channel) : IRevocationBus
 {
-    public async Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+    public async Task PublishAsync(AdmissionChange change, CancellationToken cancellationToken = default)
     {
-        await synchronizer.ApplyAsync(revocationEvent, store, cancellationToken).ConfigureAwait(false);
-        await channel.PublishAsync(revocationEvent).ConfigureAwait(false);
+        await local.PublishAsync(change, cancellationToken).ConfigureAwait(false);
+        await channel.PublishAsync(change).ConfigureAwait(false);
     }
 }

@@ -103,7 +103,7 @@ public sealed class RedisRevocationChannel(
     /// instance that received it has confirmed it (or <see cref="RedisOptions.AcknowledgeTimeout"/>
     /// has passed); false when Redis did not take it.
     /// </summary>
-    public async Task<bool> PublishAsync(RevocationEvent e)
+    public async Task<bool> PublishAsync(AdmissionChange e)
     {
         // Disconnected: the loss was logged once; the others are not live either, or they poll.
         if (connection.Multiplexer is not { IsConnected: true } multiplexer)
@@ -250,10 +250,10 @@ public sealed class RedisRevocationChannel(
             return;
         switch (e.Kind)
         {
-            case RevocationEventKind.LoginRevoked when LoginId.TryParse(e.LoginId, out var login):
+            case AdmissionChangeKind.LoginRevoked when LoginId.TryParse(e.LoginId, out var login):
                 revocations.Revoke(login, e.ExpiresAt);
                 break;
-            case RevocationEventKind.UserChanged:
+            case AdmissionChangeKind.UserChanged:
                 users.BeginReload(e.UserId);
                 break;
         }
@@ -282,7 +282,7 @@ public sealed class RedisRevocationChannel(
     }
 
     /// <summary>The event through the synchronizer, in turn with the feed (it reads the user's row).</summary>
-    private async Task ApplyAsync(RevocationEvent e)
+    private async Task ApplyAsync(AdmissionChange e)
     {
         try
         {
@@ -299,7 +299,7 @@ public sealed class RedisRevocationChannel(
         }
         finally
         {
-            if (e.Kind == RevocationEventKind.UserChanged)
+            if (e.Kind == AdmissionChangeKind.UserChanged)
                 users.EndReload(e.UserId);
         }
     }

@@ -4,7 +4,7 @@ using Tessera.Core.Revocation;
 namespace Tessera.Redis.Revocation;
 
 /// <summary>
-/// A <see cref="RevocationEvent"/> on the Redis channel: <c>1|origin|id|kind|userId|loginId|expiresAt</c>.
+/// A <see cref="AdmissionChange"/> on the Redis channel: <c>1|origin|id|kind|userId|loginId|expiresAt</c>.
 /// A message can only revoke or make an instance reload a user from the database, never admit
 /// anything, so whoever can publish on the channel can deny logins but not forge one.
 /// </summary>
@@ -12,7 +12,7 @@ internal static class RevocationMessage
 {
     private const string Version = "1";
 
-    public static string Format(Guid origin, RevocationEvent e)
+    public static string Format(Guid origin, AdmissionChange e)
         => string.Join('|', Version, origin.ToString("N"), e.Id.ToString(CultureInfo.InvariantCulture),
             ((int)e.Kind).ToString(CultureInfo.InvariantCulture), e.UserId.ToString(CultureInfo.InvariantCulture),
             e.LoginId ?? "", e.ExpiresAt.ToString(CultureInfo.InvariantCulture));
@@ -35,7 +35,7 @@ internal static class RevocationMessage
             && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out eventId);
     }
 
-    public static bool TryParse(string? message, out Guid origin, out RevocationEvent? e, out Guid probe)
+    public static bool TryParse(string? message, out Guid origin, out AdmissionChange? e, out Guid probe)
     {
         origin = default;
         e = null;
@@ -48,11 +48,11 @@ internal static class RevocationMessage
         if (parts.Length != 7
             || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             || !int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var kind)
-            || !Enum.IsDefined((RevocationEventKind)kind)
+            || !Enum.IsDefined((AdmissionChangeKind)kind)
             || !long.TryParse(parts[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var userId)
             || !long.TryParse(parts[6], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var expiresAt))
             return false;
-        e = new RevocationEvent(id, (RevocationEventKind)kind, userId, parts[5].Length == 0 ? null : parts[5], expiresAt);
+        e = new AdmissionChange(id, (AdmissionChangeKind)kind, userId, parts[5].Length == 0 ? null : parts[5], expiresAt);
         return true;
     }
 }

@@ -8,19 +8,19 @@ namespace Tessera.Core.Tests.Revocation;
 /// committing its change and its event together, as the database does. It records what was asked of
 /// it so tests can tell a full reload from a catch-up, and the order events were read in.
 /// </summary>
-internal sealed class InMemoryRevocationStore : IRevocationStore
+internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenLedger
 {
     private readonly object _gate = new();
     private readonly Dictionary<long, UserSnapshot> _users = new();
     private readonly Dictionary<LoginId, long> _revoked = new();
-    private readonly List<RevocationEvent> _events = new();
+    private readonly List<AdmissionChange> _events = new();
     private long _nextEventId = 1;
 
     public int LoadCalls { get; private set; }
     public List<long> ReadAfterIds { get; } = new();
     public List<long> LoadUserCalls { get; } = new();
 
-    public IReadOnlyList<RevocationEvent> Events { get { lock (_gate) return _events.ToList(); } }
+    public IReadOnlyList<AdmissionChange> Events { get { lock (_gate) return _events.ToList(); } }
 
     public long LastEventId { get { lock (_gate) return _events.Count == 0 ? 0 : _events[^1].Id; } }
 
@@ -35,11 +35,11 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
     public void PutRevokedRow(LoginId login, long expiresAt) { lock (_gate) _revoked[login] = expiresAt; }
 
     /// <summary>Appends an event as written by someone else (another instance, the CLI).</summary>
-    public RevocationEvent Append(RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
+    public AdmissionChange Append(AdmissionChangeKind kind, long userId, string? loginId = null, long expiresAt = 0)
     {
         lock (_gate)
         {
-            var e = new RevocationEvent(_nextEventId++, kind, userId, loginId, expiresAt);
+            var e = new AdmissionChange(_nextEventId++, kind, userId, loginId, expiresAt);
             _events.Add(e);
             return e;
         }
@@ -52,13 +52,13 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
     public long ReserveEventId() { lock (_gate) return _nextEventId++; }
 
     /// <summary>Commits an event under an id taken by <see cref="ReserveEventId"/>, after later ones.</summary>
-    public RevocationEvent CommitReserved(long id, RevocationEventKind kind, long userId, string? loginId = null, long expiresAt = 0)
+    public AdmissionChange CommitReserved(long id, AdmissionChangeKind kind, long userId, string? loginId = null, long expiresAt = 0)
     {
         lock (_gate)
         {
-            if (kind == RevocationEventKind.LoginRevoked && LoginId.TryParse(loginId, out var login))
+            if (kind == AdmissionChangeKind.LoginRevoked && LoginId.TryParse(loginId, out var login))
                 _revoked[login] = expiresAt;
-            var e = new RevocationEvent(id, kind, userId, loginId, expiresAt);
+            var e = new AdmissionChange(id, kind, userId, loginId, expiresAt);
             _events.Add(e);
             _events.Sort((a, b) => a.Id.CompareTo(b.Id));
             return e;
@@ -70,90 +70,125 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 
     // --- IRevocationStore ---
 
-    public Task<RevocationEvent> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    /// <summary>A login revoked and its event committed, as another instance's logout would.</summary>
+    public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             var seconds = expiresAt.ToUnixTimeSeconds();
             _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
-            return Task.FromResult(Append(RevocationEventKind.LoginRevoked, userId, login.ToString(), seconds));
+            return Task.FromResult(Append(AdmissionChangeKind.LoginRevoked, userId, login.ToString(), seconds));
         }
     }
 
-    public Task<RotationResult> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (_blacklist.TryAdd(rotation.Jti, rotation.Now.ToUnixTimeMilliseconds()))
-                return Task.FromResult(new RotationResult(RotationOutcome.Rotated));
-            if (rotation.Now.ToUnixTimeMilliseconds() - _blacklist[rotation.Jti] < (long)rotation.ReuseGrace.TotalMilliseconds)
-                return Task.FromResult(new RotationResult(RotationOutcome.ReusedWithinGrace));
-            return Task.FromResult(new RotationResult(RotationOutcome.Reused, RevokeLoginOf(rotation)));
-        }
-    }
-
-    public Task<BlacklistResult> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            var first = _blacklist.TryAdd(token.Jti, token.Now.ToUnixTimeMilliseconds());
-            return Task.FromResult(new BlacklistResult(first, RevokeLoginOf(token)));
-        }
-    }
+    // --- IRefreshTokenLedger: one transaction at a time, its writes applied on commit ---
 
     private readonly Dictionary<string, long> _blacklist = new();
+    private readonly SemaphoreSlim _oneTransaction = new(1, 1);
 
-    private RevocationEvent? RevokeLoginOf(RefreshRotation token)
+    public async Task<IRefreshTokenLedgerTransaction> BeginAsync(CancellationToken cancellationToken = default)
     {
-        if (token is not { Login: { } login, UserId: { } userId })
-            return null;
-        var seconds = token.LoginExpiresAt.ToUnixTimeSeconds();
-        _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
-        return Append(RevocationEventKind.LoginRevoked, userId, login.ToString(), seconds);
+        await _oneTransaction.WaitAsync(cancellationToken);
+        return new LedgerTransaction(this);
     }
 
-    public Task<RevocationEvent> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    private sealed class LedgerTransaction(InMemoryRevocationStore store) : IRefreshTokenLedgerTransaction
+    {
+        private readonly Dictionary<string, long> _denied = new();
+        private readonly List<AdmissionChange> _revoked = new();
+        private bool _disposed;
+
+        public Task<TokenDenial> DenyAsync(RefreshRotation token, CancellationToken cancellationToken = default)
+        {
+            lock (store._gate)
+            {
+                if (store._blacklist.TryGetValue(token.Jti, out var at) || _denied.TryGetValue(token.Jti, out at))
+                    return Task.FromResult(new TokenDenial(false, at));
+            }
+            _denied[token.Jti] = token.Now.ToUnixTimeMilliseconds();
+            return Task.FromResult(TokenDenial.Inserted);
+        }
+
+        public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            // The id is taken now, as PostgreSQL's identity is; a rollback leaves a gap.
+            var e = new AdmissionChange(store.ReserveEventId(), AdmissionChangeKind.LoginRevoked, userId, login.ToString(), expiresAt.ToUnixTimeSeconds());
+            _revoked.Add(e);
+            return Task.FromResult(e);
+        }
+
+        public Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            lock (store._gate)
+            {
+                foreach (var (jti, at) in _denied)
+                    store._blacklist[jti] = at;
+                foreach (var e in _revoked)
+                {
+                    if (LoginId.TryParse(e.LoginId, out var login) && store._revoked.TryGetValue(login, out var old) && old > e.ExpiresAt)
+                        store.CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, old);
+                    else
+                        store.CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, e.ExpiresAt);
+                }
+            }
+            _denied.Clear();
+            _revoked.Clear();
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                store._oneTransaction.Release();
+            }
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    public Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.TryGetValue(userId, out var user))
                 _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = user.RevocationEpoch + 1 };
-            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
     public string? LastPasswordHash { get; private set; }
 
-    public Task<RevocationEvent?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out var user) || user.RevocationEpoch != expectedEpoch)
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<AdmissionChange?>(null);
             _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = expectedEpoch + 1 };
             LastPasswordHash = newPasswordHash;
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
-    public Task<RevocationEvent?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.Values.Any(u => u.Username == user.Username))
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<AdmissionChange?>(null);
             user.Id = _users.Count == 0 ? 1 : _users.Keys.Max() + 1;
             _users[user.Id] = user.ToSnapshot();
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, user.Id));
+            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, user.Id));
         }
     }
 
-    public Task<IReadOnlyList<RevocationEvent>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out var user))
-                return Task.FromResult<IReadOnlyList<RevocationEvent>>([]);
+                return Task.FromResult<IReadOnlyList<AdmissionChange>>([]);
             _users[userId] = user with
             {
                 IsActive = flags.IsActive ?? user.IsActive,
@@ -162,20 +197,20 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
                 RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
                 RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
             };
-            return Task.FromResult<IReadOnlyList<RevocationEvent>>([Append(RevocationEventKind.UserChanged, userId)]);
+            return Task.FromResult<IReadOnlyList<AdmissionChange>>([Append(AdmissionChangeKind.UserChanged, userId)]);
         }
     }
 
-    public Task<RevocationEvent> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             _users.Remove(userId);
-            return Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
-    public async Task<RevocationEvent?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
+    public async Task<AdmissionChange?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
     {
         UserSnapshot? user;
         lock (_gate)
@@ -188,23 +223,23 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         lock (_gate)
         {
             _users[userId] = user with { Email = row.Email };
-            return Append(RevocationEventKind.UserChanged, userId);
+            return Append(AdmissionChangeKind.UserChanged, userId);
         }
     }
 
-    public Task<RevocationEvent?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+    public Task<AdmissionChange?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_users.GetValueOrDefault(userId) is not { EmailVerified: false } user || user.Email != expectedEmail)
-                return Task.FromResult<RevocationEvent?>(null);
+                return Task.FromResult<AdmissionChange?>(null);
             _users[userId] = user with { EmailVerified = true };
-            return Task.FromResult<RevocationEvent?>(Append(RevocationEventKind.UserChanged, userId));
+            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, userId));
         }
     }
 
-    public Task<RevocationEvent> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
-        => Task.FromResult(Append(RevocationEventKind.UserChanged, userId));
+    public Task<AdmissionChange> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
+        => Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
 
     public Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
     {
@@ -228,24 +263,24 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
         }
     }
 
-    public Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(long afterId, int max, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             ReadAfterIds.Add(afterId);
-            IReadOnlyList<RevocationEvent> page = _events.Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max).ToList();
+            IReadOnlyList<AdmissionChange> page = _events.Where(e => e.Id > afterId).OrderBy(e => e.Id).Take(max).ToList();
             return Task.FromResult(page);
         }
     }
 
     public List<IReadOnlyCollection<long>> ReadIdSets { get; } = new();
 
-    public Task<IReadOnlyList<RevocationEvent>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AdmissionChange>> ReadEventsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             ReadIdSets.Add(ids.ToList());
-            IReadOnlyList<RevocationEvent> found = _events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Id).ToList();
+            IReadOnlyList<AdmissionChange> found = _events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Id).ToList();
             return Task.FromResult(found);
         }
     }
@@ -254,12 +289,12 @@ internal sealed class InMemoryRevocationStore : IRevocationStore
 /// <summary>The single-instance bus: applies a published event to this instance's memory at once.</summary>
 internal sealed class InProcessBusFake(RevocationSynchronizer synchronizer, InMemoryRevocationStore store) : IRevocationBus
 {
-    public List<RevocationEvent> Published { get; } = new();
+    public List<AdmissionChange> Published { get; } = new();
 
     /// <summary>For each publish, whether the store already held the event (database first).</summary>
     public List<bool> CommittedBeforePublish { get; } = new();
 
-    public Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+    public Task PublishAsync(AdmissionChange revocationEvent, CancellationToken cancellationToken = default)
     {
         Published.Add(revocationEvent);
         CommittedBeforePublish.Add(store.Events.Any(e => e.Id == revocationEvent.Id));
@@ -270,7 +305,7 @@ internal sealed class InProcessBusFake(RevocationSynchronizer synchronizer, InMe
 /// <summary>A bus that is down.</summary>
 internal sealed class FailingBus : IRevocationBus
 {
-    public Task PublishAsync(RevocationEvent revocationEvent, CancellationToken cancellationToken = default)
+    public Task PublishAsync(AdmissionChange revocationEvent, CancellationToken cancellationToken = default)
         => throw new InvalidOperationException("bus down");
 }
 
@@ -280,4 +315,16 @@ internal static class TestUsers
         => new(id, "user" + id, "user" + id + "@example.test", IsActive: true, IsStaff: false, IsSuperuser: false, revokedBeforeMs);
 
     public static UserSnapshot Inactive(long id) => Active(id) with { IsActive = false };
+}
+
+/// <summary>The ledger contract on the in-memory store, which exists only for the tests.</summary>
+public sealed class InMemoryRefreshTokenLedgerContractTests : Tessera.Tests.Contracts.RefreshTokenLedgerContract
+{
+    private readonly InMemoryRevocationStore _store = new();
+
+    protected override long UserId => 1;
+
+    protected override IRefreshTokenLedger CreateLedger() => _store;
+
+    protected override Task<bool> IsRevokedAsync(LoginId login) => Task.FromResult(_store.HasRevokedRow(login));
 }

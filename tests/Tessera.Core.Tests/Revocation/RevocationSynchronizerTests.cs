@@ -34,7 +34,7 @@ public class RevocationSynchronizerTests
         _store.PutRevokedRow(revoked, NowSeconds + 600);
         _store.PutRevokedRow(expiredRow, NowSeconds - 600);
         for (var i = 0; i < 7; i++)
-            _store.Append(RevocationEventKind.UserChanged, 1);
+            _store.Append(AdmissionChangeKind.UserChanged, 1);
 
         await _sync.LoadAsync(_store, Now);
 
@@ -120,13 +120,13 @@ public class RevocationSynchronizerTests
     {
         for (var id = 1; id <= 5; id++)
             _store.PutUser(TestUsers.Active(id));
-        _store.Append(RevocationEventKind.UserChanged, 1);
-        _store.Append(RevocationEventKind.UserChanged, 1);
+        _store.Append(AdmissionChangeKind.UserChanged, 1);
+        _store.Append(AdmissionChangeKind.UserChanged, 1);
         await _sync.LoadAsync(_store, Now);
         Assert.Equal(2, _sync.LastEventId);
 
         foreach (var id in new long[] { 4, 2, 5, 1, 3 })
-            _store.Append(RevocationEventKind.UserChanged, id);
+            _store.Append(AdmissionChangeKind.UserChanged, id);
 
         var applied = await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
 
@@ -155,7 +155,7 @@ public class RevocationSynchronizerTests
     [Fact]
     public async Task CatchUpAsync_WithNothingNew_AppliesNothing()
     {
-        _store.Append(RevocationEventKind.UserChanged, 1);
+        _store.Append(AdmissionChangeKind.UserChanged, 1);
         await _sync.LoadAsync(_store, Now);
 
         Assert.Equal(0, await _sync.CatchUpAsync(_store, Now.AddSeconds(1)));
@@ -213,8 +213,8 @@ public class RevocationSynchronizerTests
     {
         await _sync.LoadAsync(_store, Now);
 
-        await _sync.ApplyAsync(new RevocationEvent(1, RevocationEventKind.LoginRevoked, 1, "not-a-login-id", NowSeconds + 60), _store);
-        await _sync.ApplyAsync(new RevocationEvent(2, RevocationEventKind.LoginRevoked, 1, null, NowSeconds + 60), _store);
+        await _sync.ApplyAsync(new AdmissionChange(1, AdmissionChangeKind.LoginRevoked, 1, "not-a-login-id", NowSeconds + 60), _store);
+        await _sync.ApplyAsync(new AdmissionChange(2, AdmissionChangeKind.LoginRevoked, 1, null, NowSeconds + 60), _store);
 
         Assert.Equal(0, _revocations.Count);
     }
@@ -253,7 +253,7 @@ public class RevocationSynchronizerTests
         var revoked = NewLogin();
         _store.PutRevokedRow(revoked, NowSeconds + 600);
         for (var i = 0; i < 3; i++)
-            _store.Append(RevocationEventKind.UserChanged, 1);
+            _store.Append(AdmissionChangeKind.UserChanged, 1);
 
         var applied = await _sync.CatchUpAsync(_store, Now);
 
@@ -306,14 +306,14 @@ public class RevocationSynchronizerTests
         var early = NewLogin();
         var late = NewLogin();
         var earlyId = _store.ReserveEventId();     // transaction 1 takes its id, does not commit yet
-        _store.CommitReserved(_store.ReserveEventId(), RevocationEventKind.LoginRevoked, 1, late.ToString(), NowSeconds + 600);
+        _store.CommitReserved(_store.ReserveEventId(), AdmissionChangeKind.LoginRevoked, 1, late.ToString(), NowSeconds + 600);
 
         await _sync.CatchUpAsync(_store, Now);     // sees only the later event
         Assert.True(_revocations.IsRevoked(late));
         Assert.False(_revocations.IsRevoked(early));
         Assert.Equal(1, _sync.GapCount);
 
-        _store.CommitReserved(earlyId, RevocationEventKind.LoginRevoked, 1, early.ToString(), NowSeconds + 600);
+        _store.CommitReserved(earlyId, AdmissionChangeKind.LoginRevoked, 1, early.ToString(), NowSeconds + 600);
         await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
 
         Assert.True(_revocations.IsRevoked(early)); // an id-ordered reader (id > 2) would never see it
@@ -325,11 +325,11 @@ public class RevocationSynchronizerTests
     {
         var early = NewLogin();
         var earlyId = _store.ReserveEventId();
-        _store.Append(RevocationEventKind.UserChanged, 1);   // id 2 commits; 1 is still open during the load
+        _store.Append(AdmissionChangeKind.UserChanged, 1);   // id 2 commits; 1 is still open during the load
         await _sync.LoadAsync(_store, Now);
         Assert.Equal(2, _sync.LastEventId);
 
-        _store.CommitReserved(earlyId, RevocationEventKind.LoginRevoked, 1, early.ToString(), NowSeconds + 600);
+        _store.CommitReserved(earlyId, AdmissionChangeKind.LoginRevoked, 1, early.ToString(), NowSeconds + 600);
         await _sync.CatchUpAsync(_store, Now.AddSeconds(1));
 
         Assert.True(_revocations.IsRevoked(early));
@@ -340,7 +340,7 @@ public class RevocationSynchronizerTests
     {
         await _sync.LoadAsync(_store, Now);
         _store.ReserveEventId();   // rolled back: never commits
-        _store.Append(RevocationEventKind.UserChanged, 1);
+        _store.Append(AdmissionChangeKind.UserChanged, 1);
         await _sync.CatchUpAsync(_store, Now);
         Assert.Equal(1, _sync.GapCount);
 
@@ -357,7 +357,7 @@ public class RevocationSynchronizerTests
     public async Task CatchUpAsync_WithoutGaps_AsksOnlyForNewerEvents()
     {
         await _sync.LoadAsync(_store, Now);
-        _store.Append(RevocationEventKind.UserChanged, 1);
+        _store.Append(AdmissionChangeKind.UserChanged, 1);
         await _sync.CatchUpAsync(_store, Now);
         await _sync.CatchUpAsync(_store, Now);
         Assert.Empty(_store.ReadIdSets);

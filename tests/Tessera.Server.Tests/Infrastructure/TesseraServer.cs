@@ -144,7 +144,7 @@ public sealed class TesseraServer : IAsyncLifetime
     {
         await using var scope = Services.CreateAsyncScope();
         var user = await scope.ServiceProvider.GetRequiredService<IUserStore>().FindByUsernameAsync(username);
-        await scope.ServiceProvider.GetRequiredService<Revocations>().UserChangedAsync(user!.Id);
+        await scope.ServiceProvider.GetRequiredService<AdmissionChanges>().UserChangedAsync(user!.Id);
     }
 
     /// <summary>Registers a fresh user through the API; returns its name, password and token pair.</summary>

@@ -154,7 +154,7 @@ public sealed class ConcurrentMigrationTests : IAsyncLifetime
         await using var db = database.Context();
         Assert.Equal(normalized, await db.Users.Where(u => u.Id == id).Select(u => u.Username).SingleAsync());
         // One instance renamed the user and told running servers; the other found nothing to do.
-        Assert.Equal(1, await db.RevocationEvents.CountAsync(e => e.UserId == id && e.Kind == RevocationEventKind.UserChanged));
+        Assert.Equal(1, await db.RevocationEvents.CountAsync(e => e.UserId == id && e.Kind == AdmissionChangeKind.UserChanged));
     }
 
     private async Task<TestDatabase> PostgresAsync()

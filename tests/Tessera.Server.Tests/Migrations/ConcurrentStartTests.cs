@@ -76,7 +76,7 @@ public sealed class ConcurrentStartTests : IAsyncLifetime
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
             Assert.Equal(decomposed.Normalize(System.Text.NormalizationForm.FormKC), await db.Users.Where(u => u.Id == id).Select(u => u.Username).SingleAsync());
             // The data step ran once: one instance renamed the user and said so; the others found nothing to do.
-            Assert.Equal(1, await db.RevocationEvents.CountAsync(e => e.UserId == id && e.Kind == RevocationEventKind.UserChanged));
+            Assert.Equal(1, await db.RevocationEvents.CountAsync(e => e.UserId == id && e.Kind == AdmissionChangeKind.UserChanged));
         }
     }
 

@@ -4,8 +4,8 @@ using Tessera.Core.Users;
 
 namespace Tessera.Core.Tests.Revocation;
 
-/// <summary><see cref="Revocations"/> over the in-memory store and an in-process bus: database first, then memory, at once.</summary>
-public class RevocationsTests
+/// <summary><see cref="AdmissionChanges"/> over the in-memory store and an in-process bus: database first, then memory, at once.</summary>
+public class AdmissionChangesTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_250);
 
@@ -14,14 +14,14 @@ public class RevocationsTests
     private readonly UserSnapshots _users = new();
     private readonly RevocationSynchronizer _sync;
     private readonly InProcessBusFake _bus;
-    private readonly Revocations _revocations;
+    private readonly AdmissionChanges _revocations;
     private readonly AdmissionGate _gate;
 
-    public RevocationsTests()
+    public AdmissionChangesTests()
     {
         _sync = new RevocationSynchronizer(_state, _users);
         _bus = new InProcessBusFake(_sync, _store);
-        _revocations = new Revocations(_store, _bus);
+        _revocations = new AdmissionChanges(_store, _bus, _store);
         _gate = new AdmissionGate(_state, _users);
     }
 
@@ -32,21 +32,25 @@ public class RevocationsTests
         await _sync.LoadAsync(_store, Now);
     }
 
+    /// <summary>A JWT logout of <paramref name="login"/> (user 1): its refresh token blacklisted, the login revoked.</summary>
+    private static RefreshRotation Logout(LoginId login)
+        => new("jti-" + login, 1, Now.AddMinutes(10), login, Now.AddMinutes(10), Now);
+
     private static LoginProof ProofOf(long userId, LoginId login) => new(userId, "jwt", null, login, login.CreatedAtMs);
 
     [Fact]
-    public async Task RevokeLoginAsync_WritesTheStoreThenRevokesInMemoryAtOnce()
+    public async Task A_logout_WritesTheStoreThenRevokesInMemoryAtOnce()
     {
         await LoadAsync(TestUsers.Active(1));
         var login = LoginId.New(Now.ToUnixTimeMilliseconds());
         Assert.True(_gate.Admit(ProofOf(1, login)).IsAdmitted);
 
-        await _revocations.RevokeLoginAsync(login, 1, Now.AddMinutes(10));
+        await _revocations.BlacklistRefreshTokenAsync(Logout(login));
 
         Assert.True(_store.HasRevokedRow(login));
         Assert.Equal([true], _bus.CommittedBeforePublish);
         var e = Assert.Single(_bus.Published);
-        Assert.Equal(RevocationEventKind.LoginRevoked, e.Kind);
+        Assert.Equal(AdmissionChangeKind.LoginRevoked, e.Kind);
         Assert.Equal(login.ToString(), e.LoginId);
         Assert.True(_state.IsRevoked(login));
         Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(ProofOf(1, login)).Rejection);
@@ -171,9 +175,9 @@ public class RevocationsTests
     {
         await LoadAsync(TestUsers.Active(1));
         var login = LoginId.New(Now.ToUnixTimeMilliseconds());
-        var revocations = new Revocations(_store, new FailingBus());
+        var revocations = new AdmissionChanges(_store, new FailingBus(), _store);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => revocations.RevokeLoginAsync(login, 1, Now.AddMinutes(10)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => revocations.BlacklistRefreshTokenAsync(Logout(login)));
 
         Assert.True(_store.HasRevokedRow(login));
         Assert.False(_state.IsRevoked(login));
@@ -189,13 +193,13 @@ public class RevocationsTests
         var users = new UserSnapshots();
         var synchronizer = new RevocationSynchronizer(state, users);
         await synchronizer.LoadAsync(store, DateTimeOffset.UtcNow);
-        var revocations = new Revocations(store, new InProcessBusFake(synchronizer, store));
+        var revocations = new AdmissionChanges(store, new InProcessBusFake(synchronizer, store), store);
 
         var alice = new User { Username = "alice", DateJoined = DateTime.UtcNow };
         Assert.True(await revocations.CreateUserAsync(alice));
         Assert.False(await revocations.CreateUserAsync(new User { Username = "alice", DateJoined = DateTime.UtcNow }));
 
         Assert.Equal("alice", users.Find(alice.Id)?.Username);
-        Assert.Single(store.Events, e => e.Kind == RevocationEventKind.UserChanged && e.UserId == alice.Id);
+        Assert.Single(store.Events, e => e.Kind == AdmissionChangeKind.UserChanged && e.UserId == alice.Id);
     }
 }

@@ -1,0 +1,220 @@
+using Tessera.Core.ApiKeys;
+using Tessera.Core.Jwt;
+using Tessera.Core.OpaqueTokens;
+using Tessera.Core.Sessions;
+using Tessera.Core.Users;
+
+namespace Tessera.Core.Revocation;
+
+/// <summary>
+/// The one owner of changes to what the admission gate decides: a login revoked (logout, reuse, a
+/// session, DRF token or API key deleted), a refresh token rotated, a user's epoch moved (revoke-all,
+/// password change), a user created, changed, deactivated or deleted, an email verified. Each is
+/// committed first (the change and its <see cref="AdmissionChange"/>, one transaction), then
+/// published, so every instance's memory refuses on the very next request; then the app is told
+/// (<see cref="ILoginEvents.LoginRevokedAsync"/>, once per change, for every credential kind, with a
+/// <see cref="LoginRevocationReasons">reason</see>), on this instance, in the request that made the
+/// change. It is the only caller of <see cref="IRevocationBus"/>: a change made elsewhere would be
+/// stale on the other instances until their next feed read. In-process consumers that must hear of
+/// every change on every instance subscribe to <see cref="AppliedAdmissionChanges"/> instead.
+/// </summary>
+/// <remarks>
+/// The credential stores are optional: an app without sessions (or DRF tokens, or API keys) has no
+/// such store, and cannot be asked to delete one.
+/// </remarks>
+public sealed class AdmissionChanges(
+    IRevocationStore store,
+    IRevocationBus bus,
+    IRefreshTokenLedger? ledger = null,
+    ILoginEvents? events = null,
+    ISessionStore? sessions = null,
+    IOpaqueTokenStore? opaqueTokens = null,
+    IApiKeyStore? apiKeys = null)
+{
+    /// <summary>
+    /// Rotation of a refresh token, one transaction on the ledger: of concurrent rotations of one
+    /// token exactly one wins (the ledger's record decides). A loser whose token was rotated less than
+    /// <see cref="RefreshRotation.ReuseGrace"/> ago is a race (two tabs): refused, nothing written. A
+    /// later one presents a token that is past any race: reuse, its login is revoked in the same
+    /// transaction, and the app is told (<see cref="LoginRevocationReasons.Reuse"/>). The grace is
+    /// decided here, not by the store, so every store keeps it.
+    /// </summary>
+    public async Task<RotationOutcome> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
+    {
+        AdmissionChange? revoked;
+        await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var denial = await write.DenyAsync(rotation, cancellationToken).ConfigureAwait(false);
+            if (denial.First)
+            {
+                await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return RotationOutcome.Rotated;
+            }
+            // No row: the sweeper took it, once the token had expired; no race then.
+            if (denial.DeniedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
+                return RotationOutcome.ReusedWithinGrace;
+            revoked = await RevokeLoginOfAsync(write, rotation, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        if (events is not null)
+        {
+            var loginId = rotation.Login?.ToString();
+            await events.RefreshTokenReusedAsync(rotation.UserId, loginId, cancellationToken).ConfigureAwait(false);
+            await events.LoginRevokedAsync(rotation.UserId, loginId, LoginRevocationReasons.Reuse, cancellationToken).ConfigureAwait(false);
+        }
+        return RotationOutcome.Reused;
+    }
+
+    /// <summary>
+    /// A JWT logout: the refresh token denied and its login revoked (when it names one), one
+    /// transaction; false when the token was denied before (the login is revoked all the same). The
+    /// first denial of a token that names its login tells the app.
+    /// </summary>
+    public async Task<bool> BlacklistRefreshTokenAsync(RefreshRotation token, CancellationToken cancellationToken = default)
+    {
+        TokenDenial denial;
+        AdmissionChange? revoked;
+        await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            denial = await write.DenyAsync(token, cancellationToken).ConfigureAwait(false);
+            revoked = await RevokeLoginOfAsync(write, token, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        if (denial.First && token.Login is { } login)
+            await LoginRevokedAsync(token.UserId, login.ToString(), LoginRevocationReasons.Logout, cancellationToken).ConfigureAwait(false);
+        return denial.First;
+    }
+
+    /// <summary>The token's login revoked, inside the transaction; null for a token that names no login (foreign).</summary>
+    private static async Task<AdmissionChange?> RevokeLoginOfAsync(IRefreshTokenLedgerTransaction write, RefreshRotation token, CancellationToken cancellationToken)
+        => token is { Login: { } login, UserId: { } userId }
+            ? await write.RevokeLoginAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    private IRefreshTokenLedger Ledger => ledger ?? throw Missing(nameof(IRefreshTokenLedger));
+
+    /// <summary>Django's session flush: the session is deleted and its login revoked; false when there was none.</summary>
+    public async Task<bool> EndSessionAsync(string keyHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var store = sessions ?? throw Missing(nameof(ISessionStore));
+        if (await store.DeleteAsync(keyHash, now, cancellationToken).ConfigureAwait(false) is not { } revoked)
+            return false;
+        await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await LoginRevokedAsync(revoked, LoginRevocationReasons.SessionLogout, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Deletes the user's DRF tokens with this prefix, their logins revoked; false when there was none.</summary>
+    public async Task<bool> DeleteOpaqueTokensAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var store = opaqueTokens ?? throw Missing(nameof(IOpaqueTokenStore));
+        var revoked = await store.DeleteAsync(userId, prefix, now, cancellationToken).ConfigureAwait(false);
+        foreach (var e in revoked)
+            await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        foreach (var e in revoked)
+            await LoginRevokedAsync(e, LoginRevocationReasons.TokenDeleted, cancellationToken).ConfigureAwait(false);
+        return revoked.Count > 0;
+    }
+
+    /// <summary>Deletes the user's API key with this prefix, its login revoked; false when there was none.</summary>
+    public async Task<bool> DeleteApiKeyAsync(long userId, string prefix, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var store = apiKeys ?? throw Missing(nameof(IApiKeyStore));
+        if (await store.DeleteAsync(userId, prefix, now, cancellationToken).ConfigureAwait(false) is not { } revoked)
+            return false;
+        await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await LoginRevokedAsync(revoked, LoginRevocationReasons.ApiKeyDeleted, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Every login of the user made until now stops working; new logins work.</summary>
+    public async Task RevokeAllAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await bus.PublishAsync(await store.RevokeAllAsync(userId, RevokedBefore(now), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await LoginRevokedAsync(userId, null, LoginRevocationReasons.RevokeAll, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The password changes, and every login of the user ends, if the user's epoch is still
+    /// <paramref name="expectedEpoch"/> (the one the old password's check read); returns the new
+    /// epoch, for the login the change hands out, or null when a concurrent change won.
+    /// </summary>
+    /// <param name="reason"><see cref="LoginRevocationReasons.PasswordChange"/> or <see cref="LoginRevocationReasons.PasswordReset"/>.</param>
+    public async Task<long?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, DateTimeOffset now,
+        CancellationToken cancellationToken = default, string reason = LoginRevocationReasons.PasswordChange)
+    {
+        if (await store.ChangePasswordAsync(userId, expectedEpoch, newPasswordHash, RevokedBefore(now), cancellationToken).ConfigureAwait(false) is not { } changed)
+            return null;
+        await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
+        await LoginRevokedAsync(userId, null, reason, cancellationToken).ConfigureAwait(false);
+        return expectedEpoch + 1;
+    }
+
+    /// <summary>A new user, row and event in one transaction; false when the username is taken.</summary>
+    public async Task<bool> CreateUserAsync(User user, CancellationToken cancellationToken = default)
+    {
+        if (await store.CreateUserAsync(user, cancellationToken).ConfigureAwait(false) is not { } created)
+            return false;
+        await bus.PublishAsync(created, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Sets activation and roles at <paramref name="now"/>; false when there is no such user. A
+    /// deactivation ends every login (API keys included) and tells the app once.
+    /// </summary>
+    public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var changes = await store.SetUserFlagsAsync(userId, flags, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
+        foreach (var e in changes)
+            await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        if (changes.Count > 0 && flags.IsActive == false)
+            await LoginRevokedAsync(userId, null, LoginRevocationReasons.Deactivation, cancellationToken).ConfigureAwait(false);
+        return changes.Count > 0;
+    }
+
+    /// <summary>Changes the user's row (profile, the app's fields and roles), row and event together; false when there is no such user.</summary>
+    public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
+        => await PublishIfChangedAsync(await store.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The email is verified, if it is still <paramref name="expectedEmail"/> and unverified; false otherwise (used, or changed).</summary>
+    public async Task<bool> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+        => await PublishIfChangedAsync(await store.MarkEmailVerifiedAsync(userId, expectedEmail, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Deletes the user with what is theirs; every login of theirs ends.</summary>
+    public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        await bus.PublishAsync(await store.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await LoginRevokedAsync(userId, null, LoginRevocationReasons.UserDeleted, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records that the user's row changed outside Tessera's writes, so every instance reloads it.</summary>
+    public async Task UserChangedAsync(long userId, CancellationToken cancellationToken = default)
+        => await bus.PublishAsync(await store.UserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    // One millisecond past now: a foreign token issued in this very millisecond is on the revoked side.
+    private static long RevokedBefore(DateTimeOffset now) => now.ToUnixTimeMilliseconds() + 1;
+
+    private static InvalidOperationException Missing(string store)
+        => new($"No {store} is registered: this credential kind is not enabled.");
+
+    private ValueTask LoginRevokedAsync(AdmissionChange revoked, string reason, CancellationToken cancellationToken)
+        => LoginRevokedAsync(revoked.UserId, revoked.LoginId, reason, cancellationToken);
+
+    private ValueTask LoginRevokedAsync(long? userId, string? loginId, string reason, CancellationToken cancellationToken)
+        => events?.LoginRevokedAsync(userId, loginId, reason, cancellationToken) ?? ValueTask.CompletedTask;
+
+    private async Task<bool> PublishIfChangedAsync(AdmissionChange? e, CancellationToken cancellationToken)
+    {
+        await PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        return e is not null;
+    }
+
+    private async Task PublishAsync(AdmissionChange? e, CancellationToken cancellationToken)
+    {
+        if (e is not null)
+            await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+    }
+}

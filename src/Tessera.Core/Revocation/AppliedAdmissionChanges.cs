@@ -1,0 +1,66 @@
+namespace Tessera.Core.Revocation;
+
+/// <summary>
+/// The subscription for in-process consumers of admission changes (closing a WebSocket whose login
+/// was revoked, a stream of revocations for resource services, an audit log). A listener is called
+/// once for each change when it is applied to <em>this instance's</em> memory, whether it was made
+/// here (by <see cref="AdmissionChanges"/>) or on another instance or process (it arrives by the bus or
+/// the database feed): so a WebSocket held by instance B closes when instance A revokes its login.
+/// <para>
+/// Listeners run in turn with the application of changes, one change at a time and in the order they
+/// are applied, so they must return at once (hand longer work to a queue of their own). A listener that
+/// throws does not stop the others or the change. A full reload of memory (at start, or after the feed
+/// was unreadable for <see cref="RevocationSynchronizer.MaxFeedSilence"/>) calls no listener: the
+/// changes it covers are not known one by one.
+/// </para>
+/// </summary>
+public sealed class AppliedAdmissionChanges
+{
+    private readonly Lock _lock = new();
+    private Action<AdmissionChange>[] _listeners = [];
+
+    /// <summary>Calls <paramref name="listener"/> for every change applied from now on, until the result is disposed.</summary>
+    public IDisposable Subscribe(Action<AdmissionChange> listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_lock)
+            _listeners = [.. _listeners, listener];
+        return new Subscription(this, listener);
+    }
+
+    internal void Raise(AdmissionChange change)
+    {
+        foreach (var listener in Volatile.Read(ref _listeners))
+        {
+            try
+            {
+                listener(change);
+            }
+            catch (Exception)
+            {
+                // The change is applied whatever a consumer does with it; the consumer logs its own faults.
+            }
+        }
+    }
+
+    private void Unsubscribe(Action<AdmissionChange> listener)
+    {
+        lock (_lock)
+        {
+            var index = Array.IndexOf(_listeners, listener);
+            if (index >= 0)
+                _listeners = [.. _listeners[..index], .. _listeners[(index + 1)..]];
+        }
+    }
+
+    private sealed class Subscription(AppliedAdmissionChanges owner, Action<AdmissionChange> listener) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                owner.Unsubscribe(listener);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Tessera.Core.Revocation;
+using Tessera.Core.Users;
+
+namespace Tessera.Core.Tests.Revocation;
+
+/// <summary>
+/// Listeners hear each change once on an instance, whichever of the bus and the feed brings it first
+/// and in whichever order the two deliver it.
+/// </summary>
+public class AppliedAdmissionChangesTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+    private readonly InMemoryRevocationStore _store = new();
+    private readonly AppliedAdmissionChanges _applied = new();
+    private readonly List<AdmissionChange> _heard = new();
+    private readonly RevocationSynchronizer _sync;
+
+    public AppliedAdmissionChangesTests()
+    {
+        _sync = new RevocationSynchronizer(new RevocationState(), new UserSnapshots(), _applied);
+        _applied.Subscribe(_heard.Add);
+        _store.PutUser(TestUsers.Active(1));
+    }
+
+    private AdmissionChange Revoke() => _store.Append(AdmissionChangeKind.LoginRevoked, 1, LoginId.New(Now.ToUnixTimeMilliseconds()).ToString(), Now.ToUnixTimeSeconds() + 600);
+
+    [Fact]
+    public async Task The_bus_first_then_the_feed_tells_it_once()
+    {
+        await _sync.LoadAsync(_store, Now);
+        var e = Revoke();
+
+        await _sync.ApplyAsync(e, _store);
+        await _sync.CatchUpAsync(_store, Now);
+
+        Assert.Equal([e], _heard);
+    }
+
+    [Fact]
+    public async Task The_feed_first_then_the_bus_tells_it_once()
+    {
+        await _sync.LoadAsync(_store, Now);
+        var e = Revoke();
+
+        await _sync.CatchUpAsync(_store, Now);
+        await _sync.ApplyAsync(e, _store);
+
+        Assert.Equal([e], _heard);
+    }
+
+    [Fact]
+    public async Task A_gap_the_bus_fills_is_told_once_and_the_feed_does_not_tell_it_again()
+    {
+        await _sync.LoadAsync(_store, Now);
+        var reserved = _store.ReserveEventId();
+        var later = Revoke();
+        await _sync.CatchUpAsync(_store, Now); // reads the later one; the reserved id is a gap
+        var e = _store.CommitReserved(reserved, AdmissionChangeKind.UserChanged, 1);
+
+        await _sync.ApplyAsync(e, _store);
+        await _sync.CatchUpAsync(_store, Now);
+
+        Assert.Equal([later, e], _heard);
+    }
+
+    [Fact]
+    public async Task A_listener_that_throws_stops_neither_the_change_nor_the_others_and_a_disposed_one_hears_nothing()
+    {
+        var other = new List<AdmissionChange>();
+        _applied.Subscribe(_ => throw new InvalidOperationException("a consumer's bug"));
+        var gone = _applied.Subscribe(other.Add);
+        gone.Dispose();
+        await _sync.LoadAsync(_store, Now);
+        var e = Revoke();
+
+        await _sync.ApplyAsync(e, _store);
+
+        Assert.Equal([e], _heard);
+        Assert.Empty(other);
+    }
+}
