@@ -32,7 +32,7 @@ public class LookupBenchmarks
     private string[] _missStrings = null!;
     private AdmissionGate _gate = null!;
     private AdmissionGate _gateWithoutRevocations = null!;
-    private LoginProof[] _proofs = null!;
+    private CredentialProof[] _proofs = null!;
     private int _cursor;
 
     // Each benchmark process builds the 1,000,000-entry state, then only what its benchmark asks.
@@ -64,12 +64,12 @@ public class LookupBenchmarks
         _gate = new AdmissionGate(_state, users);
         _gateWithoutRevocations = new AdmissionGate(_emptyState, users);
         // A live (never revoked) login of a random existing, active user, as a JWT proves it.
-        _proofs = new LoginProof[Probes];
+        _proofs = new CredentialProof[Probes];
         for (var i = 0; i < Probes; i++)
         {
             var login = _misses[i];
             var userId = 1 + random.Next(Workload.Users);
-            _proofs[i] = new LoginProof(userId, "jwt", DateTimeOffset.UtcNow.AddMinutes(5), login, login.CreatedAtMs);
+            _proofs[i] = new CredentialProof(userId, "jwt", DateTimeOffset.UtcNow.AddMinutes(5), login, login.CreatedAtMs);
         }
         if (!Array.TrueForAll(_proofs, p => _gate.Admit(p).IsAdmitted))
             throw new InvalidOperationException("every probe should be admitted");

@@ -76,7 +76,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddValidatedOptions<PasswordPolicyOptions>(configuration, PasswordPolicyOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => new PasswordPolicy(sp.GetRequiredService<IOptions<PasswordPolicyOptions>>().Value));
         services.AddScoped<PasswordSignIn>();
-        services.AddScoped<PasswordLogin>();
+        services.AddScoped<ProtectedSignIn>();
         services.AddTesseraLoginProtection(configuration);
     }
 

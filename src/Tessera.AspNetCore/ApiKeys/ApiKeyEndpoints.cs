@@ -38,7 +38,7 @@ internal static class ApiKeyEndpoints
 
         var lifetime = days is { } d ? TimeSpan.FromDays(d) : monitor.Get(TesseraSchemes.ApiKey).DefaultLifetime;
         var caller = context.GetTesseraUser();
-        if (await issuer.IssueAsync(caller.User.Id, caller.Login.Epoch, name ?? "", lifetime, context.RequestAborted).ConfigureAwait(false)
+        if (await issuer.IssueAsync(caller.User.Id, caller.Proof.Epoch, name ?? "", lifetime, context.RequestAborted).ConfigureAwait(false)
             is not var (key, record))
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, LoginEnded);
         return ApiResults.Json(new

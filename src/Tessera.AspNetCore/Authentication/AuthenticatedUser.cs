@@ -6,8 +6,8 @@ using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Authentication;
 
-/// <summary>The admitted user of a request, with the login and the credential that proved it.</summary>
-public sealed record AuthenticatedUser(UserSnapshot User, LoginProof Login, object? Credential)
+/// <summary>The admitted user of a request, with what its scheme proved (the login, the epoch) and the credential itself.</summary>
+public sealed record AuthenticatedUser(UserSnapshot User, CredentialProof Proof, object? Credential)
 {
     public const string StaffRole = "staff";
     public const string SuperuserRole = "superuser";
@@ -49,7 +49,7 @@ public static class AuthenticatedUserHttpContextExtensions
             || !long.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out var id))
             return null;
-        var proof = new LoginProof(id, identity.AuthenticationType ?? "app", ExpiresAt: null);
+        var proof = new CredentialProof(id, identity.AuthenticationType ?? "app", ExpiresAt: null);
         var admission = context.RequestServices.GetRequiredService<AdmissionGate>().Admit(proof);
         if (!admission.IsAdmitted)
             return null;

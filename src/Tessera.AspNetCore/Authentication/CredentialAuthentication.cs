@@ -16,24 +16,24 @@ internal sealed class CredentialAuthentication(AdmissionGate gate)
 
     public async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, ICredentialScheme scheme)
     {
-        var proof = await scheme.ProveAsync(context).ConfigureAwait(false);
-        if (proof.Failure is { } failure)
+        var result = await scheme.ProveAsync(context).ConfigureAwait(false);
+        if (result.Failure is { } failure)
             return Refuse(failure);
-        if (proof.Login is not { } login)
+        if (result.Proof is not { } proof)
             return NoResult;
 
         var allowRevoked = context.GetEndpoint()?.Metadata.GetMetadata<AllowRevokedLoginMetadata>() is not null;
-        var admission = await gate.AdmitAsync(login, allowRevoked, context.RequestAborted).ConfigureAwait(false);
+        var admission = await gate.AdmitAsync(proof, allowRevoked, context.RequestAborted).ConfigureAwait(false);
         if (!admission.IsAdmitted)
         {
             // Who was turned away and why, for the refusal's log line: the scheme's words say it alike for several reasons.
-            context.Features.Set(new RefusedLogin(login.UserId, ReasonOf(admission.Rejection)));
+            context.Features.Set(new RefusedLogin(proof.UserId, ReasonOf(admission.Rejection)));
             return admission.Rejection == AdmissionRejection.RefusedByRule
                 ? Refuse(AuthFailure.Detail(admission.Detail!, RefusalReason.RefusedByRule)) // the app's words, the same for every scheme
                 : Refuse(scheme.DescribeRejection(admission.Rejection));
         }
 
-        var user = new AuthenticatedUser(admission.User!, login, proof.Credential);
+        var user = new AuthenticatedUser(admission.User!, proof, result.Credential);
         context.Features.Set(user);
         return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
     }

@@ -2,13 +2,13 @@ using Tessera.Core.Admission;
 
 namespace Tessera.AspNetCore.Authentication;
 
-/// <summary>What a scheme made of the request: no credentials of its kind, refused credentials, or a proven login.</summary>
-internal readonly record struct ProofResult(LoginProof? Login, AuthFailure? Failure, object? Credential)
+/// <summary>What a scheme made of the request: no credentials of its kind, refused credentials, or a proof.</summary>
+internal readonly record struct ProofResult(CredentialProof? Proof, AuthFailure? Failure, object? Credential)
 {
     public static ProofResult NoCredentials => default;
 
     public static ProofResult Fail(AuthFailure failure) => new(null, failure, null);
 
     /// <param name="credential">The validated credential itself (a token), for endpoints that show it.</param>
-    public static ProofResult Proven(LoginProof login, object? credential = null) => new(login, null, credential);
+    public static ProofResult Proven(CredentialProof proof, object? credential = null) => new(proof, null, credential);
 }

@@ -46,7 +46,7 @@ internal sealed class BasicCredentialScheme(
         {
             // Still the state the remembered check read: the gate decides the rest, in memory.
             if (users.Find(userId) is { } user && user.RevocationEpoch == epoch)
-                return ProofResult.Proven(new LoginProof(userId, TesseraSchemes.Basic, null, Epoch: epoch));
+                return ProofResult.Proven(new CredentialProof(userId, TesseraSchemes.Basic, null, Epoch: epoch));
             verified.Forget(username, password); // the password changed, or every login was ended: check again
         }
 
@@ -54,7 +54,7 @@ internal sealed class BasicCredentialScheme(
         // all the requests that bring the pair meanwhile: one hash, one login attempt.
         var attempt = await verified.CheckOnceAsync(username, password, async () =>
         {
-            var login = context.RequestServices.GetRequiredService<PasswordLogin>();
+            var login = context.RequestServices.GetRequiredService<ProtectedSignIn>();
             var checkedOnce = await login.SignInAsync(context, username, password).ConfigureAwait(false);
             if (checkedOnce is { Refused: null, Value: { } passed })
                 verified.Remember(username, password, passed.Id, passed.RevocationEpoch, now);
@@ -65,7 +65,7 @@ internal sealed class BasicCredentialScheme(
         if (attempt.Value is not { } signedIn)
             return ProofResult.Fail(Invalid);
         // The epoch its password check read: a password change committed during the hash still refuses it.
-        return ProofResult.Proven(new LoginProof(signedIn.Id, TesseraSchemes.Basic, null, Epoch: signedIn.RevocationEpoch));
+        return ProofResult.Proven(new CredentialProof(signedIn.Id, TesseraSchemes.Basic, null, Epoch: signedIn.RevocationEpoch));
     }
 
     private static bool TryDecode(string encoded, out string username, out string password)

@@ -28,20 +28,20 @@ internal static class JwtTokenEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ObtainPairAsync(HttpContext context, PasswordLogin login, JwtLoginService logins,
+    private static async Task<IResult> ObtainPairAsync(HttpContext context, ProtectedSignIn signIn, JwtLoginService logins,
         IUserStore users, IOptions<JwtOptions> options, TimeProvider time)
     {
-        var user = await SignInAsync(context, login, users, options.Value, time).ConfigureAwait(false);
+        var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
         var pair = await logins.IssuePairAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value });
     }
 
-    private static async Task<IResult> ObtainSlidingAsync(HttpContext context, PasswordLogin login, JwtLoginService logins,
+    private static async Task<IResult> ObtainSlidingAsync(HttpContext context, ProtectedSignIn signIn, JwtLoginService logins,
         IUserStore users, IOptions<JwtOptions> options, TimeProvider time)
     {
-        var user = await SignInAsync(context, login, users, options.Value, time).ConfigureAwait(false);
+        var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
         return ApiResults.Json(new { token = (await logins.IssueSlidingAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false)).Value });
@@ -69,7 +69,7 @@ internal static class JwtTokenEndpoints
         if (token.Error is { } error)
             return error;
         var outcome = await operation(token.Value!, context.RequestAborted).ConfigureAwait(false);
-        return outcome.Failure is { } failure ? TokenError(context, failure) : answer(outcome.Value!);
+        return outcome.Failure is { } failure ? RefuseToken(context, failure) : answer(outcome.Value!);
     }
 
     /// <summary>
@@ -79,10 +79,10 @@ internal static class JwtTokenEndpoints
     /// revoke-all or deactivation is refused like a wrong password. (Without that write the tokens
     /// carry the epoch, and the gate refuses them on their first use.)
     /// </summary>
-    internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, PasswordLogin login,
+    internal static async Task<(User? Value, IResult? Error)> SignInAsync(HttpContext context, ProtectedSignIn signIn,
         IUserStore users, JwtOptions options, TimeProvider time)
     {
-        var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
+        var (user, error) = await signIn.SignInFromBodyAsync(context).ConfigureAwait(false);
         if (error is not null)
             return (null, error);
         if (user is null
@@ -106,7 +106,7 @@ internal static class JwtTokenEndpoints
     }
 
     /// <summary>SimpleJWT's InvalidToken / AuthenticationFailed: 401 with detail and code.</summary>
-    internal static IResult TokenError(HttpContext context, TokenFailure failure)
+    internal static IResult RefuseToken(HttpContext context, TokenFailure failure)
     {
         Challenge(context);
         return ApiResults.Detail(StatusCodes.Status401Unauthorized, failure.Message, failure.Code);

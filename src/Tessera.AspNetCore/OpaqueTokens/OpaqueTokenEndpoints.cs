@@ -23,10 +23,10 @@ internal static class OpaqueTokenEndpoints
     }
 
     /// <summary>A new token per login (earlier ones keep working); shown this once, stored as a hash.</summary>
-    private static async Task<IResult> ObtainAsync(HttpContext context, PasswordLogin login, OpaqueTokenIssuer issuer,
+    private static async Task<IResult> ObtainAsync(HttpContext context, ProtectedSignIn signIn, OpaqueTokenIssuer issuer,
         IOptionsMonitor<OpaqueTokenAuthenticationOptions> monitor)
     {
-        var (user, error) = await login.SignInFromBodyAsync(context).ConfigureAwait(false);
+        var (user, error) = await signIn.SignInFromBodyAsync(context).ConfigureAwait(false);
         if (error is not null)
             return error;
         if (user is null)

@@ -41,13 +41,13 @@ internal static class SessionEndpoints
     /// cookie never becomes a logged-in one (no fixation); the CSRF secret is rotated too.
     /// </summary>
     private static async Task<IResult> LoginAsync(HttpContext context, IOptionsMonitor<SessionAuthenticationOptions> monitor,
-        PasswordLogin login, SessionCookies cookies)
+        ProtectedSignIn signIn, SessionCookies cookies)
     {
         var options = Options(monitor);
         if (Csrf.Check(context, options) is { } csrfFailure)
             return ApiResults.Json(csrfFailure.Body, csrfFailure.Status);
         var remember = true;
-        var (user, error) = await login.SignInFromBodyAsync(context, fields => remember = fields.Boolean("remember") ?? true).ConfigureAwait(false);
+        var (user, error) = await signIn.SignInFromBodyAsync(context, fields => remember = fields.Boolean("remember") ?? true).ConfigureAwait(false);
         if (error is not null)
             return error;
         if (user is null || !await cookies.StartAsync(context, options, user, remember).ConfigureAwait(false))

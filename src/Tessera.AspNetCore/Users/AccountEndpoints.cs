@@ -116,7 +116,7 @@ internal static partial class AccountEndpoints
     /// New password for the old one: every other login of the user is revoked in the same
     /// transaction, and a fresh pair (a login made after the revocation) is returned.
     /// </summary>
-    private static async Task<IResult> ChangePasswordAsync(HttpContext context, PasswordLogin login, PasswordHashingPool hashing,
+    private static async Task<IResult> ChangePasswordAsync(HttpContext context, ProtectedSignIn signIn, PasswordHashingPool hashing,
         AdmissionChanges changes, JwtLoginService logins, TimeProvider time, PasswordPolicy policy, IUserStore users)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
@@ -138,7 +138,7 @@ internal static partial class AccountEndpoints
         if (!fields.IsValid)
             return fields.ToResult();
 
-        var attempt = await login.SignInAsync(context, caller.Username, oldPassword!).ConfigureAwait(false);
+        var attempt = await signIn.SignInAsync(context, caller.Username, oldPassword!).ConfigureAwait(false);
         if (attempt.Refused is { } refused)
             return refused;
         if (attempt.Value is not { } checkedUser)
@@ -173,7 +173,7 @@ internal static partial class AccountEndpoints
     /// unverified and gets no password reset until verified, and the old address is told.
     /// </summary>
     private static async Task<IResult> UpdateProfileAsync(HttpContext context, IUserStore users, AdmissionChanges changes,
-        TesseraEventsDispatcher dispatcher, PasswordLogin login, TimeProvider time)
+        TesseraEventsDispatcher dispatcher, ProtectedSignIn signIn, TimeProvider time)
     {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
@@ -191,7 +191,7 @@ internal static partial class AccountEndpoints
                 return ApiResults.NotFound();
             if (SameEmail(email, account.Email))
                 email = null; // no change: nothing to prove, and the stored spelling stays
-            else if (await Reauthentication.ProveAsync(context, account, body.Fields, fields, login, time).ConfigureAwait(false) is { } refused)
+            else if (await Reauthentication.ProveAsync(context, account, body.Fields, fields, signIn, time).ConfigureAwait(false) is { } refused)
                 return refused;
         }
 

@@ -27,11 +27,11 @@ internal static class Reauthentication
 
     /// <summary>Null when the caller proved it is <paramref name="account"/>'s owner; otherwise the answer (400, 403, 429).</summary>
     public static async Task<IResult?> ProveAsync(HttpContext context, User account, JsonElement body, FieldValidator fields,
-        PasswordLogin login, TimeProvider time)
+        ProtectedSignIn signIn, TimeProvider time)
     {
         if (!account.HasUsablePassword)
         {
-            return IsRecent(context.GetTesseraUser().Login, time)
+            return IsRecent(context.GetTesseraUser().Proof, time)
                 ? null
                 : ApiResults.Detail(StatusCodes.Status403Forbidden, SignInAgain);
         }
@@ -42,7 +42,7 @@ internal static class Reauthentication
         if (!fields.IsValid)
             return fields.ToResult();
 
-        var attempt = await login.SignInAsync(context, account.Username, password!).ConfigureAwait(false);
+        var attempt = await signIn.SignInAsync(context, account.Username, password!).ConfigureAwait(false);
         if (attempt.Refused is { } refused)
             return refused;
         if (attempt.Value?.Id != account.Id)
@@ -59,7 +59,7 @@ internal static class Reauthentication
     /// Not an API key's, which any signed-in request can mint, and not a foreign token's
     /// <c>iat</c>, which dates the token (a refresh mints a new one), not a sign-in.
     /// </summary>
-    private static bool IsRecent(LoginProof login, TimeProvider time)
-        => login.Scheme != TesseraSchemes.ApiKey && login.Login is { } id
+    private static bool IsRecent(CredentialProof proof, TimeProvider time)
+        => proof.Scheme != TesseraSchemes.ApiKey && proof.Login is { } id
            && time.GetUtcNow().ToUnixTimeMilliseconds() - id.CreatedAtMs <= (long)RecentLogin.TotalMilliseconds;
 }

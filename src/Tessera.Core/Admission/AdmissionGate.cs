@@ -28,7 +28,7 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
     /// Admit a revoked login of an active user: only for logging out, which such a login may still
     /// do (it can do nothing else), so that logging out twice answers like logging out once.
     /// </param>
-    public Admission Admit(LoginProof proof, bool allowRevokedLogin = false)
+    public Admission Admit(CredentialProof proof, bool allowRevokedLogin = false)
     {
         if (!allowRevokedLogin && proof.Login is { } login && revocations.IsRevoked(login))
             return Admission.Reject(AdmissionRejection.LoginRevoked);
@@ -59,7 +59,7 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
     /// this call, before deciding at all (it throws what the database throws: no decision without it);
     /// and the same for a user whose announced change this instance is still reading (<see cref="UserSnapshots.IsReloading"/>).
     /// </summary>
-    public ValueTask<Admission> AdmitAsync(LoginProof proof, bool allowRevokedLogin = false, CancellationToken cancellationToken = default)
+    public ValueTask<Admission> AdmitAsync(CredentialProof proof, bool allowRevokedLogin = false, CancellationToken cancellationToken = default)
     {
         // The bus down, or a change of this user announced and still being read: decide after the feed.
         if (feed is not null && (bus is { IsLive: false } || users.IsReloading(proof.UserId)))
@@ -70,7 +70,7 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
         return AfterCatchingUpAsync(proof, allowRevokedLogin, cancellationToken);
     }
 
-    private async ValueTask<Admission> AfterCatchingUpAsync(LoginProof proof, bool allowRevokedLogin, CancellationToken cancellationToken)
+    private async ValueTask<Admission> AfterCatchingUpAsync(CredentialProof proof, bool allowRevokedLogin, CancellationToken cancellationToken)
     {
         await feed!.CatchUpNowAsync(cancellationToken).ConfigureAwait(false);
         var admission = Admit(proof, allowRevokedLogin);
@@ -84,7 +84,7 @@ public sealed class AdmissionGate(RevocationState revocations, UserSnapshots use
     /// deactivation has since replaced? A later epoch than memory knows is a change this instance
     /// has not heard of yet, not a revocation.
     /// </summary>
-    private static bool IsFromAnEarlierEpoch(LoginProof proof, UserSnapshot user)
+    private static bool IsFromAnEarlierEpoch(CredentialProof proof, UserSnapshot user)
     {
         if (proof.Epoch is { } epoch)
             return epoch < user.RevocationEpoch;

@@ -14,12 +14,12 @@ public interface IAdmissionRule
 }
 
 /// <summary>What a rule sees, and how it refuses.</summary>
-public sealed class AdmissionContext(UserSnapshot user, LoginProof proof)
+public sealed class AdmissionContext(UserSnapshot user, CredentialProof proof)
 {
     public UserSnapshot User { get; } = user;
 
     /// <summary>The credential's proof: its scheme, its login, its expiry.</summary>
-    public LoginProof Proof { get; } = proof;
+    public CredentialProof Proof { get; } = proof;
 
     /// <summary>Set by <see cref="Refuse"/>: the request is answered 401 with <c>{"detail": ...}</c>.</summary>
     public string? RefusedBecause { get; private set; }

@@ -134,15 +134,15 @@ public sealed class JwtLoginService(
     /// The proof a token gives the gate: its user, its login (our tokens), the revocation epoch its
     /// login was checked against (our tokens), and when that login was made.
     /// </summary>
-    public static LoginProof? Proof(ValidatedToken token, string scheme = "jwt")
+    public static CredentialProof? Proof(ValidatedToken token, string scheme = "jwt")
     {
         if (token.UserId is not { } userId || token.UserIdUnrepresentable)
             return null;
         // Our tokens name their login, which carries its creation time to the millisecond; a
         // foreign token has only iat (seconds), so it counts from the start of that second.
         if (token.Login is { } login)
-            return new LoginProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch);
-        return new LoginProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch);
+            return new CredentialProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch);
+        return new CredentialProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch);
     }
 
     /// <summary>The gate, in SimpleJWT ≥ 5.3's words for refreshing a token whose user is gone or inactive.</summary>

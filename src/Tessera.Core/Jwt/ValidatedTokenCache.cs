@@ -63,7 +63,7 @@ public sealed class ValidatedTokenCache
     }
 
     /// <summary>Remembers a token that <see cref="TokenValidator"/> accepted at <paramref name="validatedAt"/>, and the login it proved.</summary>
-    public void Remember(ValidatedToken token, LoginProof proof, DateTimeOffset validatedAt)
+    public void Remember(ValidatedToken token, CredentialProof proof, DateTimeOffset validatedAt)
     {
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(proof);
@@ -83,12 +83,12 @@ public sealed class ValidatedTokenCache
     /// <summary>A remembered token and the login it proved.</summary>
     public sealed class Entry
     {
-        internal Entry(ValidatedToken token, LoginProof proof, long validatedAtUtcTicks, Int128 expiredAtUnixTicks)
+        internal Entry(ValidatedToken token, CredentialProof proof, long validatedAtUtcTicks, Int128 expiredAtUnixTicks)
             => (Token, Proof, ValidatedAtUtcTicks, ExpiredAtUnixTicks) = (token, proof, validatedAtUtcTicks, expiredAtUnixTicks);
 
         public ValidatedToken Token { get; }
 
-        public LoginProof Proof { get; }
+        public CredentialProof Proof { get; }
 
         internal long ValidatedAtUtcTicks { get; }
 

@@ -18,7 +18,7 @@ public static class SampleEndpoints
         routes.MapGet("/home/", (HttpContext c) =>
         {
             var user = c.GetTesseraUser();
-            return ApiResults.Json(new { user = user.User.Username, auth = user.Login.Scheme });
+            return ApiResults.Json(new { user = user.User.Username, auth = user.Proof.Scheme });
         }).RequireAuthorization();
         routes.MapGet("/api/v1/data/", () => ApiResults.Json(new { version = "v1", data = "old format" })).RequireAuthorization();
         routes.MapGet("/api/v2/data/", () => ApiResults.Json(new { version = "v2", data = "new format" })).RequireAuthorization();

@@ -36,7 +36,7 @@ public class AdmissionChangesTests
     private static RefreshRotation Logout(LoginId login)
         => new("jti-" + login, 1, Now.AddMinutes(10), login, Now.AddMinutes(10), Now);
 
-    private static LoginProof ProofOf(long userId, LoginId login) => new(userId, "jwt", null, login, login.CreatedAtMs);
+    private static CredentialProof ProofOf(long userId, LoginId login) => new(userId, "jwt", null, login, login.CreatedAtMs);
 
     [Fact]
     public async Task A_logout_WritesTheStoreThenRevokesInMemoryAtOnce()
@@ -58,7 +58,7 @@ public class AdmissionChangesTests
         Assert.True(_gate.Admit(ProofOf(1, LoginId.New(Now.ToUnixTimeMilliseconds()))).IsAdmitted);
     }
 
-    private static LoginProof EpochProofOf(long userId, long epoch) => new(userId, "jwt", null, LoginId.New(Now.ToUnixTimeMilliseconds()), Now.ToUnixTimeMilliseconds(), epoch);
+    private static CredentialProof EpochProofOf(long userId, long epoch) => new(userId, "jwt", null, LoginId.New(Now.ToUnixTimeMilliseconds()), Now.ToUnixTimeMilliseconds(), epoch);
 
     [Fact]
     public async Task RevokeAllAsync_MovesTheEpochOn_AndDatesForeignTokensOneMillisecondAfterNow()
@@ -85,7 +85,7 @@ public class AdmissionChangesTests
         Assert.True(_gate.Admit(EpochProofOf(2, 0)).IsAdmitted);
         // A login dated after the change cannot slip past it: the epoch, not the clock, decides.
         Assert.Equal(AdmissionRejection.LoginRevoked,
-            _gate.Admit(new LoginProof(1, "jwt", null, LoginId.New(Now.ToUnixTimeMilliseconds() + 60_000), Now.ToUnixTimeMilliseconds() + 60_000, 0)).Rejection);
+            _gate.Admit(new CredentialProof(1, "jwt", null, LoginId.New(Now.ToUnixTimeMilliseconds() + 60_000), Now.ToUnixTimeMilliseconds() + 60_000, 0)).Rejection);
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public class AdmissionChangesTests
 
         await _revocations.RevokeAllAsync(1, Now);
 
-        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(new LoginProof(1, "jwt", null, null, nowMs - 60_000)).Rejection);
-        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(new LoginProof(1, "jwt", null, null, nowMs)).Rejection);
-        Assert.True(_gate.Admit(new LoginProof(1, "jwt", null, null, nowMs + 1)).IsAdmitted);
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(new CredentialProof(1, "jwt", null, null, nowMs - 60_000)).Rejection);
+        Assert.Equal(AdmissionRejection.LoginRevoked, _gate.Admit(new CredentialProof(1, "jwt", null, null, nowMs)).Rejection);
+        Assert.True(_gate.Admit(new CredentialProof(1, "jwt", null, null, nowMs + 1)).IsAdmitted);
     }
 
     [Fact]

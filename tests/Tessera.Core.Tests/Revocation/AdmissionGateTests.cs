@@ -15,10 +15,10 @@ public class AdmissionGateTests
 
     public AdmissionGateTests() => _gate = new AdmissionGate(_revocations, _users);
 
-    private static LoginProof Proof(long userId, LoginId? login = null, long? loginTimeMs = null)
+    private static CredentialProof Proof(long userId, LoginId? login = null, long? loginTimeMs = null)
         => new(userId, "jwt", DateTimeOffset.FromUnixTimeSeconds(NowSeconds + 300), login, loginTimeMs);
 
-    private static LoginProof ProofOf(long userId, LoginId login) => Proof(userId, login, login.CreatedAtMs);
+    private static CredentialProof ProofOf(long userId, LoginId login) => Proof(userId, login, login.CreatedAtMs);
 
     [Fact]
     public void ActiveUser_IsAdmitted_WithTheirSnapshot()

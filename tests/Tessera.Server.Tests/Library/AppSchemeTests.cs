@@ -30,7 +30,7 @@ public sealed class AppSchemeTests : IAsyncLifetime
         },
         app =>
         {
-            app.MapGet("/api/hello/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
+            app.MapGet("/api/hello/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Proof.Scheme }))
                 .RequireAuthorization();
             app.MapGet("/marks/", (HttpContext c) => Results.Json(new { marks = c.User.FindAll(MarkingTransformation.Claim).Count() })).RequireAuthorization();
         });

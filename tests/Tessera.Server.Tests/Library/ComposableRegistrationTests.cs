@@ -20,7 +20,7 @@ public sealed class ComposableRegistrationTests : IAsyncLifetime
         tessera => tessera
             .AddJwt(o => o.AccessTokenLifetime = TimeSpan.FromMinutes(3))
             .AddJwt(), // twice: one registration
-        app => app.MapGet("/whoami/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
+        app => app.MapGet("/whoami/", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Proof.Scheme }))
             .RequireAuthorization());
 
     private HttpClient _client => _host.Client;

@@ -34,7 +34,7 @@ public sealed class SessionSignInTests : IAsyncLifetime
             await c.SignOutAsync(TesseraSchemes.Session);
             return Results.Ok();
         }).AllowAnonymous();
-        app.MapGet("/app/me", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Login.Scheme }))
+        app.MapGet("/app/me", (HttpContext c) => Results.Json(new { user = c.GetTesseraUser().User.Username, scheme = c.GetTesseraUser().Proof.Scheme }))
             .RequireAuthorization();
     });
 

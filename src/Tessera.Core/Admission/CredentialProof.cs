@@ -20,4 +20,4 @@ namespace Tessera.Core.Admission;
 /// tokens, Basic); the gate refuses it once the user's epoch has moved past it. Null for credentials
 /// that outlive password changes and revoke-all (API keys) and for foreign tokens.
 /// </param>
-public sealed record LoginProof(long UserId, string Scheme, DateTimeOffset? ExpiresAt, LoginId? Login = null, long? LoginTimeMs = null, long? Epoch = null);
+public sealed record CredentialProof(long UserId, string Scheme, DateTimeOffset? ExpiresAt, LoginId? Login = null, long? LoginTimeMs = null, long? Epoch = null);

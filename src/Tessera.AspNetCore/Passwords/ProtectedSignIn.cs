@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Passwords;
 /// Username + password sign-in for every endpoint and scheme that takes a password (JWT and sliding
 /// obtain, session login, DRF token login, Basic), always behind the brute-force protection.
 /// </summary>
-internal sealed class PasswordLogin(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth)
+internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth)
 {
     /// <summary>
     /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed, or
