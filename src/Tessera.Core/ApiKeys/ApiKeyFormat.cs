@@ -7,7 +7,7 @@ namespace Tessera.Core.ApiKeys;
 /// characters are the deployment's seal over all before them (<see cref="CredentialSeal"/>), the 26
 /// before them random (about 154 bits).
 /// </summary>
-public static class ApiKeyFormat
+internal static class ApiKeyFormat
 {
     public const string Marker = "tk_";
     public const int SecretLength = 32;

@@ -7,7 +7,7 @@ namespace Tessera.Core.ApiKeys;
 /// stored as its SHA-256. Keys outlive password changes, so a login that one has just ended (the
 /// creator's revocation epoch has moved on) cannot mint one.
 /// </summary>
-public sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeProvider time)
+internal sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeProvider time)
 {
     /// <returns>The key and its record, or null when the creating login was ended meanwhile.</returns>
     public async Task<(string Key, ApiKey Record)?> IssueAsync(long userId, long? creatorEpoch, string name, TimeSpan? lifetime, CancellationToken cancellationToken = default)

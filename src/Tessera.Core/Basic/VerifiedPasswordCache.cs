@@ -21,7 +21,7 @@ namespace Tessera.Core.Basic;
 /// hash and one login attempt, not one each.
 /// </para>
 /// </summary>
-public sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = VerifiedPasswordCache.DefaultCapacity)
+internal sealed class VerifiedPasswordCache(TimeSpan lifetime, int capacity = VerifiedPasswordCache.DefaultCapacity)
 {
     public const int DefaultCapacity = 10_000;
 

@@ -23,7 +23,7 @@ public interface IStoredCredential
     long? Epoch { get; }
 }
 
-public static class StoredCredentialExtensions
+internal static class StoredCredentialExtensions
 {
     /// <summary>
     /// The credential's login, as the revocation model knows logins: deleting the credential revokes

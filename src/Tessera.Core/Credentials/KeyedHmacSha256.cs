@@ -12,7 +12,7 @@ namespace Tessera.Core.Credentials;
 /// takes the hash and resets, in one synchronous call, so nothing is left in it between uses.
 /// Thread-safe.
 /// </summary>
-public sealed class KeyedHmacSha256 : IDisposable
+internal sealed class KeyedHmacSha256 : IDisposable
 {
     public const int MacSize = HMACSHA256.HashSizeInBytes;
 

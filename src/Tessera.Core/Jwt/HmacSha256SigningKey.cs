@@ -8,7 +8,7 @@ namespace Tessera.Core.Jwt;
 /// HS256. The key is the UTF-8 encoding of the configured secret, exactly what PyJWT does with
 /// SimpleJWT's SIGNING_KEY, so tokens interoperate with SimpleJWT services sharing the secret.
 /// </summary>
-public sealed class HmacSha256SigningKey : JwsSigningKey
+internal sealed class HmacSha256SigningKey : JwsSigningKey
 {
     public const string AlgorithmName = "HS256";
     private const int MacSize = KeyedHmacSha256.MacSize;

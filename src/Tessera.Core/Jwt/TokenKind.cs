@@ -15,7 +15,7 @@ public enum TokenKind
 }
 
 /// <summary>Maps <see cref="TokenKind"/> to and from SimpleJWT's wire names.</summary>
-public static class TokenKinds
+internal static class TokenKinds
 {
     public const string AccessWireName = "access";
     public const string RefreshWireName = "refresh";

@@ -28,7 +28,7 @@ public enum TokenError
 }
 
 /// <summary>SimpleJWT 5.2.2's texts, which its clients see in <c>messages[].message</c> and <c>detail</c>.</summary>
-public static class TokenValidationMessages
+internal static class TokenValidationMessages
 {
     /// <summary>What PyJWT's failures all become in SimpleJWT 5.2.2 (5.5 splits it; the spec follows 5.2.2).</summary>
     public const string InvalidOrExpired = "Token is invalid or expired";

@@ -24,7 +24,7 @@ namespace Tessera.Core.Jwt;
 /// An entry is about 0.3 KB plus the token's text, twice its length in bytes (≈ 1 KB for
 /// Tessera's tokens; 4096 slots, ≈ 4 MB; at most ≈ 18 MB). Lock-free and thread-safe.
 /// </remarks>
-public sealed class ValidatedTokenCache
+internal sealed class ValidatedTokenCache
 {
     public const int DefaultCapacity = 4096;
 

@@ -7,7 +7,7 @@ namespace Tessera.Core.OpaqueTokens;
 /// DRF's <c>Token.objects.create</c>, one per login: a 40-hex key drawn from the CSPRNG, shown once,
 /// stored as its SHA-256 with the revocation epoch the login's password check read.
 /// </summary>
-public sealed class OpaqueTokenIssuer(IOpaqueTokenStore tokens, CredentialSeal seal, TimeProvider time)
+internal sealed class OpaqueTokenIssuer(IOpaqueTokenStore tokens, CredentialSeal seal, TimeProvider time)
 {
     /// <returns>The key, or null when a password change, revoke-all or deactivation committed after the check.</returns>
     public async Task<string?> IssueAsync(User user, TimeSpan? lifetime, CancellationToken cancellationToken = default)

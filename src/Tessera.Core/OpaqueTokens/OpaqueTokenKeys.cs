@@ -6,7 +6,7 @@ namespace Tessera.Core.OpaqueTokens;
 /// DRF's token format: 40 lowercase hex characters; the last 8 are the deployment's seal
 /// (<see cref="CredentialSeal"/>), the 32 before them random (128 bits).
 /// </summary>
-public static class OpaqueTokenKeys
+internal static class OpaqueTokenKeys
 {
     public const int Length = 40;
 

@@ -21,7 +21,7 @@ public enum PasswordVerification
 }
 
 /// <summary>Helpers for <see cref="PasswordVerification"/>.</summary>
-public static class PasswordVerificationExtensions
+internal static class PasswordVerificationExtensions
 {
     /// <summary>True for <see cref="PasswordVerification.Success"/> and <see cref="PasswordVerification.SuccessRehashNeeded"/>.</summary>
     public static bool Succeeded(this PasswordVerification verification) =>

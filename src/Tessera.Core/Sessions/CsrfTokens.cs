@@ -8,7 +8,7 @@ namespace Tessera.Core.Sessions;
 /// masked (64 characters: a fresh one-time mask and the secret shifted by it) so that the token in a
 /// compressed response changes every time (BREACH). A request's header may carry either form.
 /// </summary>
-public static class CsrfTokens
+internal static class CsrfTokens
 {
     public const int SecretLength = 32;
     public const int MaskedLength = 2 * SecretLength;

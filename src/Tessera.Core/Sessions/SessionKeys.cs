@@ -6,7 +6,7 @@ namespace Tessera.Core.Sessions;
 /// Session keys in Django's shape: 32 characters of [a-z0-9]; the last 6 are the deployment's seal
 /// (<see cref="CredentialSeal"/>), the 26 before them random (about 134 bits).
 /// </summary>
-public static class SessionKeys
+internal static class SessionKeys
 {
     public const int Length = 32;
 

@@ -9,7 +9,7 @@ namespace Tessera.Core.Throttling;
 /// with only a passed window or expired slots are swept at most once per <see cref="SweepInterval"/>,
 /// on the call that finds the sweep due.
 /// </summary>
-public sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
+internal sealed class InMemoryLoginAttemptStore : ILoginAttemptStore
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;

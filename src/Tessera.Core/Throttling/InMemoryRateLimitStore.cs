@@ -9,7 +9,7 @@ namespace Tessera.Core.Throttling;
 /// full allowance: a key whose timestamp has passed is evicted by a sweep that runs at most once
 /// per <see cref="SweepInterval"/>, on the request that finds it due.
 /// </summary>
-public sealed class InMemoryRateLimitStore : IRateLimitStore
+internal sealed class InMemoryRateLimitStore : IRateLimitStore
 {
     /// <summary>Marks a cell that a sweep removed; a taker that meets it retries with a fresh cell.</summary>
     private const long Evicted = long.MaxValue;

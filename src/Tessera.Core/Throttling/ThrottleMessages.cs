@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Tessera.Core.Throttling;
 
 /// <summary>The texts of 429 answers, with DRF's rounding and singular/plural.</summary>
-public static class ThrottleMessages
+internal static class ThrottleMessages
 {
     /// <summary>A wait in whole seconds, rounded up and at least 1, as DRF's <c>math.ceil(wait)</c> in <c>Retry-After</c>.</summary>
     public static int ToSeconds(TimeSpan wait)
