@@ -37,6 +37,7 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IOpaqueTokenStore, EfOpaqueTokenStore>();
         services.AddScoped<IApiKeyStore, EfApiKeyStore>();
         services.AddScoped<IRevocationStore, EfRevocationStore>();
+        services.AddScoped<IAdmissionChangeFeedStore, EfAdmissionChangeFeedStore>();
         services.AddScoped<IRefreshTokenLedger, EfRefreshTokenLedger>();
         services.AddScoped<ICredentialSealStore, EfCredentialSealStore>();
         services.AddScoped<IExpiringRecords, EfRevokedLoginRecords>();

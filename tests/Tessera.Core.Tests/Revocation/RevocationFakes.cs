@@ -8,7 +8,7 @@ namespace Tessera.Core.Tests.Revocation;
 /// committing its change and its event together, as the database does. It records what was asked of
 /// it so tests can tell a full reload from a catch-up, and the order events were read in.
 /// </summary>
-internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenLedger
+internal sealed class InMemoryRevocationStore : IRevocationStore, IAdmissionChangeFeedStore, IRefreshTokenLedger
 {
     private readonly object _gate = new();
     private readonly Dictionary<long, UserSnapshot> _users = new();
@@ -240,6 +240,8 @@ internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenL
 
     public Task<AdmissionChange> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
         => Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
+
+    // --- IAdmissionChangeFeedStore ---
 
     public Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
     {
