@@ -5,7 +5,7 @@ namespace Tessera.Core.Revocation;
 /// <summary>
 /// The read side of the admission changes: what an instance's memory is loaded from (every user,
 /// every revoked login) and the feed of committed <see cref="AdmissionChange"/>s it follows after.
-/// Read only; the writes that append to the feed are <see cref="IRevocationStore"/>'s and
+/// Read only; the writes that append to the feed are <see cref="IUserChangeStore"/>'s and
 /// <see cref="IRefreshTokenLedger"/>'s. Not <see cref="IRevocationFeed"/>, the hosted service that
 /// reads this on demand.
 /// </summary>
