@@ -1,6 +1,7 @@
 using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
+using Tessera.Tests.Contracts;
 
 namespace Tessera.Core.Tests.Revocation;
 
@@ -412,8 +413,6 @@ internal sealed class FailingBus : IRevocationBus
         => throw new InvalidOperationException("bus down");
 }
 
-internal enum StoredCredentialKind { Session, OpaqueToken, ApiKey }
-
 /// <summary>A session, DRF token or API key as the in-memory store keeps it.</summary>
 internal sealed record StoredCredentialRow(StoredCredentialKind Kind, string KeyHash, long UserId, long CreatedAt, long? ExpiresAt = null, long? Epoch = null)
     : IStoredCredential;
@@ -436,4 +435,27 @@ public sealed class InMemoryRefreshTokenLedgerContractTests : Tessera.Tests.Cont
     protected override IRefreshTokenLedger CreateLedger() => _store;
 
     protected override Task<bool> IsRevokedAsync(LoginId login) => Task.FromResult(_store.HasRevokedRow(login));
+}
+
+/// <summary>The user-writes contract on the in-memory store: persistence only, the rules from Core.</summary>
+public sealed class InMemoryUserChangeStoreContractTests : UserChangeStoreContract
+{
+    private readonly InMemoryRevocationStore _store = new();
+
+    protected override IUserChangeStore CreateStore() => _store;
+
+    protected override IAdmissionChangeFeedStore CreateFeed() => _store;
+
+    protected override User NewUser(string username, string email) => new() { Username = username, Email = email };
+
+    protected override Task AddCredentialAsync(StoredCredentialKind kind, long userId, string keyHash, long createdAt)
+    {
+        _store.PutCredential(new StoredCredentialRow(kind, keyHash, userId, createdAt));
+        return Task.CompletedTask;
+    }
+
+    protected override Task<IReadOnlyList<string>> CredentialsAsync(StoredCredentialKind kind, long userId)
+        => Task.FromResult<IReadOnlyList<string>>(_store.Credentials(userId).Where(c => c.Kind == kind).Select(c => c.KeyHash).ToList());
+
+    protected override Task<string?> PasswordHashAsync(long userId) => Task.FromResult(_store.PasswordHash(userId));
 }
