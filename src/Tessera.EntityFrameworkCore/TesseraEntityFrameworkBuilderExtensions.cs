@@ -36,7 +36,8 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<IOpaqueTokenStore, EfOpaqueTokenStore>();
         services.AddScoped<IApiKeyStore, EfApiKeyStore>();
-        services.AddScoped<IRevocationStore, EfRevocationStore>();
+        services.AddScoped<IUserChangeStore, EfUserChangeStore>();
+        services.AddScoped<IAdmissionChangeFeedStore, EfAdmissionChangeFeedStore>();
         services.AddScoped<IRefreshTokenLedger, EfRefreshTokenLedger>();
         services.AddScoped<ICredentialSealStore, EfCredentialSealStore>();
         services.AddScoped<IExpiringRecords, EfRevokedLoginRecords>();

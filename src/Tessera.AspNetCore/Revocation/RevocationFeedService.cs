@@ -85,7 +85,7 @@ public sealed class RevocationFeedService(
                 return; // a read that began after this call has just finished
             var began = time.GetTimestamp();
             await using var scope = scopes.CreateAsyncScope();
-            var store = scope.ServiceProvider.GetRequiredService<IRevocationStore>();
+            var store = scope.ServiceProvider.GetRequiredService<IAdmissionChangeFeedStore>();
             await synchronizer.CatchUpAsync(store, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _newestFinishedReadBegan, began);
         }

@@ -1,4 +1,5 @@
 using Tessera.Core.ApiKeys;
+using Tessera.Core.Credentials;
 using Tessera.Core.Jwt;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Sessions;
@@ -23,7 +24,7 @@ namespace Tessera.Core.Revocation;
 /// such store, and cannot be asked to delete one.
 /// </remarks>
 public sealed class AdmissionChanges(
-    IRevocationStore store,
+    IUserChangeStore store,
     IRevocationBus bus,
     IRefreshTokenLedger? ledger = null,
     ILoginEvents? events = null,
@@ -129,70 +130,148 @@ public sealed class AdmissionChanges(
         return true;
     }
 
-    /// <summary>Every login of the user made until now stops working; new logins work.</summary>
+    /// <summary>
+    /// Every login of the user made until now stops working; new logins work. The epoch moves on (every
+    /// credential checked against an earlier one is refused), foreign tokens issued until now are
+    /// refused, and the user's sessions and DRF tokens are deleted; API keys (service credentials) stay.
+    /// </summary>
     public async Task RevokeAllAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await bus.PublishAsync(await store.RevokeAllAsync(userId, RevokedBefore(now), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        AdmissionChange changed;
+        await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await write.AdvanceEpochAsync(userId, expectedEpoch: null, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
+            changed = await EndLoginsAsync(write, userId, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(userId, null, LoginRevocationReasons.RevokeAll, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The password changes, and every login of the user ends, if the user's epoch is still
-    /// <paramref name="expectedEpoch"/> (the one the old password's check read); returns the new
-    /// epoch, for the login the change hands out, or null when a concurrent change won.
+    /// The password changes, and every login of the user ends as by <see cref="RevokeAllAsync"/>, if
+    /// the user's epoch is still <paramref name="expectedEpoch"/> (the one the old password's check
+    /// read): a compare-and-swap, so of concurrent changes (password, revoke-all, deactivation) one
+    /// wins and the others write nothing. Returns the new epoch, for the login the change hands out,
+    /// or null when a concurrent change won.
     /// </summary>
     /// <param name="reason"><see cref="LoginRevocationReasons.PasswordChange"/> or <see cref="LoginRevocationReasons.PasswordReset"/>.</param>
     public async Task<long?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, DateTimeOffset now,
         CancellationToken cancellationToken = default, string reason = LoginRevocationReasons.PasswordChange)
     {
-        if (await store.ChangePasswordAsync(userId, expectedEpoch, newPasswordHash, RevokedBefore(now), cancellationToken).ConfigureAwait(false) is not { } changed)
-            return null;
+        AdmissionChange changed;
+        await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await write.AdvanceEpochAsync(userId, expectedEpoch, RevokedBefore(now), cancellationToken).ConfigureAwait(false))
+                return null;
+            await write.SetPasswordHashAsync(userId, newPasswordHash, cancellationToken).ConfigureAwait(false);
+            changed = await EndLoginsAsync(write, userId, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
         await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(userId, null, reason, cancellationToken).ConfigureAwait(false);
         return expectedEpoch + 1;
     }
 
-    /// <summary>A new user, row and event in one transaction; false when the username is taken.</summary>
+    /// <summary>After the epoch moved on: the user's sessions and DRF tokens go, and every instance reloads the user.</summary>
+    private static async Task<AdmissionChange> EndLoginsAsync(IUserChangeTransaction write, long userId, CancellationToken cancellationToken)
+    {
+        await write.DeleteSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
+        await write.DeleteOpaqueTokensAsync(userId, cancellationToken).ConfigureAwait(false);
+        return await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A new user, row and event in one transaction, its username and email normalised first (as
+    /// Django's <c>create_user</c>); false when the username is taken. Sets the user's id.
+    /// </summary>
     public async Task<bool> CreateUserAsync(User user, CancellationToken cancellationToken = default)
     {
-        if (await store.CreateUserAsync(user, cancellationToken).ConfigureAwait(false) is not { } created)
-            return false;
-        await bus.PublishAsync(created, cancellationToken).ConfigureAwait(false);
-        return true;
+        user.Username = UserNormalization.Username(user.Username);
+        user.Email = UserNormalization.Email(user.Email);
+        return await PublishIfChangedAsync(await WriteAsync(async write =>
+                await write.InsertUserAsync(user, cancellationToken).ConfigureAwait(false)
+                    ? await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false)
+                    : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Sets activation and roles at <paramref name="now"/>; false when there is no such user. A
-    /// deactivation ends every login (API keys included) and tells the app once.
+    /// deactivation ends every login and tells the app once: the epoch moves on and foreign tokens
+    /// issued until now are refused, so that logins made before it stay refused after a reactivation;
+    /// and the user's API keys are deleted and their logins revoked (they carry no epoch, and would
+    /// otherwise work again after a reactivation). The user's change is committed last.
     /// </summary>
     public async Task<bool> SetUserFlagsAsync(long userId, UserFlags flags, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var changes = await store.SetUserFlagsAsync(userId, flags, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
+        var deactivating = flags.IsActive == false;
+        var changes = new List<AdmissionChange>();
+        await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await write.SetFlagsAsync(userId, flags, cancellationToken).ConfigureAwait(false))
+                return false;
+            if (deactivating)
+            {
+                await write.AdvanceEpochAsync(userId, expectedEpoch: null, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
+                foreach (var key in await write.DeleteApiKeysAsync(userId, cancellationToken).ConfigureAwait(false))
+                    changes.Add(await write.RevokeLoginAsync(key.Login(), key.UserId, key.RevokedUntil(now), cancellationToken).ConfigureAwait(false));
+            }
+            changes.Add(await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false));
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
         foreach (var e in changes)
             await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
-        if (changes.Count > 0 && flags.IsActive == false)
+        if (deactivating)
             await LoginRevokedAsync(userId, null, LoginRevocationReasons.Deactivation, cancellationToken).ConfigureAwait(false);
-        return changes.Count > 0;
+        return true;
     }
 
-    /// <summary>Changes the user's row (profile, the app's fields and roles), row and event together; false when there is no such user.</summary>
+    /// <summary>
+    /// Changes the user's row (profile, the app's fields and roles), row and event together; false
+    /// when there is no such user or the change answers false (invalid input: nothing written). Not
+    /// for what the revocation epoch guards (password, activation): those have their own writes.
+    /// </summary>
     public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
-        => await PublishIfChangedAsync(await store.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        => await PublishIfChangedAsync(await WriteAsync(async write =>
+                await write.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false)
+                    ? await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false)
+                    : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>The email is verified, if it is still <paramref name="expectedEmail"/> and unverified; false otherwise (used, or changed).</summary>
+    /// <summary>
+    /// The email is verified, if it is still <paramref name="expectedEmail"/> and unverified: a
+    /// compare-and-swap, so of concurrent uses of one verification token exactly one succeeds, and none
+    /// after the email changed. False otherwise (used, or changed).
+    /// </summary>
     public async Task<bool> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
-        => await PublishIfChangedAsync(await store.MarkEmailVerifiedAsync(userId, expectedEmail, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        => await PublishIfChangedAsync(await WriteAsync(async write =>
+                await write.MarkEmailVerifiedAsync(userId, expectedEmail, cancellationToken).ConfigureAwait(false)
+                    ? await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false)
+                    : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes the user with what is theirs; every login of theirs ends.</summary>
     public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
     {
-        await bus.PublishAsync(await store.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(await WriteAsync(async write =>
+        {
+            await write.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false);
+            return await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(userId, null, LoginRevocationReasons.UserDeleted, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records that the user's row changed outside Tessera's writes, so every instance reloads it.</summary>
     public async Task UserChangedAsync(long userId, CancellationToken cancellationToken = default)
-        => await bus.PublishAsync(await store.UserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        => await PublishAsync(await WriteAsync(async write => await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>One transaction: committed when <paramref name="change"/> returns a change, rolled back when null.</summary>
+    private async Task<AdmissionChange?> WriteAsync(Func<IUserChangeTransaction, Task<AdmissionChange?>> change, CancellationToken cancellationToken)
+    {
+        await using var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await change(write).ConfigureAwait(false);
+        if (changed is not null)
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed;
+    }
 
     // One millisecond past now: a foreign token issued in this very millisecond is on the revoked side.
     private static long RevokedBefore(DateTimeOffset now) => now.ToUnixTimeMilliseconds() + 1;

@@ -38,3 +38,31 @@ public sealed record TokenDenial(bool First, long? DeniedAtMs)
 {
     public static readonly TokenDenial Inserted = new(true, null);
 }
+
+/// <summary>A refresh token being rotated or blacklisted, and what revoking its login takes.</summary>
+/// <param name="Jti">The token's <c>jti</c>, the blacklist's key.</param>
+/// <param name="TokenExpiresAt">The token's <c>exp</c>: the blacklist row is kept until then.</param>
+/// <param name="Login">Its login, when it names one (Tessera's tokens do, foreign ones do not).</param>
+/// <param name="LoginExpiresAt">How long a revocation of that login must last: past every token it may have minted.</param>
+/// <param name="Now">The time of the rotation, recorded to the millisecond for the reuse grace.</param>
+/// <param name="ReuseGrace">How long after a rotation a second presentation is still a race, not theft.</param>
+public sealed record RefreshRotation(
+    string Jti,
+    long? UserId,
+    DateTimeOffset TokenExpiresAt,
+    LoginId? Login,
+    DateTimeOffset LoginExpiresAt,
+    DateTimeOffset Now,
+    TimeSpan ReuseGrace = default);
+
+public enum RotationOutcome
+{
+    /// <summary>This caller rotated the token first: it gets the new pair.</summary>
+    Rotated,
+
+    /// <summary>Rotated by someone else less than the reuse grace ago (two tabs): refused, nothing else happens.</summary>
+    ReusedWithinGrace,
+
+    /// <summary>Rotated longer ago: reuse detection, the token's login was revoked in the same transaction.</summary>
+    Reused,
+}

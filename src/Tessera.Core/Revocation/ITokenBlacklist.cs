@@ -2,7 +2,7 @@ namespace Tessera.Core.Revocation;
 
 /// <summary>
 /// The denied refresh and sliding tokens, by <c>jti</c>. Rows are written by
-/// <see cref="IRevocationStore"/> together with what they decide; this reads them and sweeps them.
+/// <see cref="IRefreshTokenLedger"/> together with what they decide; this reads them and sweeps them.
 /// </summary>
 public interface ITokenBlacklist : IExpiringRecords
 {

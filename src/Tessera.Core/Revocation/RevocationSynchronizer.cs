@@ -58,10 +58,10 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
 
     public bool IsLoaded => LastEventId >= 0;
 
-    public Task LoadAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task LoadAsync(IAdmissionChangeFeedStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
         => OneAtATimeAsync(() => LoadLockedAsync(store, now, cancellationToken), cancellationToken);
 
-    private async Task LoadLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task LoadLockedAsync(IAdmissionChangeFeedStore store, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var snapshot = await store.LoadAsync(now, cancellationToken).ConfigureAwait(false);
         users.Reload(snapshot.Users);
@@ -81,7 +81,7 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     }
 
     /// <summary>A committed change from the bus (made here, or on another instance): applied, and told once.</summary>
-    public Task ApplyAsync(AdmissionChange e, IRevocationStore store, CancellationToken cancellationToken = default)
+    public Task ApplyAsync(AdmissionChange e, IAdmissionChangeFeedStore store, CancellationToken cancellationToken = default)
         => OneAtATimeAsync(async () =>
         {
             var first = FirstDelivery(e.Id);
@@ -103,14 +103,14 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     }
 
     /// <summary>A change the feed read: applied, and told unless the bus brought it first.</summary>
-    private async Task ApplyFromFeedLockedAsync(AdmissionChange e, IRevocationStore store, CancellationToken cancellationToken)
+    private async Task ApplyFromFeedLockedAsync(AdmissionChange e, IAdmissionChangeFeedStore store, CancellationToken cancellationToken)
     {
         await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
         if (!_appliedAhead.Remove(e.Id))
             applied?.Raise(e);
     }
 
-    private async Task ApplyLockedAsync(AdmissionChange e, IRevocationStore store, CancellationToken cancellationToken)
+    private async Task ApplyLockedAsync(AdmissionChange e, IAdmissionChangeFeedStore store, CancellationToken cancellationToken)
     {
         switch (e.Kind)
         {
@@ -127,10 +127,10 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     /// Applies the events committed since the last one seen (by any instance or process, the CLI
     /// included). After a long silence some may have been swept, so it reloads everything.
     /// </summary>
-    public Task<int> CatchUpAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<int> CatchUpAsync(IAdmissionChangeFeedStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
         => OneAtATimeAsync(() => CatchUpLockedAsync(store, now, cancellationToken), cancellationToken);
 
-    private async Task<int> CatchUpLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> CatchUpLockedAsync(IAdmissionChangeFeedStore store, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!IsLoaded || now - _lastCaughtUp > MaxFeedSilence)
         {
@@ -160,7 +160,7 @@ public sealed class RevocationSynchronizer(RevocationState revocations, UserSnap
     }
 
     /// <summary>Applies the events that have appeared in gaps since the last read, and stops looking for old gaps.</summary>
-    private async Task<int> FillGapsLockedAsync(IRevocationStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> FillGapsLockedAsync(IAdmissionChangeFeedStore store, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (_gaps.Count == 0)
             return 0;

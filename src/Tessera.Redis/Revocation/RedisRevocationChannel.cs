@@ -287,7 +287,7 @@ public sealed class RedisRevocationChannel(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IRevocationStore>(), _stopping.Token).ConfigureAwait(false);
+            await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IAdmissionChangeFeedStore>(), _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -1,14 +1,18 @@
+using Tessera.Core.Credentials;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
+using Tessera.Tests.Contracts;
 
 namespace Tessera.Core.Tests.Revocation;
 
 /// <summary>
-/// An <see cref="IRevocationStore"/> in memory: users, revoked logins and the event feed, each write
-/// committing its change and its event together, as the database does. It records what was asked of
+/// The stores of the admission model in memory (<see cref="IUserChangeStore"/>, <see cref="IRefreshTokenLedger"/>,
+/// <see cref="IAdmissionChangeFeedStore"/>): users, their credentials, revoked logins and the event feed,
+/// one transaction at a time, each committing its writes and its events together, as the database does.
+/// Persistence only, as a second store would be: every rule comes from <see cref="AdmissionChanges"/>. It records what was asked of
 /// it so tests can tell a full reload from a catch-up, and the order events were read in.
 /// </summary>
-internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenLedger
+internal sealed class InMemoryRevocationStore : IUserChangeStore, IAdmissionChangeFeedStore, IRefreshTokenLedger
 {
     private readonly object _gate = new();
     private readonly Dictionary<long, UserSnapshot> _users = new();
@@ -68,7 +72,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenL
     /// <summary>Forgets events, as the sweeper does after a day.</summary>
     public void SweepEvents() { lock (_gate) _events.Clear(); }
 
-    // --- IRevocationStore ---
+    // --- writes as another instance (or the CLI) makes them, each with its event ---
 
     /// <summary>A login revoked and its event committed, as another instance's logout would.</summary>
     public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
@@ -78,6 +82,203 @@ internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenL
             var seconds = expiresAt.ToUnixTimeSeconds();
             _revoked[login] = _revoked.TryGetValue(login, out var old) ? Math.Max(old, seconds) : seconds;
             return Task.FromResult(Append(AdmissionChangeKind.LoginRevoked, userId, login.ToString(), seconds));
+        }
+    }
+
+    /// <summary>Flags set (a deactivation moves the epoch on), with the user's event.</summary>
+    public Task<IReadOnlyList<AdmissionChange>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(userId, out var user))
+                return Task.FromResult<IReadOnlyList<AdmissionChange>>([]);
+            _users[userId] = WithFlags(user, flags) with
+            {
+                RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
+                RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
+            };
+            return Task.FromResult<IReadOnlyList<AdmissionChange>>([Append(AdmissionChangeKind.UserChanged, userId)]);
+        }
+    }
+
+    public Task<AdmissionChange> DeleteUserAsync(long userId)
+    {
+        lock (_gate)
+        {
+            _users.Remove(userId);
+            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
+        }
+    }
+
+    public Task<AdmissionChange> UserChangedAsync(long userId) => Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
+
+    private static UserSnapshot WithFlags(UserSnapshot user, UserFlags flags) => user with
+    {
+        IsActive = flags.IsActive ?? user.IsActive,
+        IsStaff = flags.IsStaff ?? user.IsStaff,
+        IsSuperuser = flags.IsSuperuser ?? user.IsSuperuser,
+    };
+
+    /// <summary>Commits an event reserved by a transaction; a second revocation of a login keeps the later expiry.</summary>
+    private void CommitRevocationOrChange(AdmissionChange e)
+    {
+        if (LoginId.TryParse(e.LoginId, out var login) && _revoked.TryGetValue(login, out var old) && old > e.ExpiresAt)
+            CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, old);
+        else
+            CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, e.ExpiresAt);
+    }
+
+    // --- credentials (sessions, DRF tokens, API keys), for the user writes' purges ---
+
+    private readonly List<StoredCredentialRow> _credentials = new();
+
+    public void PutCredential(StoredCredentialRow credential) { lock (_gate) _credentials.Add(credential); }
+
+    public IReadOnlyList<StoredCredentialRow> Credentials(long userId) { lock (_gate) return _credentials.Where(c => c.UserId == userId).ToList(); }
+
+    private readonly Dictionary<long, string> _passwords = new();
+
+    public string? PasswordHash(long userId) { lock (_gate) return _passwords.GetValueOrDefault(userId); }
+
+    public string? LastPasswordHash { get; private set; }
+
+    // --- IUserChangeStore: one transaction at a time (shared with the ledger), its writes applied on commit ---
+
+    async Task<IUserChangeTransaction> IUserChangeStore.BeginAsync(CancellationToken cancellationToken)
+    {
+        await _oneTransaction.WaitAsync(cancellationToken);
+        lock (_gate)
+            return new UserTransaction(this);
+    }
+
+    private sealed class UserTransaction(InMemoryRevocationStore store) : IUserChangeTransaction
+    {
+        // Copies of what the transaction may change; made under the store's lock, swapped in on commit.
+        private readonly Dictionary<long, UserSnapshot> _users = new(store._users);
+        private readonly Dictionary<long, string> _passwords = new(store._passwords);
+        private readonly List<StoredCredentialRow> _credentials = new(store._credentials);
+        private readonly List<AdmissionChange> _events = new();
+        private string? _lastPassword;
+        private bool _disposed;
+
+        public Task<bool> AdvanceEpochAsync(long userId, long? expectedEpoch, long revokedBeforeMs, CancellationToken cancellationToken = default)
+        {
+            if (!_users.TryGetValue(userId, out var user) || (expectedEpoch is { } expected && user.RevocationEpoch != expected))
+                return Task.FromResult(false);
+            _users[userId] = user with { RevocationEpoch = user.RevocationEpoch + 1, RevokedBeforeMs = revokedBeforeMs };
+            return Task.FromResult(true);
+        }
+
+        public Task SetPasswordHashAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
+        {
+            if (_users.ContainsKey(userId))
+                _passwords[userId] = _lastPassword = passwordHash;
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> SetFlagsAsync(long userId, UserFlags flags, CancellationToken cancellationToken = default)
+        {
+            if (!_users.TryGetValue(userId, out var user))
+                return Task.FromResult(false);
+            _users[userId] = WithFlags(user, flags);
+            return Task.FromResult(true);
+        }
+
+        public Task<bool> InsertUserAsync(User user, CancellationToken cancellationToken = default)
+        {
+            if (_users.Values.Any(u => u.Username == user.Username))
+                return Task.FromResult(false);
+            user.Id = _users.Count == 0 ? 1 : _users.Keys.Max() + 1;
+            _users[user.Id] = user.ToSnapshot();
+            return Task.FromResult(true);
+        }
+
+        public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
+        {
+            if (_users.GetValueOrDefault(userId) is not { } user)
+                return false;
+            var row = new User { Id = user.Id, Username = user.Username, Email = user.Email, IsActive = user.IsActive, IsStaff = user.IsStaff, IsSuperuser = user.IsSuperuser };
+            if (!await change(row))
+                return false;
+            _users[userId] = user with { Email = row.Email };
+            return true;
+        }
+
+        public Task<bool> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
+        {
+            if (_users.GetValueOrDefault(userId) is not { EmailVerified: false } user || user.Email != expectedEmail)
+                return Task.FromResult(false);
+            _users[userId] = user with { EmailVerified = true };
+            return Task.FromResult(true);
+        }
+
+        public Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
+        {
+            _users.Remove(userId);
+            _passwords.Remove(userId);
+            _credentials.RemoveAll(c => c.UserId == userId);
+            return Task.CompletedTask;
+        }
+
+        public Task<int> DeleteSessionsAsync(long userId, CancellationToken cancellationToken = default)
+            => Task.FromResult(_credentials.RemoveAll(c => c.UserId == userId && c.Kind == StoredCredentialKind.Session));
+
+        public Task<int> DeleteOpaqueTokensAsync(long userId, CancellationToken cancellationToken = default)
+            => Task.FromResult(_credentials.RemoveAll(c => c.UserId == userId && c.Kind == StoredCredentialKind.OpaqueToken));
+
+        public Task<IReadOnlyList<IStoredCredential>> DeleteApiKeysAsync(long userId, CancellationToken cancellationToken = default)
+        {
+            var keys = _credentials.Where(c => c.UserId == userId && c.Kind == StoredCredentialKind.ApiKey).ToList();
+            _credentials.RemoveAll(keys.Contains);
+            return Task.FromResult<IReadOnlyList<IStoredCredential>>(keys);
+        }
+
+        public Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+            => Task.FromResult(Reserve(AdmissionChangeKind.LoginRevoked, userId, login.ToString(), expiresAt.ToUnixTimeSeconds()));
+
+        public Task<AdmissionChange> AppendUserChangedAsync(long userId, CancellationToken cancellationToken = default)
+            => Task.FromResult(Reserve(AdmissionChangeKind.UserChanged, userId, null, 0));
+
+        // The id is taken now, as PostgreSQL's identity is; a rollback leaves a gap.
+        private AdmissionChange Reserve(AdmissionChangeKind kind, long userId, string? loginId, long expiresAt)
+        {
+            var e = new AdmissionChange(store.ReserveEventId(), kind, userId, loginId, expiresAt);
+            _events.Add(e);
+            return e;
+        }
+
+        public Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            lock (store._gate)
+            {
+                Replace(store._users, _users);
+                Replace(store._passwords, _passwords);
+                store._credentials.Clear();
+                store._credentials.AddRange(_credentials);
+                if (_lastPassword is not null)
+                    store.LastPasswordHash = _lastPassword;
+                foreach (var e in _events)
+                    store.CommitRevocationOrChange(e);
+            }
+            _events.Clear();
+            return Task.CompletedTask;
+        }
+
+        private static void Replace<TKey, TValue>(Dictionary<TKey, TValue> target, Dictionary<TKey, TValue> source) where TKey : notnull
+        {
+            target.Clear();
+            foreach (var (key, value) in source)
+                target[key] = value;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                store._oneTransaction.Release();
+            }
+            return ValueTask.CompletedTask;
         }
     }
 
@@ -124,12 +325,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenL
                 foreach (var (jti, at) in _denied)
                     store._blacklist[jti] = at;
                 foreach (var e in _revoked)
-                {
-                    if (LoginId.TryParse(e.LoginId, out var login) && store._revoked.TryGetValue(login, out var old) && old > e.ExpiresAt)
-                        store.CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, old);
-                    else
-                        store.CommitReserved(e.Id, e.Kind, e.UserId, e.LoginId, e.ExpiresAt);
-                }
+                    store.CommitRevocationOrChange(e);
             }
             _denied.Clear();
             _revoked.Clear();
@@ -147,99 +343,7 @@ internal sealed class InMemoryRevocationStore : IRevocationStore, IRefreshTokenL
         }
     }
 
-    public Task<AdmissionChange> RevokeAllAsync(long userId, long revokedBeforeMs, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (_users.TryGetValue(userId, out var user))
-                _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = user.RevocationEpoch + 1 };
-            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
-        }
-    }
-
-    public string? LastPasswordHash { get; private set; }
-
-    public Task<AdmissionChange?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, long revokedBeforeMs, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (!_users.TryGetValue(userId, out var user) || user.RevocationEpoch != expectedEpoch)
-                return Task.FromResult<AdmissionChange?>(null);
-            _users[userId] = user with { RevokedBeforeMs = revokedBeforeMs, RevocationEpoch = expectedEpoch + 1 };
-            LastPasswordHash = newPasswordHash;
-            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, userId));
-        }
-    }
-
-    public Task<AdmissionChange?> CreateUserAsync(User user, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (_users.Values.Any(u => u.Username == user.Username))
-                return Task.FromResult<AdmissionChange?>(null);
-            user.Id = _users.Count == 0 ? 1 : _users.Keys.Max() + 1;
-            _users[user.Id] = user.ToSnapshot();
-            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, user.Id));
-        }
-    }
-
-    public Task<IReadOnlyList<AdmissionChange>> SetUserFlagsAsync(long userId, UserFlags flags, long revokedBeforeMs, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (!_users.TryGetValue(userId, out var user))
-                return Task.FromResult<IReadOnlyList<AdmissionChange>>([]);
-            _users[userId] = user with
-            {
-                IsActive = flags.IsActive ?? user.IsActive,
-                IsStaff = flags.IsStaff ?? user.IsStaff,
-                IsSuperuser = flags.IsSuperuser ?? user.IsSuperuser,
-                RevocationEpoch = user.RevocationEpoch + (flags.IsActive == false ? 1 : 0),
-                RevokedBeforeMs = flags.IsActive == false ? revokedBeforeMs : user.RevokedBeforeMs,
-            };
-            return Task.FromResult<IReadOnlyList<AdmissionChange>>([Append(AdmissionChangeKind.UserChanged, userId)]);
-        }
-    }
-
-    public Task<AdmissionChange> DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            _users.Remove(userId);
-            return Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
-        }
-    }
-
-    public async Task<AdmissionChange?> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
-    {
-        UserSnapshot? user;
-        lock (_gate)
-            user = _users.GetValueOrDefault(userId);
-        if (user is null)
-            return null;
-        var row = new User { Id = user.Id, Username = user.Username, Email = user.Email, IsActive = user.IsActive, IsStaff = user.IsStaff, IsSuperuser = user.IsSuperuser };
-        if (!await change(row))
-            return null;
-        lock (_gate)
-        {
-            _users[userId] = user with { Email = row.Email };
-            return Append(AdmissionChangeKind.UserChanged, userId);
-        }
-    }
-
-    public Task<AdmissionChange?> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (_users.GetValueOrDefault(userId) is not { EmailVerified: false } user || user.Email != expectedEmail)
-                return Task.FromResult<AdmissionChange?>(null);
-            _users[userId] = user with { EmailVerified = true };
-            return Task.FromResult<AdmissionChange?>(Append(AdmissionChangeKind.UserChanged, userId));
-        }
-    }
-
-    public Task<AdmissionChange> UserChangedAsync(long userId, CancellationToken cancellationToken = default)
-        => Task.FromResult(Append(AdmissionChangeKind.UserChanged, userId));
+    // --- IAdmissionChangeFeedStore ---
 
     public Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
     {
@@ -309,6 +413,10 @@ internal sealed class FailingBus : IRevocationBus
         => throw new InvalidOperationException("bus down");
 }
 
+/// <summary>A session, DRF token or API key as the in-memory store keeps it.</summary>
+internal sealed record StoredCredentialRow(StoredCredentialKind Kind, string KeyHash, long UserId, long CreatedAt, long? ExpiresAt = null, long? Epoch = null)
+    : IStoredCredential;
+
 internal static class TestUsers
 {
     public static UserSnapshot Active(long id, long? revokedBeforeMs = null)
@@ -327,4 +435,27 @@ public sealed class InMemoryRefreshTokenLedgerContractTests : Tessera.Tests.Cont
     protected override IRefreshTokenLedger CreateLedger() => _store;
 
     protected override Task<bool> IsRevokedAsync(LoginId login) => Task.FromResult(_store.HasRevokedRow(login));
+}
+
+/// <summary>The user-writes contract on the in-memory store: persistence only, the rules from Core.</summary>
+public sealed class InMemoryUserChangeStoreContractTests : UserChangeStoreContract
+{
+    private readonly InMemoryRevocationStore _store = new();
+
+    protected override IUserChangeStore CreateStore() => _store;
+
+    protected override IAdmissionChangeFeedStore CreateFeed() => _store;
+
+    protected override User NewUser(string username, string email) => new() { Username = username, Email = email };
+
+    protected override Task AddCredentialAsync(StoredCredentialKind kind, long userId, string keyHash, long createdAt)
+    {
+        _store.PutCredential(new StoredCredentialRow(kind, keyHash, userId, createdAt));
+        return Task.CompletedTask;
+    }
+
+    protected override Task<IReadOnlyList<string>> CredentialsAsync(StoredCredentialKind kind, long userId)
+        => Task.FromResult<IReadOnlyList<string>>(_store.Credentials(userId).Where(c => c.Kind == kind).Select(c => c.KeyHash).ToList());
+
+    protected override Task<string?> PasswordHashAsync(long userId) => Task.FromResult(_store.PasswordHash(userId));
 }
