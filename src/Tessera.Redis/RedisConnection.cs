@@ -10,7 +10,7 @@ namespace Tessera.Redis;
 /// every user of the connection has a fallback (<see cref="Revocation.RedisRevocationChannel"/>,
 /// <see cref="Throttling.RedisRateLimitStore"/>).
 /// </summary>
-public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger) : IAsyncDisposable
+internal sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _opening = new(1, 1);
     private IConnectionMultiplexer? _multiplexer;

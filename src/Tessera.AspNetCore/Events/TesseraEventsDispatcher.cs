@@ -11,7 +11,7 @@ namespace Tessera.AspNetCore.Events;
 /// Routes the core's notifications to the app's <see cref="TesseraEvents"/> (and to the log where a
 /// security event deserves a line), and the gate's rule to <see cref="TesseraEvents.Admitting"/>.
 /// </summary>
-public sealed partial class TesseraEventsDispatcher(
+internal sealed partial class TesseraEventsDispatcher(
     IOptions<TesseraOptions> options,
     IServiceProvider services,
     IHttpContextAccessor http,

@@ -13,7 +13,7 @@ namespace Tessera.AspNetCore.Revocation;
 /// reach it; and, on its own schedule, drops from memory the revocations whose tokens have expired
 /// and the remembered credentials whose time is up.
 /// </summary>
-public sealed class RevocationFeedService(
+internal sealed class RevocationFeedService(
     RevocationSynchronizer synchronizer,
     RevocationState revocations,
     RememberedCredentials remembered,

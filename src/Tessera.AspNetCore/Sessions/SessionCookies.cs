@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Sessions;
 /// is flushed and the id is new (no fixation), the CSRF secret rotates, the row carries the user's
 /// revocation epoch and is written only while it is current.
 /// </summary>
-public sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, AdmissionChanges changes, TimeProvider time)
+internal sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, AdmissionChanges changes, TimeProvider time)
 {
     /// <summary>
     /// A new session for <paramref name="user"/>, as its password check (or the app's own check) read

@@ -17,7 +17,7 @@ namespace Tessera.Core.Credentials;
 /// deployment (<see cref="CredentialSeal"/>) costs no read either, and one read and found missing is
 /// remembered as missing. Thread-safe; at most <see cref="Capacity"/> entries.
 /// </summary>
-public sealed class RememberedCredentials
+internal sealed class RememberedCredentials
 {
     /// <summary>The longest <see cref="Lifetime"/>: what a revocation must outlive.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(1);
@@ -178,4 +178,4 @@ public sealed class RememberedCredentials
 }
 
 /// <summary>A live stored credential and its login.</summary>
-public sealed record FoundCredential(IStoredCredential Row, LoginId Login);
+internal sealed record FoundCredential(IStoredCredential Row, LoginId Login);

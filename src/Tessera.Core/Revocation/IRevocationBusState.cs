@@ -13,7 +13,7 @@ public interface IRevocationBusState
 }
 
 /// <summary>The state of a bus that cannot miss a change: the in-process bus of a single instance.</summary>
-public sealed class AlwaysLive : IRevocationBusState
+internal sealed class AlwaysLive : IRevocationBusState
 {
     public static readonly AlwaysLive Instance = new();
 

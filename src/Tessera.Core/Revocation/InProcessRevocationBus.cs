@@ -6,7 +6,7 @@ namespace Tessera.Core.Revocation;
 /// sees it. Other processes learn it from the database feed; a shared bus (Redis) decorates this one
 /// to tell them sooner.
 /// </summary>
-public sealed class InProcessRevocationBus(RevocationSynchronizer synchronizer, IAdmissionChangeFeedStore store) : IRevocationBus
+internal sealed class InProcessRevocationBus(RevocationSynchronizer synchronizer, IAdmissionChangeFeedStore store) : IRevocationBus
 {
     public Task PublishAsync(AdmissionChange change, CancellationToken cancellationToken = default)
         => synchronizer.ApplyAsync(change, store, cancellationToken);

@@ -23,7 +23,7 @@ namespace Tessera.Core.Revocation;
 /// the feed is remembered until the feed reaches it, so the feed does not tell it again.
 /// </para>
 /// </summary>
-public sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users, AppliedAdmissionChanges? applied = null)
+internal sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users, AppliedAdmissionChanges? applied = null)
 {
     /// <summary>
     /// Events are swept after a day; an instance that could not read the feed for half of that may

@@ -5,7 +5,7 @@ using Tessera.Core.Users;
 namespace Tessera.EntityFrameworkCore.Revocation;
 
 /// <summary>The change feed on <c>revocation_events</c>, and the full load of users and revoked logins.</summary>
-public sealed class EfAdmissionChangeFeedStore(TesseraDbContext db) : IAdmissionChangeFeedStore
+internal sealed class EfAdmissionChangeFeedStore(TesseraDbContext db) : IAdmissionChangeFeedStore
 {
     public async Task<UserSnapshot?> LoadUserAsync(long userId, CancellationToken cancellationToken = default)
         => (await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false))?.ToSnapshot();

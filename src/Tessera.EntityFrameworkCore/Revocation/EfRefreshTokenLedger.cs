@@ -5,7 +5,7 @@ using Tessera.Core.Revocation;
 namespace Tessera.EntityFrameworkCore.Revocation;
 
 /// <summary>The refresh-token ledger on <c>token_blacklist</c>: one database transaction per unit of work.</summary>
-public sealed class EfRefreshTokenLedger(TesseraDbContext db, TimeProvider time) : IRefreshTokenLedger
+internal sealed class EfRefreshTokenLedger(TesseraDbContext db, TimeProvider time) : IRefreshTokenLedger
 {
     public async Task<IRefreshTokenLedgerTransaction> BeginAsync(CancellationToken cancellationToken = default)
         => new Transaction(db, time, await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));

@@ -4,7 +4,7 @@ using Tessera.Core.Revocation;
 namespace Tessera.EntityFrameworkCore.Revocation;
 
 /// <summary>Revoked-login rows die with the last token of their login.</summary>
-public sealed class EfRevokedLoginRecords(TesseraDbContext db) : IExpiringRecords
+internal sealed class EfRevokedLoginRecords(TesseraDbContext db) : IExpiringRecords
 {
     public string Description => "expired login revocations";
 
@@ -19,7 +19,7 @@ public sealed class EfRevokedLoginRecords(TesseraDbContext db) : IExpiringRecord
 /// Feed events are kept a day: every running instance has read them long before; one that could not
 /// read the feed for half that long reloads everything instead (see RevocationSynchronizer).
 /// </summary>
-public sealed class EfRevocationEventRecords(TesseraDbContext db) : IExpiringRecords
+internal sealed class EfRevocationEventRecords(TesseraDbContext db) : IExpiringRecords
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(1);
 

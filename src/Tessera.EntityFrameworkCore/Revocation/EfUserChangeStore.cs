@@ -11,7 +11,7 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 /// unit of work, each write one statement. Persistence only: what a change writes is decided by
 /// <see cref="AdmissionChanges"/>.
 /// </summary>
-public sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time) : IUserChangeStore
+internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time) : IUserChangeStore
 {
     public async Task<IUserChangeTransaction> BeginAsync(CancellationToken cancellationToken = default)
         => new Transaction(db, time, await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));

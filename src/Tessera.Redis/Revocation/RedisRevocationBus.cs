@@ -6,7 +6,7 @@ namespace Tessera.Redis.Revocation;
 /// The bus of a deployment of several instances: decorates the in-process bus (the change is applied
 /// to this instance's memory first, as with one instance), then publishes it on Redis for the others.
 /// </summary>
-public sealed class RedisRevocationBus(InProcessRevocationBus local, RedisRevocationChannel channel) : IRevocationBus
+internal sealed class RedisRevocationBus(InProcessRevocationBus local, RedisRevocationChannel channel) : IRevocationBus
 {
     public async Task PublishAsync(AdmissionChange change, CancellationToken cancellationToken = default)
     {

@@ -23,7 +23,7 @@ namespace Tessera.Redis.Revocation;
 /// effect there (<see cref="RedisOptions.AcknowledgeTimeout"/>), and only then is the request answered.
 /// </para>
 /// </summary>
-public sealed class RedisRevocationChannel(
+internal sealed class RedisRevocationChannel(
     RedisConnection connection,
     RevocationSynchronizer synchronizer,
     RevocationState revocations,
