@@ -111,8 +111,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<RevocationFeedService>();
         services.AddSingleton<IRevocationFeed>(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
-        services.AddOptions<ExpiredTokenSweeperOptions>().Bind(configuration.GetSection(ExpiredTokenSweeperOptions.SectionName));
-        services.AddKnownTesseraSettings(ExpiredTokenSweeperOptions.SectionName, typeof(ExpiredTokenSweeperOptions));
+        services.AddValidatedOptions<ExpiredTokenSweeperOptions>(configuration, ExpiredTokenSweeperOptions.SectionName, o => o.Validate());
         services.AddHostedService<ExpiredTokenSweeper>();
     }
 

@@ -12,6 +12,12 @@ public sealed class ExpiredTokenSweeperOptions
 
     /// <summary>How often rows that outlived the token they deny are deleted; zero turns the sweeper off.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    public IEnumerable<string> Validate()
+    {
+        if (Interval < TimeSpan.Zero || Interval > TimeSpan.FromDays(1))
+            yield return $"{SectionName}:{nameof(Interval)} must be between 00:00:00 (off) and 1.00:00:00 (got {Interval}).";
+    }
 }
 
 /// <summary>

@@ -64,6 +64,7 @@ public sealed class AccountRecoveryLibraryTests
     [InlineData("Tessera:Email:Smtp:From", "nobody", true, "Smtp:From is not an email address")]
     [InlineData("Tessera:PasswordPolicy:MaximumBytes", "10", false, "MaximumBytes must be at least 64")]
     [InlineData("Tessera:Auth:TokenSecret", "short", true, "TokenSecret must be at least 32 bytes")]
+    [InlineData("Tessera:Sweeper:Interval", "-00:00:01", false, "Sweeper:Interval must be between")]
     public async Task A_bad_setting_stops_the_app_with_a_message_that_names_it(string key, string value, bool withRecovery, string message)
     {
         var host = new LibraryHost(
