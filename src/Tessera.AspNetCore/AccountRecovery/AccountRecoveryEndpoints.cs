@@ -74,7 +74,7 @@ internal static class AccountRecoveryEndpoints
         // The password-change path: new hash, the epoch moved on and every login revoked in one
         // transaction, published to every instance; a compare-and-swap on the epoch the token's check
         // read, so of two uses of one token (or a use racing a change) exactly one commits.
-        if (await changes.ChangePasswordAsync(user.Id, user.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted, LoginRevocationReasons.PasswordReset).ConfigureAwait(false) is null)
+        if (await changes.ChangePasswordAsync(user.Id, user.RevocationEpoch, hash, time.GetUtcNow(), LoginRevocationReasons.PasswordReset, context.RequestAborted).ConfigureAwait(false) is null)
             return Invalid(fields);
         // The link reached the account's address (the token is bound to it): that proves the email
         // as a verification link would, so a user kept out by RequireVerifiedEmail is let in too.

@@ -148,7 +148,7 @@ internal static partial class AccountEndpoints
         // one old password exactly one commits; for the others the old password is no longer the
         // password, and they change nothing.
         var hash = await hashing.HashAsync(newPassword!, context.RequestAborted).ConfigureAwait(false);
-        var epoch = await changes.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        var epoch = await changes.ChangePasswordAsync(checkedUser.Id, checkedUser.RevocationEpoch, hash, time.GetUtcNow(), cancellationToken: context.RequestAborted).ConfigureAwait(false);
         if (epoch is null)
             return WrongOldPassword(fields);
         var pair = await logins.IssuePairAsync(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value }, checkedUser, context.RequestAborted).ConfigureAwait(false);

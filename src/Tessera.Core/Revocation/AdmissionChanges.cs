@@ -157,7 +157,7 @@ public sealed class AdmissionChanges(
     /// </summary>
     /// <param name="reason"><see cref="LoginRevocationReasons.PasswordChange"/> or <see cref="LoginRevocationReasons.PasswordReset"/>.</param>
     public async Task<long?> ChangePasswordAsync(long userId, long expectedEpoch, string newPasswordHash, DateTimeOffset now,
-        CancellationToken cancellationToken = default, string reason = LoginRevocationReasons.PasswordChange)
+        string reason = LoginRevocationReasons.PasswordChange, CancellationToken cancellationToken = default)
     {
         AdmissionChange changed;
         await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
