@@ -42,6 +42,10 @@ internal sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Re
             // While disconnected, a command fails at once (and its caller falls back) rather than
             // waiting in a backlog for the timeout: a logout must not take two seconds because Redis is down.
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
+            // Reconnect every second, not on the library's exponential back-off (up to 10 s between
+            // tries): while the bus is down every request of a user pays a feed read (fail closed), so
+            // the bus must be back as soon as Redis is.
+            configuration.ReconnectRetryPolicy = new LinearRetry(1000);
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
             if (!multiplexer.IsConnected)
                 logger.LogWarning("Redis at {Endpoints} is not reachable yet; connecting in the background", string.Join(", ", configuration.EndPoints));
