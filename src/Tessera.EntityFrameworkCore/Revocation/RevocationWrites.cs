@@ -6,7 +6,7 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 
 /// <summary>
 /// The writes of the revocation model, inside the caller's transaction, so that a change and its
-/// event commit together: the revocation store's, and the credential stores' deletes (a deleted
+/// event commit together: the user-change store's and the ledger's, and the credential stores' deletes (a deleted
 /// session, DRF token or API key revokes its login, so instances that remember it refuse it).
 /// </summary>
 internal static class RevocationWrites
