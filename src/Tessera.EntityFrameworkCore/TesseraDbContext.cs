@@ -6,6 +6,7 @@ using Tessera.Core.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 using Tessera.EntityFrameworkCore.Modeling;
 
@@ -60,6 +61,8 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<CredentialSealKey> CredentialSealKeys => Set<CredentialSealKey>();
 
+    public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity(UserType, user =>
@@ -111,6 +114,7 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             key.Property(k => k.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
             key.HasIndex(k => k.KeyHash).IsUnique();
             key.Property(k => k.Name).HasMaxLength(ApiKey.NameMaxLength);
+            key.Property(k => k.Scopes).HasMaxLength(ApiKey.ScopesMaxLength);
             key.HasOne(UserType).WithMany().HasForeignKey(nameof(ApiKey.UserId)).OnDelete(DeleteBehavior.Cascade);
             key.HasIndex(k => k.UserId);
             key.HasIndex(k => k.ExpiresAt);
@@ -139,6 +143,15 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             key.HasKey(k => k.Id);
             key.Property(k => k.Id).ValueGeneratedNever();
             key.Property(k => k.Key).HasMaxLength(2 * CredentialSeal.KeySize);
+        });
+
+        modelBuilder.Entity<StoredSigningKey>(key =>
+        {
+            key.ToTable("signing_keys");
+            key.HasKey(k => k.KeyId);
+            key.Property(k => k.KeyId).HasMaxLength(StoredSigningKey.KeyIdMaxLength);
+            key.Property(k => k.Algorithm).HasMaxLength(StoredSigningKey.AlgorithmMaxLength);
+            key.HasIndex(k => k.Generation).IsUnique();
         });
 
         SqlFunctions.Map(modelBuilder);

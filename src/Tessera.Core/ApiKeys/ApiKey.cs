@@ -11,6 +11,7 @@ public sealed class ApiKey : IStoredCredential
 {
     public const int PrefixLength = 8;
     public const int NameMaxLength = 100;
+    public const int ScopesMaxLength = 200;
 
     public required string Prefix { get; set; }
     public required string KeyHash { get; set; }
@@ -20,6 +21,12 @@ public sealed class ApiKey : IStoredCredential
     public long CreatedAt { get; set; }
     /// <summary>Unix seconds, or null for a key that lives until revoked.</summary>
     public long? ExpiresAt { get; set; }
+
+    /// <summary>
+    /// Space-separated scopes (OAuth's form, RFC 6749 §3.3), or empty for an ordinary key that acts as
+    /// its user everywhere. A scoped key is admitted only where an endpoint asks for one of its scopes.
+    /// </summary>
+    public string Scopes { get; set; } = "";
 
     /// <summary>None: keys are service credentials, they outlive password changes and revoke-all (not deactivation).</summary>
     long? IStoredCredential.Epoch => null;

@@ -17,4 +17,10 @@ public enum AdmissionChangeKind
 
     /// <summary>Refuse this login until <see cref="AdmissionChange.ExpiresAt"/>.</summary>
     LoginRevoked = 2,
+
+    /// <summary>
+    /// An operator retired the signing key whose <c>kid</c> is in <see cref="AdmissionChange.LoginId"/>:
+    /// refuse every token it signed (until <see cref="AdmissionChange.ExpiresAt"/>, when none can be valid).
+    /// </summary>
+    SigningKeyRetired = 3,
 }
