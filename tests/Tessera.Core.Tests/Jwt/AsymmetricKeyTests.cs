@@ -102,6 +102,33 @@ public sealed class AsymmetricKeyTests
         }
     }
 
+    [Fact]
+    public void ES256_verifies_signatures_whose_r_or_s_has_leading_zeros_or_the_high_bit()
+    {
+        // Verification re-encodes r||s as DER itself; both shapes of integer must survive that.
+        var key = JwsSigningKey.Generate("ES256", "k");
+        var verifier = AsymmetricKeyTests_Import(key);
+        int leadingZero = 0, highBit = 0;
+        byte[] signature = new byte[64];
+        for (int i = 0; i < 3000; i++)
+        {
+            byte[] input = BitConverter.GetBytes(i);
+            Assert.True(key.TrySign(input, signature, out _));
+            Assert.True(verifier.Verify(input, signature));
+            leadingZero += (signature[0] == 0 ? 1 : 0) + (signature[32] == 0 ? 1 : 0);
+            highBit += (signature[0] >= 0x80 ? 1 : 0) + (signature[32] >= 0x80 ? 1 : 0);
+            signature[63] ^= 1;
+            Assert.False(verifier.Verify(input, signature));
+        }
+
+        Assert.True(leadingZero > 0 && highBit > 0);
+        Assert.False(verifier.Verify([1], new byte[64]));
+        Assert.False(verifier.Verify([1], Enumerable.Repeat((byte)0xFF, 64).ToArray()));
+    }
+
+    private static JwsSigningKey AsymmetricKeyTests_Import(JwsSigningKey key)
+        => JwsSigningKey.TryImportPublicJwk(Json(key.PublicJwk!), out var verifier) ? verifier : throw new InvalidOperationException();
+
     [Theory]
     [MemberData(nameof(Algorithms))]
     public void The_private_key_round_trips_through_pkcs8(string algorithm)
