@@ -5,7 +5,8 @@
 #   2. ns/op and allocations of IsRevoked (hit, miss) and AdmissionGate.Admit with 1,000,000 live
 #      revocations (BenchmarkDotNet, one process per benchmark), a few minutes on 2 cores.
 #   3. ns/op and allocations of Tessera's token validation against Microsoft.IdentityModel's
-#      JsonWebTokenHandler on the same HS256 token and key (BenchmarkDotNet), under a minute.
+#      JsonWebTokenHandler on the same token and key, for HS256, RS256 and ES256 (and Tessera's
+#      EdDSA alone: IdentityModel has no Ed25519) (BenchmarkDotNet), about a minute.
 #   4. pipeline: the server's whole request pipeline in process, no sockets: /ping/ anonymous (the
 #      baseline), /ping/ and /api/hello/ with a JWT, and the refusals: /api/hello/ anonymous, with a
 #      forged JWT, random DRF tokens, random API keys (401), /api/admin-only/ with a JWT (403)
