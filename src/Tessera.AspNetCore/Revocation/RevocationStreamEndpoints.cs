@@ -53,14 +53,17 @@ public static class RevocationStreamEndpoints
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails, and the listener closes the connection
         });
         using var subscription = source.Subscribe(queue.Writer);
-        long lastSent = 0;
+        long lastSent = 0; // the client's last id: the newest sent, or the Last-Event-ID it came back with
+        var sentAnId = false;
 
+        // An id only ever increases on a connection: one at or below the last is left out (the
+        // client may take it as its Last-Event-ID). `ready` repeats the client's own once, if nothing came after it.
         void Write(RevocationStreamEvent e)
         {
-            var withId = e.Id is { } id && id > lastSent;
+            var withId = e.Id is { } id && (id > lastSent || (id == lastSent && !sentAnId && e.Name == RevocationStreamEvent.Ready));
             e.WriteTo(writer, withId);
             if (withId)
-                lastSent = e.Id!.Value;
+                (lastSent, sentAnId) = (e.Id!.Value, true);
         }
 
         try

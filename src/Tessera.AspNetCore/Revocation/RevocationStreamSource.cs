@@ -39,8 +39,18 @@ internal sealed class RevocationStreamSource(
                 events.TryComplete(new StreamOverflowException());
         });
 
+    private long _newestApplied;
+    private IDisposable? _watch;
+
+    /// <summary>Starts following the applied ids (the feed's <see cref="RevocationSynchronizer.LastEventId"/> moves only when it polls; the bus brings them sooner).</summary>
+    public void Start() => _watch ??= applied.Subscribe(change =>
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref _newestApplied)) < change.Id && Interlocked.CompareExchange(ref _newestApplied, change.Id, seen) != seen) { }
+    });
+
     /// <summary>The newest feed id this instance's memory has applied (everything at or below it is in memory, save gaps still to come).</summary>
-    public long AppliedUpTo => Math.Max(0, synchronizer.LastEventId);
+    public long AppliedUpTo => Math.Max(0, Math.Max(synchronizer.LastEventId, Interlocked.Read(ref _newestApplied)));
 
     /// <summary>What is in force now, from memory: revoked logins not expired, users whose logins were ended recently enough that a token of theirs may still be valid, retired signing keys.</summary>
     public IEnumerable<RevocationStreamEvent> Snapshot()
