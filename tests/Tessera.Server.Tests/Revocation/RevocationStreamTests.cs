@@ -427,3 +427,33 @@ public sealed class RevocationStreamConnectionTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The per-connection queue: a listener that must return at once, and a bound instead of memory that grows with a slow client.</summary>
+public sealed class RevocationStreamQueueTests
+{
+    [Fact]
+    public async Task A_connection_that_cannot_keep_up_is_ended_once_its_queue_is_full()
+    {
+        var applied = new Tessera.Core.Revocation.AppliedAdmissionChanges();
+        var users = new Tessera.Core.Users.UserSnapshots();
+        var revocations = new Tessera.Core.Revocation.RevocationState();
+        var source = new Tessera.AspNetCore.Revocation.RevocationStreamSource(applied, revocations, users,
+            new Tessera.Core.Revocation.RevocationSynchronizer(revocations, users), null!, TimeProvider.System, TimeSpan.FromHours(1));
+        var queue = Channel.CreateBounded<Tessera.AspNetCore.Revocation.RevocationStreamEvent>(
+            new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.Wait });
+        using var subscription = source.Subscribe(queue.Writer);
+
+        for (var id = 1; id <= 20; id++)
+            applied.Raise(new Tessera.Core.Revocation.AdmissionChange(id, Tessera.Core.Revocation.AdmissionChangeKind.LoginRevoked, 1,
+                Tessera.Core.Revocation.LoginId.New(1).ToString(), 2));
+
+        var read = new List<long?>();
+        await Assert.ThrowsAsync<Tessera.AspNetCore.Revocation.StreamOverflowException>(async () =>
+        {
+            while (await queue.Reader.WaitToReadAsync())
+                while (queue.Reader.TryRead(out var e))
+                    read.Add(e.Id);
+        });
+        Assert.Equal(Enumerable.Range(1, 16).Select(i => (long?)i), read); // what fitted is written, then the connection ends: the client resumes
+    }
+}
