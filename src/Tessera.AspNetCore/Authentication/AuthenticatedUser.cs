@@ -24,8 +24,9 @@ public sealed record AuthenticatedUser(UserSnapshot User, CredentialProof Proof,
         if (User.IsSuperuser) identity.AddClaim(Of(identity, ClaimTypes.Role, SuperuserRole));
         foreach (var role in User.Roles)
             identity.AddClaim(Of(identity, ClaimTypes.Role, role)); // the app's own (User.ToSnapshot)
-        foreach (var scope in Proof.Scopes)
-            identity.AddClaim(Of(identity, ScopeClaim, scope));
+        var scopes = Proof.Scopes;
+        for (var i = 0; i < scopes.Count; i++) // no enumerator on every request
+            identity.AddClaim(Of(identity, ScopeClaim, scopes[i]));
         return new ClaimsPrincipal(identity);
     }
 

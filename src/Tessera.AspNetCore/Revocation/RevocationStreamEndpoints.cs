@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
+using Tessera.Core.Admission;
 using Tessera.Core.ApiKeys;
 
 namespace Tessera.AspNetCore.Revocation;
@@ -52,7 +53,10 @@ public static class RevocationStreamEndpoints
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails, and the listener closes the connection
         });
-        using var subscription = source.Subscribe(queue.Writer);
+        var reader = context.GetTesseraUser();
+        var gate = services.GetRequiredService<AdmissionGate>();
+        using var subscription = source.Subscribe(queue.Writer, change =>
+            change.UserId == reader.User.Id && !MayRead(gate.Admit(reader.Proof), reader.Proof));
         long lastSent = 0; // the client's last id: the newest sent, or the Last-Event-ID it came back with
         var sentAnId = false;
 
@@ -110,6 +114,10 @@ public static class RevocationStreamEndpoints
             // The client went away.
         }
     }
+
+    /// <summary>Whether the reader is still admitted, and still staff or holding the scope (decided again when a change concerns it).</summary>
+    private static bool MayRead(Admission admission, CredentialProof proof)
+        => admission.IsAdmitted && (admission.User!.IsStaff || proof.Scopes.Contains(ApiKeyScopes.RevocationsRead));
 
     /// <summary>Live events as they come, each batch flushed at once; a heartbeat comment after each quiet interval.</summary>
     private static async Task PumpAsync(ChannelReader<RevocationStreamEvent> reader, PipeWriter writer, Action<RevocationStreamEvent> write,

@@ -32,11 +32,18 @@ internal sealed class RevocationStreamSource(
     /// Hands every change applied from now on, as an event, to <paramref name="events"/> — the listener
     /// returns at once. A connection whose queue is full is completed with <see cref="StreamOverflowException"/>.
     /// </summary>
-    public IDisposable Subscribe(ChannelWriter<RevocationStreamEvent> events)
+    /// <param name="endsReader">
+    /// Whether the change ends the reader's own right to the stream (its login revoked, its user
+    /// deactivated or no longer staff): the stream then ends after that event, and its client's
+    /// reconnection is refused. Memory only, as the listener must return at once.
+    /// </param>
+    public IDisposable Subscribe(ChannelWriter<RevocationStreamEvent> events, Func<AdmissionChange, bool>? endsReader = null)
         => applied.Subscribe(change =>
         {
             if (RevocationStreamEvent.Of(change, users) is { } e && !events.TryWrite(e))
                 events.TryComplete(new StreamOverflowException());
+            else if (endsReader?.Invoke(change) == true)
+                events.TryComplete();
         });
 
     private long _newestApplied;

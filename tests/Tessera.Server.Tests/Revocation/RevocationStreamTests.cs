@@ -229,6 +229,31 @@ public sealed class RevocationStreamTests(TesseraServer server)
         Assert.NotNull(e.Id);
     }
 
+    [Fact]
+    public async Task The_stream_ends_when_its_readers_own_login_or_key_is_revoked_and_is_then_refused()
+    {
+        var staff = await StaffAsync();
+        using var client = server.CreateClient();
+        var key = (await client.PostJsonAsync("/api/api-key/", new { scopes = new[] { "revocations:read" } }, staff.Bearer)).Str("api_key")!;
+
+        await using (var byKey = await EventStream.OpenAsync(server, r => r.Headers.Add("X-API-Key", key)))
+        {
+            await byKey.ReadyAsync();
+            Assert.Equal(204, (await client.SendJsonAsync(HttpMethod.Delete, $"/api/api-key/{key[3..11]}/", auth: staff.Bearer)).Status);
+            await byKey.EndsWithinAsync(Soon);
+        }
+        var refused = await client.SendJsonAsync(HttpMethod.Get, Stream, configure: r => r.Headers.Add("X-API-Key", key));
+        Assert.Equal(401, refused.Status);
+
+        await using (var byToken = await EventStream.OpenAsync(server, r => r.Headers.Authorization = staff.Bearer))
+        {
+            await byToken.ReadyAsync();
+            await server.AdministerAsync(a => a.SetRolesAsync(staff.Username, staff: false));
+            await byToken.EndsWithinAsync(Soon);
+        }
+        Assert.Equal(403, (await client.GetJsonAsync(Stream, staff.Bearer)).Status);
+    }
+
     private async Task<RegisteredUser> StaffAsync()
     {
         var staff = await server.RegisterAsync("staff");
@@ -312,6 +337,16 @@ internal sealed class EventStream : IAsyncDisposable
                 return e;
             skipped.Add($"{e.Id} {e.Name} {e.Data}");
         }
+    }
+
+    /// <summary>The server ends the response within <paramref name="timeout"/> (events still queued are read first).</summary>
+    public async Task EndsWithinAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+            if (await NextAsync(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks))) is null && _events.Reader.Completion.IsCompleted)
+                return;
+        throw new Xunit.Sdk.XunitException($"the stream was still open after {timeout.TotalMilliseconds} ms");
     }
 
     public async Task<ServerSentEvent?> NextAsync(TimeSpan timeout)
