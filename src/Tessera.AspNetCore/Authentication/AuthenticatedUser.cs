@@ -12,6 +12,9 @@ public sealed record AuthenticatedUser(UserSnapshot User, CredentialProof Proof,
     public const string StaffRole = "staff";
     public const string SuperuserRole = "superuser";
 
+    /// <summary>One claim per scope of a scoped credential (<see cref="CredentialProof.Scopes"/>), as OAuth names it.</summary>
+    public const string ScopeClaim = "scope";
+
     public ClaimsPrincipal ToClaimsPrincipal(string authenticationType)
     {
         var identity = new ClaimsIdentity(authenticationType, ClaimTypes.Name, ClaimTypes.Role);
@@ -21,6 +24,9 @@ public sealed record AuthenticatedUser(UserSnapshot User, CredentialProof Proof,
         if (User.IsSuperuser) identity.AddClaim(Of(identity, ClaimTypes.Role, SuperuserRole));
         foreach (var role in User.Roles)
             identity.AddClaim(Of(identity, ClaimTypes.Role, role)); // the app's own (User.ToSnapshot)
+        var scopes = Proof.Scopes;
+        for (var i = 0; i < scopes.Count; i++) // no enumerator on every request
+            identity.AddClaim(Of(identity, ScopeClaim, scopes[i]));
         return new ClaimsPrincipal(identity);
     }
 
