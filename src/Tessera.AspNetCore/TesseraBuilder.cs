@@ -234,9 +234,13 @@ public sealed class TesseraBuilder
     private static byte[] PurposeTokenSecret(IServiceProvider services)
     {
         var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var secret = auth.TokenSecret ?? services.GetService<IOptions<JwtOptions>>()?.Value.SigningKey
+        // With an asymmetric algorithm Tessera:Jwt:SigningKey may be unset: the ring's protection key then.
+        var secret = auth.TokenSecret ?? NonEmpty(services.GetService<IOptions<JwtOptions>>()?.Value.SigningKey)
+            ?? NonEmpty(services.GetService<IOptions<SigningKeyOptions>>()?.Value.ProtectionKey)
             ?? throw new InvalidOperationException($"{AuthOptions.SectionName}:{nameof(AuthOptions.TokenSecret)} is required for account recovery without JWTs.");
         return System.Text.Encoding.UTF8.GetBytes(secret);
+
+        static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
 
     /// <summary>

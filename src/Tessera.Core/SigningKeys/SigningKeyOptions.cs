@@ -45,7 +45,7 @@ public sealed class SigningKeyOptions
         if (string.IsNullOrEmpty(ProtectionKey) && string.IsNullOrEmpty(jwt.SigningKey))
             yield return $"{SectionName}:{nameof(ProtectionKey)} is required with {JwtOptions.SectionName}:Algorithm {jwt.Algorithm} (environment: Tessera__SigningKeys__ProtectionKey); " +
                 $"without it the key is derived from {JwtOptions.SectionName}:SigningKey, which is unset too.";
-        else if (!isDevelopment && Encoding.UTF8.GetByteCount(ProtectionKey ?? jwt.SigningKey) < JwtOptions.MinimumHmacKeyBytes)
+        else if (!isDevelopment && Encoding.UTF8.GetByteCount(string.IsNullOrEmpty(ProtectionKey) ? jwt.SigningKey : ProtectionKey) < JwtOptions.MinimumHmacKeyBytes)
             yield return $"{(string.IsNullOrEmpty(ProtectionKey) ? $"{JwtOptions.SectionName}:SigningKey (from which {SectionName}:{nameof(ProtectionKey)} is derived)" : $"{SectionName}:{nameof(ProtectionKey)}")} " +
                 $"must be at least {JwtOptions.MinimumHmacKeyBytes} bytes (UTF-8).";
         if (PublishAhead < TimeSpan.Zero)
