@@ -47,6 +47,35 @@ public sealed class SigningKeyRingClusterTests
         Assert.False(await a.RetireAsync("no-such-kid"));
     }
 
+    /// <summary>
+    /// Between a retirement of the signer without a published successor and the new generation (one
+    /// read and one write away) no token can be minted: a login then answers 503 with Retry-After,
+    /// not 500; tokens of the remaining keys are still admitted.
+    /// </summary>
+    [Fact]
+    public async Task A_login_while_no_key_signs_answers_503_and_works_again_once_a_key_signs()
+    {
+        await using var server = new TesseraServer().WithAlgorithm("ES256");
+        server.Settings["Tessera:SigningKeys:RefreshInterval"] = "01:00:00";
+        await server.InitializeAsync();
+        var user = await server.RegisterAsync();
+        var ring = server.Services.GetRequiredService<Tessera.Core.Jwt.JwsKeyRing>();
+        var signing = ring.Current;
+        using var client = server.CreateClient();
+
+        ring.Replace(new Tessera.Core.Jwt.JwsKeySet(null, [.. signing.Keys]));
+        var refused = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/token/")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { username = user.Username, password = user.Password }),
+        });
+        Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", user.Bearer)).Status);
+        ring.Replace(signing);
+
+        Assert.Equal(503, (int)refused.StatusCode);
+        Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password })).Status);
+    }
+
     [Fact]
     public async Task Instances_starting_together_and_rotating_together_make_one_generation_each_time()
     {
