@@ -88,6 +88,29 @@ public sealed class SigningKeyScheduleTests
     }
 
     [Fact]
+    public async Task A_failed_read_leaves_the_ring_in_memory_as_it_was()
+    {
+        var keeper = Keeper();
+        await keeper.RefreshAsync(_store);
+        var before = _ring.Current;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => keeper.RefreshAsync(new FailingStore()));
+
+        Assert.Same(before, _ring.Current);
+        Assert.True(Verifies(Sign()));
+    }
+
+    private sealed class FailingStore : ISigningKeyStore
+    {
+        public string Description => "";
+        public Task<IReadOnlyList<StoredSigningKey>> ListAsync(CancellationToken cancellationToken = default) => throw new InvalidOperationException("database down");
+        public Task<bool> TryInsertAsync(StoredSigningKey key, CancellationToken cancellationToken = default) => throw new InvalidOperationException("database down");
+        public Task SetExpiresAtAsync(string keyId, long expiresAt, CancellationToken cancellationToken = default) => throw new InvalidOperationException("database down");
+        public Task<Tessera.Core.Revocation.AdmissionChange?> RetireAsync(SigningKeyRetirement retirement, CancellationToken cancellationToken = default) => throw new InvalidOperationException("database down");
+        public Task<int> RemoveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => throw new InvalidOperationException("database down");
+    }
+
+    [Fact]
     public async Task Instances_share_the_ring_and_a_key_made_by_one_is_used_by_the_other()
     {
         var otherRing = new JwsKeyRing(new JwsKeySet(null, []));
