@@ -80,9 +80,8 @@ internal sealed class SigningKeyRingService(
     private async Task RefreshAsync(SigningKeyRingKeeper keeper, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var before = keeper.Rows.Count;
-        await keeper.RefreshAsync(scope.ServiceProvider.GetRequiredService<ISigningKeyStore>(), cancellationToken).ConfigureAwait(false);
-        if (keeper.Rows.Count > before && before > 0)
-            logger.LogInformation("Signing key ring now has {Count} keys", keeper.Rows.Count);
+        if (await keeper.RefreshAsync(scope.ServiceProvider.GetRequiredService<ISigningKeyStore>(), cancellationToken).ConfigureAwait(false) is { } made)
+            logger.LogInformation("Made signing key {KeyId} ({Algorithm}, generation {Generation}), signing from {SignsFrom}",
+                made.KeyId, made.Algorithm, made.Generation, DateTimeOffset.FromUnixTimeSeconds(made.SignsFrom));
     }
 }

@@ -43,9 +43,13 @@ internal sealed class SigningKeyRingKeeper(
     public Task WaitForRefreshRequestAsync(TimeSpan timeout, CancellationToken cancellationToken)
         => _refreshRequested.WaitAsync(timeout, cancellationToken);
 
-    /// <summary>Reads the ring, makes what is due, swaps the live ring. Throws what the store or unsealing throws; the live ring is then unchanged.</summary>
-    public async Task RefreshAsync(ISigningKeyStore store, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads the ring, makes what is due, swaps the live ring; the key this call made, if it made one.
+    /// Throws what the store or unsealing throws; the live ring is then unchanged.
+    /// </summary>
+    public async Task<StoredSigningKey?> RefreshAsync(ISigningKeyStore store, CancellationToken cancellationToken = default)
     {
+        StoredSigningKey? madeHere = null;
         ArgumentNullException.ThrowIfNull(store);
         var rows = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         // A few rounds at most: each lost race means another instance made the generation.
@@ -57,8 +61,11 @@ internal sealed class SigningKeyRingKeeper(
                 break;
             var made = NewKey(effective, now, signNow: false);
             if (await store.TryInsertAsync(made.Row, cancellationToken).ConfigureAwait(false))
+            {
+                madeHere = made.Row;
                 lock (_lock)
                     _keys[made.Row.KeyId] = made.Key;
+            }
             rows = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         }
         foreach (var (keyId, expiresAt) in SigningKeySchedule.Expiries(rows, Now, jwt.LongestTokenLifetime).ToList())
@@ -67,6 +74,7 @@ internal sealed class SigningKeyRingKeeper(
             rows = [.. rows.Select(r => r.KeyId == keyId && r.ExpiresAt is null ? With(r, expiresAt) : r)];
         }
         Apply(rows);
+        return madeHere;
     }
 
     /// <summary>
