@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tessera.Core.Passwords;
 
@@ -56,6 +57,16 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 ApiResults.Messages.ServiceUnavailable).ConfigureAwait(false);
             return;
         }
+        catch (InvalidOperationException) when (!context.Response.HasStarted && HasNoSigningKey(context))
+        {
+            // The signer was retired with no published successor: every instance makes the next
+            // key at once (one read, one write), and until then no token can be minted.
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await ApiResults.WriteDetailAsync(context.Response, StatusCodes.Status503ServiceUnavailable,
+                ApiResults.Messages.ServiceUnavailable).ConfigureAwait(false);
+            return;
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return; // the client went away; nobody is left to answer
@@ -86,6 +97,9 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 break;
         }
     }
+
+    private static bool HasNoSigningKey(HttpContext context)
+        => context.RequestServices.GetService<Core.Jwt.JwsKeyRing>() is { Current.Signing: null };
 
     private static string DatabaseCause(Exception e)
     {

@@ -49,6 +49,13 @@ public sealed class TokenIssuer
     private readonly JwsCodec _codec;
     private readonly TimeProvider _time;
 
+    private readonly SigningKeys.IInferredIssuer? _inferredIssuer;
+
+    /// <param name="inferredIssuer">The request's issuer, written into new tokens while <see cref="JwtOptions.Issuer"/> is unset.</param>
+    public TokenIssuer(JwtOptions options, JwsCodec codec, TimeProvider time, SigningKeys.IInferredIssuer? inferredIssuer)
+        : this(options, codec, time)
+        => _inferredIssuer = inferredIssuer;
+
     public TokenIssuer(JwtOptions options, JwsCodec codec, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -203,9 +210,14 @@ public sealed class TokenIssuer
                     writer.WriteString("aud"u8, audience);
                     written |= ClaimSet.Aud;
                 }
-                else if (claim.NameEquals("iss"u8) && _options.Issuer is { } issuer)
+                else if (claim.NameEquals("iss"u8))
                 {
-                    writer.WriteString("iss"u8, issuer);
+                    // The configured issuer replaces the source's; else the source's stays (the issuer
+                    // its login was inferred with), and no second one is appended.
+                    if (_options.Issuer is { } issuer)
+                        writer.WriteString("iss"u8, issuer);
+                    else
+                        claim.WriteTo(writer);
                     written |= ClaimSet.Iss;
                 }
                 else
@@ -241,7 +253,7 @@ public sealed class TokenIssuer
             writer.WriteString("aud"u8, audience);
         }
 
-        if (_options.Issuer is { } issuer && (written & ClaimSet.Iss) == 0)
+        if ((_options.Issuer ?? _inferredIssuer?.Issuer) is { } issuer && (written & ClaimSet.Iss) == 0)
         {
             writer.WriteString("iss"u8, issuer);
         }
