@@ -53,9 +53,10 @@ public sealed class TesseraBuilder
             Services.AddSingleton<IPostConfigureOptions<JwtOptions>, DevelopmentSigningKey>();
             Services.AddSingleton(sp => sp.GetRequiredService<IOptions<JwtOptions>>().Value);
             Services.AddSingleton(sp => JwsSigningKey.FromOptions(sp.GetRequiredService<JwtOptions>()));
-            Services.AddSingleton<JwsCodec>();
+            Services.AddSingleton(sp => new JwsKeyRing(JwsKeySet.Single(sp.GetRequiredService<JwsSigningKey>())));
+            Services.AddSingleton(sp => new JwsCodec(sp.GetRequiredService<JwsKeyRing>()));
             Services.AddSingleton<TokenValidator>();
-            Services.AddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<JwtOptions>()));
+            Services.AddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<JwtOptions>(), sp.GetRequiredService<JwsKeyRing>()));
             Services.AddSingleton<TokenIssuer>();
             Services.AddScoped<JwtLoginService>();
             AddCredentialScheme<JwtAuthenticationOptions, JwtCredentialScheme>(TesseraSchemes.Jwt, section: null);

@@ -6,9 +6,9 @@ using System.Text.Unicode;
 namespace Tessera.Core.Jwt;
 
 /// <summary>
-/// Strict compact JWS (RFC 7515, with the RFC 8725 hardening) for one configured key. Decoding
+/// Strict compact JWS (RFC 7515, with the RFC 8725 hardening) over a <see cref="JwsKeyRing"/>. Decoding
 /// runs on every request, so the accepted path stays on the stack except for the payload element
-/// (and <see cref="TokenValidator"/>, through <see cref="Verify"/>, does without that too).
+/// (and <see cref="TokenValidator"/>, through <see cref="Verify(ReadOnlySpan{char}, out Range)"/>, does without that too).
 /// Bad input is a failed result, never an exception.
 /// </summary>
 public sealed class JwsCodec
@@ -27,43 +27,53 @@ public sealed class JwsCodec
         CommentHandling = JsonCommentHandling.Disallow,
     };
 
-    private readonly JwsSigningKey _key;
+    private readonly JwsKeyRing _ring;
 
-    // Our own header, encoded once. PyJWT sorts header keys, so SimpleJWT writes the same bytes;
-    // a token whose header matches it needs no header parsing at all.
-    private readonly string _encodedHeader;
-
-    public JwsCodec(JwsSigningKey key)
+    /// <summary>A codec over <paramref name="ring"/>'s current set: it signs with its signing key and verifies with any of its keys.</summary>
+    public JwsCodec(JwsKeyRing ring)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        _key = key;
-        _encodedHeader = StrictBase64Url.Encode(BuildHeader(key));
+        ArgumentNullException.ThrowIfNull(ring);
+        _ring = ring;
     }
 
-    public JwsSigningKey Key => _key;
+    /// <summary>A codec for one key (a ring of one that never changes).</summary>
+    public JwsCodec(JwsSigningKey key)
+        : this(new JwsKeyRing(JwsKeySet.Single(key ?? throw new ArgumentNullException(nameof(key)))))
+    {
+    }
+
+    /// <summary>The key new tokens are signed with now.</summary>
+    /// <exception cref="InvalidOperationException">The current set only verifies.</exception>
+    public JwsSigningKey Key => _ring.Current.Signing ?? throw new InvalidOperationException("The key ring has no signing key.");
+
+    internal JwsKeyRing Ring => _ring;
 
     /// <summary>
-    /// Signs a payload (UTF-8 JSON object; the caller writes it) under our header:
-    /// <c>{"alg":"HS256","typ":"JWT"}</c>, with <c>kid</c> between them (sorted, like PyJWT) when the key has one.
+    /// Signs a payload (UTF-8 JSON object; the caller writes it) with the current signing key, under
+    /// the header <c>{"alg":..,"kid":..,"typ":"JWT"}</c> (sorted, like PyJWT; no kid when the key has none).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The current set only verifies.</exception>
     public string Encode(ReadOnlySpan<byte> payloadJsonUtf8)
     {
-        int headerLength = _encodedHeader.Length;
+        JwsKeySet.Entry signing = _ring.Current.SigningEntry ?? throw new InvalidOperationException("The key ring has no signing key.");
+        JwsSigningKey key = signing.Key;
+        string encodedHeader = signing.EncodedHeader;
+        int headerLength = encodedHeader.Length;
         int payloadLength = StrictBase64Url.EncodedLength(payloadJsonUtf8.Length);
         int signingInputLength = headerLength + 1 + payloadLength;
-        int signatureLength = StrictBase64Url.EncodedLength(_key.SignatureSize);
+        int signatureLength = StrictBase64Url.EncodedLength(key.SignatureSize);
         int total = signingInputLength + 1 + signatureLength;
 
-        byte[] rented = ArrayPool<byte>.Shared.Rent(total + _key.SignatureSize);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(total + key.SignatureSize);
         try
         {
             Span<byte> buffer = rented.AsSpan(0, total);
-            Encoding.ASCII.GetBytes(_encodedHeader, buffer);
+            Encoding.ASCII.GetBytes(encodedHeader, buffer);
             buffer[headerLength] = (byte)'.';
             StrictBase64Url.Encode(payloadJsonUtf8, buffer[(headerLength + 1)..]);
 
-            Span<byte> signature = rented.AsSpan(total, _key.SignatureSize);
-            if (!_key.TrySign(buffer[..signingInputLength], signature, out int signed))
+            Span<byte> signature = rented.AsSpan(total, key.SignatureSize);
+            if (!key.TrySign(buffer[..signingInputLength], signature, out int signed))
             {
                 throw new System.Security.Cryptography.CryptographicException("The signing key produced no signature.");
             }
@@ -94,9 +104,18 @@ public sealed class JwsCodec
     /// <paramref name="payload"/> is where the (canonical base64url, signed) payload segment is, for
     /// a caller that reads the claims itself rather than through a parsed document.
     /// </summary>
-    internal JwsError Verify(ReadOnlySpan<char> token, out Range payload)
+    internal JwsError Verify(ReadOnlySpan<char> token, out Range payload) => Verify(token, out payload, out _, out _);
+
+    /// <summary>
+    /// <see cref="Verify(ReadOnlySpan{char}, out Range)"/>, also saying which key verified the
+    /// token and in which set (for <see cref="ValidatedTokenCache"/>, which forgets the token when
+    /// the key leaves the ring).
+    /// </summary>
+    internal JwsError Verify(ReadOnlySpan<char> token, out Range payload, out JwsSigningKey? key, out JwsKeySet keys)
     {
         payload = default;
+        key = null;
+        keys = _ring.Current;
         if (token.IsEmpty)
         {
             return JwsError.Malformed;
@@ -135,9 +154,20 @@ public sealed class JwsCodec
             return JwsError.InvalidBase64Url;
         }
 
-        if (!header.SequenceEqual(_encodedHeader))
+        // The fast path: the very header we write for one of the keys names that key.
+        JwsSigningKey? verifier = null;
+        foreach (JwsKeySet.Entry entry in keys.Entries)
         {
-            JwsError headerError = CheckHeader(header);
+            if (header.SequenceEqual(entry.EncodedHeader))
+            {
+                verifier = entry.Key;
+                break;
+            }
+        }
+
+        if (verifier is null)
+        {
+            JwsError headerError = CheckHeader(header, keys, out verifier);
             if (headerError != JwsError.None)
             {
                 return headerError;
@@ -146,19 +176,20 @@ public sealed class JwsCodec
 
         // The signature covers the ASCII text of "header.payload" (RFC 7515 §5.2 step 8), so it is
         // checked before the payload is even decoded: forged payloads never reach the JSON parser.
-        if (!VerifySignature(token[..secondDot], signature))
+        if (!VerifySignature(verifier!, token[..secondDot], signature))
         {
             return JwsError.InvalidSignature;
         }
 
         payload = (firstDot + 1)..secondDot;
+        key = verifier;
         return JwsError.None;
     }
 
-    private bool VerifySignature(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
+    private static bool VerifySignature(JwsSigningKey key, ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
     {
         int signatureSize = StrictBase64Url.DecodedLength(encodedSignature.Length);
-        if (signatureSize != _key.SignatureSize)
+        if (signatureSize != key.SignatureSize)
         {
             return false;
         }
@@ -181,7 +212,7 @@ public sealed class JwsCodec
             }
 
             int inputLength = Encoding.ASCII.GetBytes(signingInput, input);
-            return _key.Verify(input[..inputLength], signature[..written]);
+            return key.Verify(input[..inputLength], signature[..written]);
         }
         finally
         {
@@ -197,9 +228,13 @@ public sealed class JwsCodec
         }
     }
 
-    /// <summary>The slow path, for headers not byte-identical to ours (other issuers, other key order).</summary>
-    private JwsError CheckHeader(ReadOnlySpan<char> encodedHeader)
+    /// <summary>
+    /// The slow path, for headers not byte-identical to one of ours (other issuers, other key
+    /// order): finds the key the token names and checks that its alg is that key's.
+    /// </summary>
+    private static JwsError CheckHeader(ReadOnlySpan<char> encodedHeader, JwsKeySet keys, out JwsSigningKey? key)
     {
+        key = null;
         JsonElement header;
         if (!TryParseObject(encodedHeader, out header))
         {
@@ -208,18 +243,20 @@ public sealed class JwsCodec
 
         try
         {
-            bool hasAlg = false;
+            JsonElement alg = default;
+            JsonElement kid = default;
             foreach (JsonProperty member in header.EnumerateObject())
             {
                 if (member.NameEquals("alg"))
                 {
-                    // Never the token's choice: only the key's own algorithm is acceptable.
-                    if (member.Value.ValueKind != JsonValueKind.String || !member.Value.ValueEquals(_key.Algorithm))
+                    // Never the token's choice: only the algorithm of a key we hold is acceptable
+                    // (and, below, only the one of the key the token names).
+                    if (member.Value.ValueKind != JsonValueKind.String || !IsAlgorithmOf(member.Value, keys))
                     {
                         return JwsError.AlgorithmMismatch;
                     }
 
-                    hasAlg = true;
+                    alg = member.Value;
                 }
                 else if (member.NameEquals("crit"))
                 {
@@ -239,23 +276,65 @@ public sealed class JwsCodec
                 }
                 else if (member.NameEquals("kid"))
                 {
-                    // PyJWT refuses a non-string kid. A kid is ignored when our key has none,
-                    // because SimpleJWT services may set one while sharing a plain secret.
-                    if (member.Value.ValueKind != JsonValueKind.String
-                        || (_key.KeyId is not null && !member.Value.ValueEquals(_key.KeyId)))
+                    // PyJWT refuses a non-string kid.
+                    if (member.Value.ValueKind != JsonValueKind.String)
                     {
                         return JwsError.KeyIdMismatch;
                     }
+
+                    kid = member.Value;
                 }
             }
 
-            return hasAlg ? JwsError.None : JwsError.AlgorithmMismatch;
+            if (alg.ValueKind == JsonValueKind.Undefined)
+            {
+                return JwsError.AlgorithmMismatch;
+            }
+
+            if (keys.Keyless is { } keyless)
+            {
+                // One key without kid: a token's kid is ignored, because SimpleJWT services may
+                // set one while sharing a plain secret.
+                key = keyless;
+            }
+            else if (kid.ValueKind != JsonValueKind.String || FindKey(kid, keys) is not { } named)
+            {
+                // With named keys, the token must name one we hold.
+                return JwsError.KeyIdMismatch;
+            }
+            else
+            {
+                key = named;
+            }
+
+            // The algorithm is pinned to the key: a kid of an RS256 key with "alg":"HS256" is refused here.
+            return alg.ValueEquals(key.Algorithm) ? JwsError.None : JwsError.AlgorithmMismatch;
         }
         catch (InvalidOperationException)
         {
             // Unpaired surrogate escapes in a name or value.
+            key = null;
             return JwsError.InvalidHeader;
         }
+    }
+
+    private static bool IsAlgorithmOf(JsonElement alg, JwsKeySet keys)
+    {
+        foreach (JwsKeySet.Entry entry in keys.Entries)
+        {
+            if (alg.ValueEquals(entry.Key.Algorithm))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static JwsSigningKey? FindKey(JsonElement kid, JwsKeySet keys)
+    {
+        string? text = kid.GetString();
+        return text is null ? null : keys.Find(text)?.Key;
     }
 
     private static JwsDecodeResult DecodePayload(ReadOnlySpan<char> encodedPayload)
@@ -357,23 +436,4 @@ public sealed class JwsCodec
     }
 
     private static bool IsSurrogateSecondDigit(byte b) => b is (byte)'8' or (byte)'9' || (b | 0x20) is >= 'a' and <= 'f';
-
-    private static byte[] BuildHeader(JwsSigningKey key)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("alg", key.Algorithm);
-            if (key.KeyId is not null)
-            {
-                writer.WriteString("kid", key.KeyId);
-            }
-
-            writer.WriteString("typ", "JWT");
-            writer.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
 }

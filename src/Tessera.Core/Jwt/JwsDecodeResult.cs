@@ -19,7 +19,7 @@ public enum JwsError
     /// <summary>Header is not valid UTF-8 JSON, not an object, has duplicate members, or a member of the wrong type.</summary>
     InvalidHeader,
 
-    /// <summary><c>alg</c> missing or not the configured key's algorithm.</summary>
+    /// <summary><c>alg</c> missing or not the algorithm of the key the token names (of the one key, when it has no kid).</summary>
     AlgorithmMismatch,
 
     /// <summary>A <c>crit</c> header: it names extensions we do not implement (RFC 7515 §4.1.11).</summary>
@@ -31,7 +31,9 @@ public enum JwsError
     /// <summary><c>typ</c> present and not "JWT".</summary>
     UnsupportedType,
 
-    /// <summary><c>kid</c> is not a string, or differs from the configured key's.</summary>
+    /// <summary>
+    /// <c>kid</c> is not a string; or, the keys being named, missing or naming no key of the current set.
+    /// </summary>
     KeyIdMismatch,
 
     InvalidSignature,

@@ -28,6 +28,9 @@ public sealed class TokenValidator
         _codec = codec;
     }
 
+    /// <summary>The codec (and through it the key ring) the signatures are checked with.</summary>
+    internal JwsCodec Codec => _codec;
+
     /// <summary>
     /// Validates <paramref name="token"/> at <paramref name="now"/>. <paramref name="expected"/> is
     /// the one kind accepted here; null accepts any of our kinds (<c>/api/token/verify/</c>).
@@ -55,7 +58,7 @@ public sealed class TokenValidator
 
     private TokenValidationResult Validate(ReadOnlyMemory<char> token, TokenKind? expected, DateTimeOffset now, bool checkExpiry)
     {
-        JwsError jwsError = _codec.Verify(token.Span, out Range payloadSegment);
+        JwsError jwsError = _codec.Verify(token.Span, out Range payloadSegment, out JwsSigningKey? verifiedBy, out JwsKeySet keySet);
         if (jwsError != JwsError.None)
         {
             return TokenValidationResult.Fail(TokenError.Invalid, jwsError);
@@ -171,7 +174,7 @@ public sealed class TokenValidator
         long? refreshExp = claims.RefreshExp.IsNumber ? claims.RefreshExp.Seconds : null;
         return TokenValidationResult.Ok(new ValidatedToken(
             kind, claims.UserId, claims.UserIdUnrepresentable, claims.Exp.Seconds, iat, refreshExp, claims.Epoch, claims.Login,
-            token, payloadSegment));
+            token, payloadSegment) { VerifiedBy = verifiedBy, KeySet = keySet });
     }
 
     /// <summary>

@@ -50,6 +50,11 @@ public sealed class ValidatedToken
 
     public TokenKind Kind { get; }
 
+    /// <summary>The key that verified the signature, and the set it was in then: <see cref="ValidatedTokenCache"/> forgets the token when the key leaves the ring.</summary>
+    internal JwsSigningKey? VerifiedBy { get; init; }
+
+    internal JwsKeySet? KeySet { get; init; }
+
     /// <summary>The token as it was presented, for <see cref="ValidatedTokenCache"/>'s comparison.</summary>
     internal ReadOnlySpan<char> Text => _token.Span;
 

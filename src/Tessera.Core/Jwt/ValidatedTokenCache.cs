@@ -23,6 +23,8 @@ namespace Tessera.Core.Jwt;
 /// slot its last characters choose (a signature's, for any real token) from the one there before.
 /// An entry is about 0.3 KB plus the token's text, twice its length in bytes (≈ 1 KB for
 /// Tessera's tokens; 4096 slots, ≈ 4 MB; at most ≈ 18 MB). Lock-free and thread-safe.
+/// A remembered token is as good as the key that verified it: once that key has left the
+/// <see cref="JwsKeyRing"/> (a retired signing key), the token is validated again, and fails.
 /// </remarks>
 internal sealed class ValidatedTokenCache
 {
@@ -36,11 +38,16 @@ internal sealed class ValidatedTokenCache
 
     private readonly Entry?[] _slots;
     private readonly Int128 _leewayTicks;
+    private readonly JwsKeyRing _ring;
 
+    /// <param name="options">The leeway.</param>
+    /// <param name="ring">The ring the validator verifies with: a token is forgotten when its key leaves it.</param>
     /// <param name="capacity">Rounded up to a power of two.</param>
-    public ValidatedTokenCache(JwtOptions options, int capacity = DefaultCapacity)
+    public ValidatedTokenCache(JwtOptions options, JwsKeyRing ring, int capacity = DefaultCapacity)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(ring);
+        _ring = ring;
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 20);
         _slots = new Entry?[(int)BitOperations.RoundUpToPowerOf2((uint)capacity)];
@@ -59,6 +66,15 @@ internal sealed class ValidatedTokenCache
             return null;
         if (now.UtcTicks < entry.ValidatedAtUtcTicks || NumericDate.UnixTicks(now) >= entry.ExpiredAtUnixTicks)
             return null; // validated again, as if never seen: the validator says why it fails, or that it passes
+        var keys = _ring.Current;
+        if (!ReferenceEquals(entry.KeySet, keys))
+        {
+            // The ring changed since: still good if its key is still in it (then remember that, so
+            // the next hit is one comparison again; racing writers all write a set that holds it).
+            if (entry.VerifiedBy is not { } key || !keys.Contains(key))
+                return null;
+            entry.KeySet = keys;
+        }
         return entry;
     }
 
@@ -70,7 +86,11 @@ internal sealed class ValidatedTokenCache
         var text = token.Text;
         if (text.Length is < SlotKeyLength or > MaxTokenLength)
             return;
-        var entry = new Entry(token, proof, validatedAt.UtcTicks, NumericDate.SecondsToTicks(token.Exp) + _leewayTicks);
+        var entry = new Entry(token, proof, validatedAt.UtcTicks, NumericDate.SecondsToTicks(token.Exp) + _leewayTicks)
+        {
+            VerifiedBy = token.VerifiedBy,
+            KeySet = token.KeySet,
+        };
         Volatile.Write(ref _slots[SlotOf(text)], entry);
     }
 
@@ -94,5 +114,16 @@ internal sealed class ValidatedTokenCache
 
         /// <summary>The first instant (unix ticks) at which the validator would call it expired.</summary>
         internal Int128 ExpiredAtUnixTicks { get; }
+
+        internal JwsSigningKey? VerifiedBy { get; init; }
+
+        /// <summary>A set known to hold <see cref="VerifiedBy"/>.</summary>
+        internal JwsKeySet? KeySet
+        {
+            get => Volatile.Read(ref _keySet);
+            set => Volatile.Write(ref _keySet, value);
+        }
+
+        private JwsKeySet? _keySet;
     }
 }

@@ -148,13 +148,14 @@ public class JwsCodecTests
     }
 
     [Fact]
-    public void Kid_must_match_when_our_key_has_one()
+    public void Kid_is_required_and_must_match_when_our_key_has_one()
     {
         var codec = new JwsCodec(new HmacSha256SigningKey(Secret, "k1"));
 
         Assert.Equal(JwsError.KeyIdMismatch, codec.Decode(Forge("""{"alg":"HS256","kid":"k2"}""", "{}")).Error);
         Assert.True(codec.Decode(Forge("""{"alg":"HS256","kid":"k1"}""", "{}")).Success);
-        Assert.True(codec.Decode(Forge("""{"alg":"HS256"}""", "{}")).Success);
+        // Named keys: a token must say which one signed it (issue 22's rule for key rings).
+        Assert.Equal(JwsError.KeyIdMismatch, codec.Decode(Forge("""{"alg":"HS256"}""", "{}")).Error);
     }
 
     [Theory]

@@ -10,11 +10,12 @@ public sealed class ValidatedTokenCacheTests
 
     private static (ValidatedTokenCache Cache, ValidatedToken Token) Remembered(string token, DateTimeOffset at, JwtOptions? options = null, int capacity = ValidatedTokenCache.DefaultCapacity)
     {
+        // The cache answers only for tokens of its ring's keys: the shared validator's, unless other options ask for another.
+        var validator = options is null ? Validator : TokenTestKit.Validator(options);
         options ??= Options();
-        var validator = TokenTestKit.Validator(options);
         var result = validator.Validate(token, expected: null, at);
         Assert.True(result.IsValid, result.Message);
-        var cache = new ValidatedTokenCache(options, capacity);
+        var cache = new ValidatedTokenCache(options, validator.Codec.Ring, capacity);
         cache.Remember(result.Token!, JwtLoginService.Proof(result.Token!)!, at);
         return (cache, result.Token!);
     }
@@ -106,9 +107,9 @@ public sealed class ValidatedTokenCacheTests
     [Fact]
     public void Capacity_is_a_power_of_two_and_long_tokens_are_not_held()
     {
-        Assert.Equal(4096, new ValidatedTokenCache(Options()).Capacity);
-        Assert.Equal(8, new ValidatedTokenCache(Options(), 5).Capacity);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ValidatedTokenCache(Options(), 0));
+        Assert.Equal(4096, new ValidatedTokenCache(Options(), Codec().Ring).Capacity);
+        Assert.Equal(8, new ValidatedTokenCache(Options(), Codec().Ring, 5).Capacity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ValidatedTokenCache(Options(), Codec().Ring, 0));
 
         var padding = new string('a', ValidatedTokenCache.MaxTokenLength);
         var token = ForgePayload(Payload(extra: $",\"pad\":\"{padding}\""));
