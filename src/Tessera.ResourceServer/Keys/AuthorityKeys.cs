@@ -43,7 +43,7 @@ internal sealed class AuthorityKeys
         _memory = memory;
         _log = log;
         Codec = new JwsCodec(_ring);
-        Cache = new ValidatedTokenCache(new JwtOptions { Leeway = options.Leeway });
+        Cache = new ValidatedTokenCache(new JwtOptions { Leeway = options.Leeway }, _ring);
     }
 
     public JwsCodec Codec { get; }
