@@ -15,6 +15,8 @@ using Tessera.AspNetCore.AccountRecovery;
 using Tessera.AspNetCore.Email;
 using Tessera.Core.Jwt;
 using Tessera.Core.PurposeTokens;
+using Tessera.Core.SigningKeys;
+using Tessera.AspNetCore.SigningKeys;
 
 namespace Tessera.AspNetCore;
 
@@ -53,7 +55,12 @@ public sealed class TesseraBuilder
             Services.AddSingleton<IPostConfigureOptions<JwtOptions>, DevelopmentSigningKey>();
             Services.AddSingleton(sp => sp.GetRequiredService<IOptions<JwtOptions>>().Value);
             Services.AddSingleton(sp => JwsSigningKey.FromOptions(sp.GetRequiredService<JwtOptions>()));
-            Services.AddSingleton(sp => new JwsKeyRing(JwsKeySet.Single(sp.GetRequiredService<JwsSigningKey>())));
+            // HS256: the one configured key. RS256, ES256, EdDSA: the deployment's ring, filled before
+            // the first request by SigningKeyRingService.
+            Services.AddSingleton(sp => new JwsKeyRing(JwsSigningKey.IsAsymmetric(sp.GetRequiredService<JwtOptions>().Algorithm)
+                ? new JwsKeySet(null, [])
+                : JwsKeySet.Single(sp.GetRequiredService<JwsSigningKey>())));
+            AddSigningKeyRing();
             Services.AddSingleton(sp => new JwsCodec(sp.GetRequiredService<JwsKeyRing>()));
             Services.AddSingleton<TokenValidator>();
             Services.AddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<JwtOptions>(), sp.GetRequiredService<JwsKeyRing>()));
@@ -65,6 +72,32 @@ public sealed class TesseraBuilder
             Services.Configure(configure); // after the section's binding, registered by the first call
         ConfigureScheme(TesseraSchemes.Jwt, configureScheme);
         return this;
+    }
+
+    /// <summary>
+    /// The persisted key ring of an asymmetric algorithm (section <c>Tessera:SigningKeys</c>): its
+    /// loading and rotation on every instance, the issuer inferred from the request, and the CLI's
+    /// administration. Registered under every algorithm (the JWKS and discovery answer under HS256
+    /// too); under HS256 the ring is the one configured key and nothing here runs.
+    /// </summary>
+    private void AddSigningKeyRing()
+    {
+        Services.AddValidatedOptions<SigningKeyOptions>(Configuration, SigningKeyOptions.SectionName,
+            (sp, o) => o.Validate(sp.GetRequiredService<JwtOptions>(), sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+        // Null under HS256: the synchronizer and the Redis channel then have no ring to retire keys from.
+        Services.AddSingleton(sp =>
+        {
+            var jwt = sp.GetRequiredService<JwtOptions>();
+            if (!JwsSigningKey.IsAsymmetric(jwt.Algorithm))
+                return null!;
+            var options = sp.GetRequiredService<IOptions<SigningKeyOptions>>().Value;
+            return new SigningKeyRingKeeper(sp.GetRequiredService<JwsKeyRing>(), SigningKeyProtector.FromOptions(options, jwt), options, jwt, sp.GetRequiredService<TimeProvider>());
+        });
+        Services.AddSingleton<IInferredIssuer, InferredIssuer>();
+        Services.AddHostedService<SigningKeyRingService>();
+        Services.AddScoped(sp => new SigningKeyAdministration(sp.GetRequiredService<ISigningKeyStore>(), sp.GetRequiredService<Core.Revocation.AdmissionChanges>(),
+            sp.GetService<SigningKeyRingKeeper>() ?? throw new InvalidOperationException($"{JwtOptions.SectionName}:Algorithm is HS256: there is no key ring (RS256, ES256 or EdDSA have one)."),
+            sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>
@@ -201,9 +234,13 @@ public sealed class TesseraBuilder
     private static byte[] PurposeTokenSecret(IServiceProvider services)
     {
         var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var secret = auth.TokenSecret ?? services.GetService<IOptions<JwtOptions>>()?.Value.SigningKey
+        // With an asymmetric algorithm Tessera:Jwt:SigningKey may be unset: the ring's protection key then.
+        var secret = auth.TokenSecret ?? NonEmpty(services.GetService<IOptions<JwtOptions>>()?.Value.SigningKey)
+            ?? NonEmpty(services.GetService<IOptions<SigningKeyOptions>>()?.Value.ProtectionKey)
             ?? throw new InvalidOperationException($"{AuthOptions.SectionName}:{nameof(AuthOptions.TokenSecret)} is required for account recovery without JWTs.");
         return System.Text.Encoding.UTF8.GetBytes(secret);
+
+        static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
 
     /// <summary>

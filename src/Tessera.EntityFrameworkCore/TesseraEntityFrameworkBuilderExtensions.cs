@@ -10,6 +10,8 @@ using Tessera.Core.Sessions;
 using Tessera.EntityFrameworkCore.ApiKeys;
 using Tessera.EntityFrameworkCore.OpaqueTokens;
 using Tessera.EntityFrameworkCore.Sessions;
+using Tessera.Core.SigningKeys;
+using Tessera.EntityFrameworkCore.SigningKeys;
 using Tessera.Core.Users;
 using Tessera.EntityFrameworkCore.Revocation;
 using Tessera.EntityFrameworkCore.Users;
@@ -46,6 +48,8 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISessionStore>());
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IOpaqueTokenStore>());
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IApiKeyStore>());
+        services.AddScoped<ISigningKeyStore, EfSigningKeyStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISigningKeyStore>());
         return builder;
     }
 }

@@ -5,13 +5,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
+using Tessera.AspNetCore.SigningKeys;
 using Tessera.Core.Jwt;
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
 
 namespace Tessera.AspNetCore.Jwt;
 
-/// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens; the JWKS.</summary>
+/// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens; the JWKS and discovery.</summary>
 internal static class JwtTokenEndpoints
 {
     public static IEndpointRouteBuilder MapJwtTokenEndpoints(this IEndpointRouteBuilder routes)
@@ -23,9 +25,60 @@ internal static class JwtTokenEndpoints
         routes.MapPost("/api/token/blacklist/", BlacklistAsync).AllowAnonymous();
         routes.MapPost("/api/sliding/token/", ObtainSlidingAsync).AllowAnonymous();
         routes.MapPost("/api/sliding/token/refresh/", RefreshSlidingAsync).AllowAnonymous();
-        routes.MapGet("/.well-known/jwks.json", (JwsSigningKey key) =>
-            ApiResults.Json(new { keys = key.PublicJwk is { } jwk ? new[] { jwk } : [] })).AllowAnonymous();
+        routes.MapGet("/.well-known/jwks.json", Jwks).AllowAnonymous();
+        routes.MapGet("/.well-known/openid-configuration", Discovery).AllowAnonymous();
         return routes;
+    }
+
+    /// <summary>
+    /// The public keys of the ring (the signer, the next key, superseded keys until their last token
+    /// expires; never a retired key, never HS256's secret), cacheable by every verifier for
+    /// <see cref="SigningKeyOptions.JwksMaxAge"/>, with a strong ETag for conditional requests.
+    /// </summary>
+    private static IResult Jwks(HttpContext context, JwsKeyRing ring, IOptions<SigningKeyOptions> keys)
+    {
+        var document = JwksDocument.Of(ring.Current);
+        SetPublicCaching(context.Response, keys.Value);
+        context.Response.Headers.ETag = document.ETag;
+        var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
+        if (ifNoneMatch.Any(tag => tag.Tag == "*" || (!tag.IsWeak && tag.Tag == document.ETag)))
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        return Results.Bytes(document.Body, "application/json");
+    }
+
+    /// <summary>
+    /// OpenID Connect discovery, as much of it as a stock verifier needs to validate Tessera's access
+    /// tokens with nothing but the URL (JwtBearer's <c>Authority</c>, SimpleJWT's <c>JWK_URL</c>):
+    /// the issuer (configured, or inferred from the request, as the tokens it issues carry it), the
+    /// absolute JWKS URL, the token endpoints (SimpleJWT's paths) and the algorithm. Under HS256
+    /// too: its JWKS is empty, the secret being shared.
+    /// </summary>
+    private static IResult Discovery(HttpContext context, JwtOptions jwt, IOptions<SigningKeyOptions> keys)
+    {
+        var root = InferredIssuer.BaseUrl(context.Request);
+        SetPublicCaching(context.Response, keys.Value);
+        return ApiResults.Json(new Dictionary<string, object>
+        {
+            ["issuer"] = InferredIssuer.IssuerOf(context.Request, jwt),
+            ["jwks_uri"] = root + "/.well-known/jwks.json",
+            ["token_endpoint"] = root + "/api/token/",
+            ["token_refresh_endpoint"] = root + "/api/token/refresh/",
+            ["token_verify_endpoint"] = root + "/api/token/verify/",
+            ["token_blacklist_endpoint"] = root + "/api/token/blacklist/",
+            ["grant_types_supported"] = new[] { "password", "refresh_token" },
+            ["response_types_supported"] = new[] { "token" },
+            ["subject_types_supported"] = new[] { "public" },
+            ["id_token_signing_alg_values_supported"] = new[] { jwt.Algorithm },
+            ["token_endpoint_auth_methods_supported"] = new[] { "none" },
+            ["claims_supported"] = new[] { "token_type", "exp", "iat", "jti", "user_id", "username", "email", "iss", "aud", TokenIssuer.LoginIdClaim, TokenIssuer.EpochClaim },
+        });
+    }
+
+    /// <summary>Public and cacheable, in the place of the no-store of the endpoints that carry credentials.</summary>
+    private static void SetPublicCaching(HttpResponse response, SigningKeyOptions keys)
+    {
+        response.Headers.CacheControl = $"public, max-age={(long)keys.JwksMaxAge.TotalSeconds}";
+        response.Headers.Remove("Pragma");
     }
 
     private static async Task<IResult> ObtainPairAsync(HttpContext context, ProtectedSignIn signIn, JwtLoginService logins,

@@ -75,7 +75,9 @@ public sealed class JwtOptions
     {
         var problems = new List<string>();
 
-        if (string.IsNullOrEmpty(SigningKey))
+        // With an asymmetric algorithm the keys are the ring's (Tessera:SigningKeys); SigningKey, if
+        // set, only seeds the protection of their private halves (SigningKeyOptions checks that).
+        if (string.IsNullOrEmpty(SigningKey) && !JwsSigningKey.IsAsymmetric(Algorithm))
         {
             problems.Add($"{SectionName}:SigningKey is required (environment: Tessera__Jwt__SigningKey).");
         }
@@ -86,9 +88,9 @@ public sealed class JwtOptions
             problems.Add($"{SectionName}:SigningKey must be at least {MinimumHmacKeyBytes} bytes (UTF-8) for HS256; it has {Encoding.UTF8.GetByteCount(SigningKey)}.");
         }
 
-        if (Algorithm != "HS256")
+        if (Algorithm != "HS256" && !JwsSigningKey.IsAsymmetric(Algorithm))
         {
-            problems.Add($"{SectionName}:Algorithm '{Algorithm}' is not supported; supported: HS256.");
+            problems.Add($"{SectionName}:Algorithm '{Algorithm}' is not supported; supported: HS256, RS256, ES256, EdDSA.");
         }
 
         CheckPositive(problems, nameof(AccessTokenLifetime), AccessTokenLifetime);

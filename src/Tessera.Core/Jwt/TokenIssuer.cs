@@ -49,6 +49,13 @@ public sealed class TokenIssuer
     private readonly JwsCodec _codec;
     private readonly TimeProvider _time;
 
+    private readonly SigningKeys.IInferredIssuer? _inferredIssuer;
+
+    /// <param name="inferredIssuer">The request's issuer, written into new tokens while <see cref="JwtOptions.Issuer"/> is unset.</param>
+    public TokenIssuer(JwtOptions options, JwsCodec codec, TimeProvider time, SigningKeys.IInferredIssuer? inferredIssuer)
+        : this(options, codec, time)
+        => _inferredIssuer = inferredIssuer;
+
     public TokenIssuer(JwtOptions options, JwsCodec codec, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -241,7 +248,7 @@ public sealed class TokenIssuer
             writer.WriteString("aud"u8, audience);
         }
 
-        if (_options.Issuer is { } issuer && (written & ClaimSet.Iss) == 0)
+        if ((_options.Issuer ?? _inferredIssuer?.Issuer) is { } issuer && (written & ClaimSet.Iss) == 0)
         {
             writer.WriteString("iss"u8, issuer);
         }

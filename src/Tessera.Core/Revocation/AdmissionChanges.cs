@@ -3,6 +3,7 @@ using Tessera.Core.Credentials;
 using Tessera.Core.Jwt;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Sessions;
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 
 namespace Tessera.Core.Revocation;
@@ -30,7 +31,9 @@ public sealed class AdmissionChanges(
     ILoginEvents? events = null,
     ISessionStore? sessions = null,
     IOpaqueTokenStore? opaqueTokens = null,
-    IApiKeyStore? apiKeys = null)
+    IApiKeyStore? apiKeys = null,
+    ISigningKeyStore? signingKeys = null,
+    JwtOptions? jwt = null)
 {
     /// <summary>
     /// Rotation of a refresh token, one transaction on the ledger: of concurrent rotations of one
@@ -127,6 +130,28 @@ public sealed class AdmissionChanges(
             return false;
         await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(revoked, LoginRevocationReasons.ApiKeyDeleted, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// An operator retires a signing key (a compromised one): in one unit of work its row is retired,
+    /// its expiry set to when no token it signed can be valid, and, when it was the signer, the
+    /// published next key made the signer at once (<see cref="SigningKeySchedule.Retire"/>); then
+    /// every instance takes it out of its ring on the next request. Without a published next key no
+    /// key signs until the instances make a new generation, which they do at once on hearing it.
+    /// False when there is no such key, or it is retired already.
+    /// </summary>
+    public async Task<bool> RetireSigningKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        var store = signingKeys ?? throw Missing(nameof(ISigningKeyStore));
+        var options = jwt ?? throw Missing(nameof(JwtOptions));
+        var rows = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (SigningKeySchedule.Retire(rows, keyId, now.ToUnixTimeSeconds(), options.LongestTokenLifetime) is not { } retirement)
+            return false;
+        if (await store.RetireAsync(retirement, cancellationToken).ConfigureAwait(false) is not { } retired)
+            return false; // retired meanwhile by another operator
+        await bus.PublishAsync(retired, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -1,9 +1,11 @@
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 
 namespace Tessera.Core.Revocation;
 
 /// <summary>
-/// Keeps this instance's memory (<see cref="RevocationState"/>, <see cref="UserSnapshots"/>) equal
+/// Keeps this instance's memory (<see cref="RevocationState"/>, <see cref="UserSnapshots"/>, the
+/// signing key ring's retirements) equal
 /// to the database: a full load at start, then every event. Applying an event twice is harmless, and
 /// so is applying events out of order (a revocation is a set; a user change reloads the user's row as
 /// it is now), so a bus and the database feed may both deliver one. Applications run one at a
@@ -23,7 +25,7 @@ namespace Tessera.Core.Revocation;
 /// the feed is remembered until the feed reaches it, so the feed does not tell it again.
 /// </para>
 /// </summary>
-internal sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users, AppliedAdmissionChanges? applied = null)
+internal sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users, AppliedAdmissionChanges? applied = null, SigningKeyRingKeeper? signingKeys = null)
 {
     /// <summary>
     /// Events are swept after a day; an instance that could not read the feed for half of that may
@@ -119,6 +121,10 @@ internal sealed class RevocationSynchronizer(RevocationState revocations, UserSn
                 break;
             case AdmissionChangeKind.UserChanged:
                 users.Set(e.UserId, await store.LoadUserAsync(e.UserId, cancellationToken).ConfigureAwait(false));
+                break;
+            case AdmissionChangeKind.SigningKeyRetired when e.LoginId is { Length: > 0 } keyId:
+                // Only with an asymmetric ring; HS256's one key is never retired this way.
+                signingKeys?.Retire(keyId, e.ExpiresAt);
                 break;
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Tessera.Core.Revocation;
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 
 namespace Tessera.Redis.Revocation;
@@ -30,7 +31,8 @@ internal sealed class RedisRevocationChannel(
     UserSnapshots users,
     IRevocationFeed feed,
     IServiceScopeFactory scopes,
-    ILogger<RedisRevocationChannel> logger) : IRevocationBusState, IHostedService
+    ILogger<RedisRevocationChannel> logger,
+    SigningKeyRingKeeper? signingKeys = null) : IRevocationBusState, IHostedService
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
@@ -255,6 +257,9 @@ internal sealed class RedisRevocationChannel(
                 break;
             case AdmissionChangeKind.UserChanged:
                 users.BeginReload(e.UserId);
+                break;
+            case AdmissionChangeKind.SigningKeyRetired when e.LoginId is { Length: > 0 } keyId:
+                signingKeys?.Retire(keyId, e.ExpiresAt);
                 break;
         }
         Acknowledge(origin, e.Id);

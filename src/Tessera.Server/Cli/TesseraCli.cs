@@ -8,7 +8,7 @@ using Tessera.Server.Data;
 namespace Tessera.Server.Cli;
 
 /// <summary>
-/// <c>tessera [serve|migrate|createsuperuser|flushexpiredtokens|users] [options]</c>, after Django's
+/// <c>tessera [serve|migrate|createsuperuser|flushexpiredtokens|users|keys] [options]</c>, after Django's
 /// manage.py, on System.CommandLine (<c>tessera --help</c>, <c>tessera users set --help</c>). Options
 /// a verb does not know go on to the host (<c>--urls</c>, <c>--environment</c>, any setting as
 /// <c>--Tessera:Jwt:AccessTokenLifetime=00:05:00</c>). Whatever goes wrong is one line on standard
@@ -64,7 +64,7 @@ public static class TesseraCli
         var rootNoMigrate = NoMigrateOption();
         root.Options.Add(rootNoMigrate);
         root.SetAction((result, _) => result.UnmatchedTokens is [var first, ..] && !first.StartsWith('-')
-            ? Task.FromResult(Fail($"Unknown verb '{first}'. usage: tessera [serve|migrate|createsuperuser|flushexpiredtokens|users] [options]; see tessera --help."))
+            ? Task.FromResult(Fail($"Unknown verb '{first}'. usage: tessera [serve|migrate|createsuperuser|flushexpiredtokens|users|keys] [options]; see tessera --help."))
             : ServeAsync([.. result.UnmatchedTokens], result.GetValue(rootNoMigrate)));
 
         var noMigrate = NoMigrateOption();
@@ -89,6 +89,7 @@ public static class TesseraCli
         root.Subcommands.Add(flush);
 
         root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         return root;
     }
 

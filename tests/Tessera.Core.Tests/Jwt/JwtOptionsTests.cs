@@ -55,7 +55,7 @@ public class JwtOptionsTests
     [Theory]
     [InlineData("none")]
     [InlineData("HS512")]
-    [InlineData("RS256")]
+    [InlineData("ES512")]
     [InlineData("hs256")]
     public void Unsupported_algorithm_is_a_problem(string alg)
     {
