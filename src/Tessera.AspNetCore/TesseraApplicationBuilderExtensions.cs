@@ -11,6 +11,7 @@ using Tessera.AspNetCore.OpaqueTokens;
 using Tessera.AspNetCore.ApiKeys;
 using Tessera.AspNetCore.Users;
 using Tessera.AspNetCore.AccountRecovery;
+using Tessera.AspNetCore.Revocation;
 using Tessera.AspNetCore.Routing;
 
 namespace Tessera.AspNetCore;
@@ -38,7 +39,8 @@ public static class TesseraApplicationBuilderExtensions
     /// <summary>
     /// The endpoints of the API contract for the credential kinds the app added: the account's own
     /// (profile, revoke-all) always; JWTs with registration, password change and logout, which
-    /// answer with a pair; sessions; DRF tokens; API keys; password reset and email verification. Every answer of the group is
+    /// answer with a pair; sessions; DRF tokens; API keys; password reset and email verification; the
+    /// revocation stream for resource services (<see cref="RevocationStreamEndpoints"/>). Every answer of the group is
     /// <c>Cache-Control: no-store</c>: each one carries a credential or an account's data; and each
     /// answers only its path as listed (<see cref="ExactPathEndpointConventionBuilderExtensions.WithExactPaths{TBuilder}"/>). Each
     /// feature's <c>Map…Endpoints</c> is public too, for an app that places them itself.
@@ -61,6 +63,7 @@ public static class TesseraApplicationBuilderExtensions
             group.MapApiKeyEndpoints();
         if (features.Has(TesseraFeatures.AccountRecovery))
             group.MapAccountRecoveryEndpoints();
+        group.MapRevocationStream();
         return group;
     }
 }

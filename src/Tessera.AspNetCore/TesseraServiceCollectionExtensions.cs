@@ -113,6 +113,19 @@ public static class TesseraServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddValidatedOptions<ExpiredTokenSweeperOptions>(configuration, ExpiredTokenSweeperOptions.SectionName, o => o.Validate());
         services.AddHostedService<ExpiredTokenSweeper>();
+        services.AddValidatedOptions<RevocationStreamOptions>(configuration, RevocationStreamOptions.SectionName, o => o.Validate());
+        services.AddSingleton(sp => StartedRevocationStreamSource(sp));
+    }
+
+    private static RevocationStreamSource StartedRevocationStreamSource(IServiceProvider sp)
+    {
+        var source = new RevocationStreamSource(
+            sp.GetRequiredService<AppliedAdmissionChanges>(), sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(),
+            sp.GetRequiredService<RevocationSynchronizer>(), sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>(),
+            // How long a token may live: without JWTs, a day (the feed's own horizon).
+            sp.GetService<JwtOptions>()?.LongestTokenLifetime ?? TimeSpan.FromDays(1));
+        source.Start();
+        return source;
     }
 
     /// <summary>What sessions, DRF tokens and API keys share: the seal in their secrets and the memory that admits them.</summary>

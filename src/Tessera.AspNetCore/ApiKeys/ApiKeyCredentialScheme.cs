@@ -26,7 +26,7 @@ internal sealed class ApiKeyCredentialScheme(IOptionsMonitor<ApiKeyAuthenticatio
         if (!ApiKeyFormat.IsWellFormed(presented))
             return ProofResult.Fail(Invalid);
         var found = await remembered.FindAsync<IApiKeyStore, ApiKey>(ApiKeyFormat.Format, presented!, context, time).ConfigureAwait(false);
-        return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.ApiKey), found.Row);
+        return found is null ? ProofResult.Fail(Invalid) : ProofResult.Proven(found.ToProof(TesseraSchemes.ApiKey, ((ApiKey)found.Row).ScopeList()), found.Row);
     }
 
     public override AuthFailure DescribeRejection(AdmissionRejection rejection) => Invalid;

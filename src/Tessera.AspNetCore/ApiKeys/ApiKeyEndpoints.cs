@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,7 +24,10 @@ internal static class ApiKeyEndpoints
         return routes;
     }
 
-    /// <summary>Optional <c>name</c> and <c>expires_in_days</c>; 201 with the key, which is never shown again.</summary>
+    /// <summary>
+    /// Optional <c>name</c>, <c>expires_in_days</c> and <c>scopes</c> (a JSON array of strings, or one
+    /// space-separated string as a form sends it); 201 with the key, which is never shown again.
+    /// </summary>
     private static async Task<IResult> CreateAsync(HttpContext context, ApiKeyIssuer issuer,
         IOptionsMonitor<ApiKeyAuthenticationOptions> monitor)
     {
@@ -33,12 +37,15 @@ internal static class ApiKeyEndpoints
         var fields = new FieldValidator(body.Fields);
         var name = fields.Text("name", maxLength: Core.ApiKeys.ApiKey.NameMaxLength, required: false, allowBlank: true);
         var days = fields.Integer("expires_in_days", min: 1, max: MaxLifetimeDays);
+        var scopes = ReadScopes(body.Fields, fields);
         if (!fields.IsValid)
             return fields.ToResult();
 
         var lifetime = days is { } d ? TimeSpan.FromDays(d) : monitor.Get(TesseraSchemes.ApiKey).DefaultLifetime;
         var caller = context.GetTesseraUser();
-        if (await issuer.IssueAsync(caller.User.Id, caller.Proof.Epoch, name ?? "", lifetime, context.RequestAborted).ConfigureAwait(false)
+        if (!caller.User.IsStaff && scopes.Any(ApiKeyScopes.NeedsStaff))
+            return ApiResults.PermissionDenied();
+        if (await issuer.IssueAsync(caller.User.Id, caller.Proof.Epoch, name ?? "", lifetime, scopes, context.RequestAborted).ConfigureAwait(false)
             is not var (key, record))
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, LoginEnded);
         return ApiResults.Json(new
@@ -48,8 +55,67 @@ internal static class ApiKeyEndpoints
             name = record.Name,
             created = UnixTime.Format(record.CreatedAt),
             expires = record.ExpiresAt is { } e ? UnixTime.Format(e) : null,
+            scopes = record.ScopeList(),
         }, StatusCodes.Status201Created);
     }
+
+    /// <summary>
+    /// The <c>scopes</c> field: absent, null or empty for an ordinary key; otherwise known scopes only
+    /// (<see cref="ApiKeyScopes.Known"/>), each once, in the order given. DRF's ListField and ChoiceField words.
+    /// </summary>
+    private static List<string> ReadScopes(JsonElement body, FieldValidator fields)
+    {
+        var scopes = new List<string>();
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("scopes", out var value) || value.ValueKind == JsonValueKind.Null)
+            return scopes;
+        IEnumerable<JsonElement> items;
+        if (value.ValueKind == JsonValueKind.Array)
+            items = value.EnumerateArray();
+        else if (value.ValueKind == JsonValueKind.String)
+            items = [value]; // a form's one value, space-separated (OAuth's form)
+        else
+        {
+            fields.AddError("scopes", $"Expected a list of items but got type \"{PythonTypeName(value)}\".");
+            return scopes;
+        }
+        foreach (var item in items)
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                fields.AddError("scopes", "Not a valid string.");
+                continue;
+            }
+            string? text;
+            try
+            {
+                text = item.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                fields.AddError("scopes", "Not a valid string.");
+                continue;
+            }
+            foreach (var scope in (text ?? "").Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!ApiKeyScopes.Known.Contains(scope))
+                    fields.AddError("scopes", $"\"{Shorten(scope)}\" is not a valid choice.");
+                else if (!scopes.Contains(scope))
+                    scopes.Add(scope);
+            }
+        }
+        return scopes;
+    }
+
+    /// <summary>An unknown scope as the error repeats it: not a whole megabyte of it.</summary>
+    private static string Shorten(string scope) => scope.Length <= 50 ? scope : scope[..50] + "…";
+
+    private static string PythonTypeName(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny(".eE") >= 0 ? "float" : "int",
+        JsonValueKind.True or JsonValueKind.False => "bool",
+        JsonValueKind.Object => "dict",
+        _ => "NoneType",
+    };
 
     /// <summary>The caller's login was ended (password change, revoke-all, deactivation) while the key was being made.</summary>
     public const string LoginEnded = "Your login has ended; log in again.";
@@ -63,6 +129,7 @@ internal static class ApiKeyEndpoints
             name = k.Name,
             created = UnixTime.Format(k.CreatedAt),
             expires = k.ExpiresAt is { } e ? UnixTime.Format(e) : null,
+            scopes = k.ScopeList(),
         }));
     }
 

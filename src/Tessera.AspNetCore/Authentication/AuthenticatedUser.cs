@@ -12,6 +12,9 @@ public sealed record AuthenticatedUser(UserSnapshot User, CredentialProof Proof,
     public const string StaffRole = "staff";
     public const string SuperuserRole = "superuser";
 
+    /// <summary>One claim per scope of a scoped credential (<see cref="CredentialProof.Scopes"/>), as OAuth names it.</summary>
+    public const string ScopeClaim = "scope";
+
     public ClaimsPrincipal ToClaimsPrincipal(string authenticationType)
     {
         var identity = new ClaimsIdentity(authenticationType, ClaimTypes.Name, ClaimTypes.Role);
@@ -21,6 +24,8 @@ public sealed record AuthenticatedUser(UserSnapshot User, CredentialProof Proof,
         if (User.IsSuperuser) identity.AddClaim(Of(identity, ClaimTypes.Role, SuperuserRole));
         foreach (var role in User.Roles)
             identity.AddClaim(Of(identity, ClaimTypes.Role, role)); // the app's own (User.ToSnapshot)
+        foreach (var scope in Proof.Scopes)
+            identity.AddClaim(Of(identity, ScopeClaim, scope));
         return new ClaimsPrincipal(identity);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Tessera.AspNetCore.Http;
 using Tessera.Core.Admission;
 
 namespace Tessera.AspNetCore.Authentication;
@@ -13,6 +14,12 @@ internal sealed class CredentialAuthentication(AdmissionGate gate)
 {
     /// <summary>No credential of a kind: one instance, as nothing in it can change.</summary>
     internal static readonly AuthenticateResult NoResult = AuthenticateResult.NoResult();
+
+    /// <summary>A scoped credential on an endpoint that accepts none of its scopes: DRF's permission denied.</summary>
+    internal static readonly AuthFailure ScopeNotAccepted = new(new { detail = ApiResults.Messages.PermissionDenied }, StatusCodes.Status403Forbidden)
+    {
+        Reason = RefusalReason.ScopeNotAccepted,
+    };
 
     public async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, ICredentialScheme scheme)
     {
@@ -31,6 +38,14 @@ internal sealed class CredentialAuthentication(AdmissionGate gate)
             return admission.Rejection == AdmissionRejection.RefusedByRule
                 ? Refuse(AuthFailure.Detail(admission.Detail!, RefusalReason.RefusedByRule)) // the app's words, the same for every scheme
                 : Refuse(scheme.DescribeRejection(admission.Rejection));
+        }
+
+        // Least privilege, decided here so that every pipeline and every kind enforces it: a scoped
+        // credential is this user only where the endpoint accepts one of its scopes.
+        if (proof.Scopes.Count > 0 && !AcceptedScopesMetadata.Admits(context.GetEndpoint(), proof.Scopes))
+        {
+            context.Features.Set(new RefusedLogin(proof.UserId, RefusalReason.ScopeNotAccepted));
+            return Refuse(ScopeNotAccepted);
         }
 
         var user = new AuthenticatedUser(admission.User!, proof, result.Credential);

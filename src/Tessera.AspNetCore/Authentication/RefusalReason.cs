@@ -41,4 +41,7 @@ public enum RefusalReason
 
     /// <summary>An authenticated user the endpoint's policy does not allow (403).</summary>
     PolicyDenied,
+
+    /// <summary>A scoped credential (an API key with scopes) on an endpoint that accepts none of them (403).</summary>
+    ScopeNotAccepted,
 }

@@ -22,6 +22,10 @@ internal static class FoundCredentialExtensions
     /// What a session, DRF token or API key proves: its user, its own expiry, its login (revoked when
     /// the credential is deleted) and the epoch its login's password check read (none for API keys).
     /// </summary>
-    public static CredentialProof ToProof(this FoundCredential found, string scheme)
-        => new(found.Row.UserId, scheme, found.Row.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : null, found.Login, Epoch: found.Row.Epoch);
+    /// <param name="scopes">What a scoped API key is limited to; none for the others.</param>
+    public static CredentialProof ToProof(this FoundCredential found, string scheme, IReadOnlyList<string>? scopes = null)
+        => new(found.Row.UserId, scheme, found.Row.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : null, found.Login, Epoch: found.Row.Epoch)
+        {
+            Scopes = scopes ?? [],
+        };
 }

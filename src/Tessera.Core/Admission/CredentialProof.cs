@@ -20,4 +20,11 @@ namespace Tessera.Core.Admission;
 /// tokens, Basic); the gate refuses it once the user's epoch has moved past it. Null for credentials
 /// that outlive password changes and revoke-all (API keys) and for foreign tokens.
 /// </param>
-public sealed record CredentialProof(long UserId, string Scheme, DateTimeOffset? ExpiresAt, LoginId? Login = null, long? LoginTimeMs = null, long? Epoch = null);
+public sealed record CredentialProof(long UserId, string Scheme, DateTimeOffset? ExpiresAt, LoginId? Login = null, long? LoginTimeMs = null, long? Epoch = null)
+{
+    /// <summary>
+    /// The scopes the credential is limited to (a scoped API key), or empty for one that acts as its
+    /// user everywhere. A scoped credential is admitted only by endpoints that accept one of them.
+    /// </summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+}

@@ -28,6 +28,22 @@ public sealed class ApiKey : IStoredCredential
     /// </summary>
     public string Scopes { get; set; } = "";
 
+    // Scopes parsed once per row: a remembered key's row serves every request that presents it.
+    private (string Text, string[] List)? _parsedScopes;
+
+    /// <summary><see cref="Scopes"/> as a list (empty for an ordinary key), parsed once per row.</summary>
+    internal IReadOnlyList<string> ScopeList()
+    {
+        var text = Scopes;
+        if (text.Length == 0)
+            return [];
+        if (_parsedScopes is { } parsed && ReferenceEquals(parsed.Text, text))
+            return parsed.List;
+        var list = ApiKeyScopes.Parse(text);
+        _parsedScopes = (text, list);
+        return list;
+    }
+
     /// <summary>None: keys are service credentials, they outlive password changes and revoke-all (not deactivation).</summary>
     long? IStoredCredential.Epoch => null;
 }

@@ -10,7 +10,7 @@ namespace Tessera.Core.ApiKeys;
 internal sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeProvider time)
 {
     /// <returns>The key and its record, or null when the creating login was ended meanwhile.</returns>
-    public async Task<(string Key, ApiKey Record)?> IssueAsync(long userId, long? creatorEpoch, string name, TimeSpan? lifetime, CancellationToken cancellationToken = default)
+    public async Task<(string Key, ApiKey Record)?> IssueAsync(long userId, long? creatorEpoch, string name, TimeSpan? lifetime, IReadOnlyCollection<string>? scopes = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var (key, prefix) = ApiKeyFormat.New(seal);
@@ -22,6 +22,7 @@ internal sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeP
             Name = name,
             CreatedAt = now.ToUnixTimeSeconds(),
             ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
+            Scopes = scopes is null ? "" : string.Join(' ', scopes),
         };
         return await keys.AddAsync(record, creatorEpoch, cancellationToken).ConfigureAwait(false) ? (key, record) : null;
     }

@@ -19,6 +19,15 @@ public sealed class RevocationState
     public void Revoke(LoginId login, long expiresAtUnixSeconds)
         => _revoked.AddOrUpdate(login, expiresAtUnixSeconds, (_, existing) => Math.Max(existing, expiresAtUnixSeconds));
 
+    /// <summary>The revoked logins still held and not expired at <paramref name="now"/> (for the revocation stream's snapshot).</summary>
+    internal IEnumerable<(LoginId Login, long ExpiresAt)> InForce(DateTimeOffset now)
+    {
+        var cutoff = now.ToUnixTimeSeconds();
+        foreach (var (login, expires) in _revoked)
+            if (expires >= cutoff)
+                yield return (login, expires);
+    }
+
     public int RemoveExpired(DateTimeOffset now)
     {
         var cutoff = now.ToUnixTimeSeconds();

@@ -20,6 +20,14 @@ public sealed class UserSnapshots
 
     public UserSnapshot? Find(long userId) => _users.TryGetValue(userId, out var user) ? user : null;
 
+    /// <summary>Every user held now (a moving view: the revocation stream's snapshot walks it).</summary>
+    internal IEnumerable<UserSnapshot> All()
+    {
+        // The dictionary's own enumerator: no lock and no copy of every user (Values takes both).
+        foreach (var (_, user) in _users)
+            yield return user;
+    }
+
     private readonly ConcurrentDictionary<long, int> _reloading = new();
     private int _reloadingCount;
 
