@@ -26,7 +26,7 @@ internal sealed class Refusal : Exception
 
     public const string NotValidDetail = "Given token not valid for any token type";
 
-    public static readonly Refusal NotProvided = Detail401("Authentication credentials were not provided.");
+    public static readonly Refusal NotProvided = Unauthorized("Authentication credentials were not provided.");
 
     public static readonly Refusal PermissionDenied = new(StatusCodes.Status403Forbidden, "You do not have permission to perform this action.", new { detail = "You do not have permission to perform this action." });
 
@@ -51,5 +51,5 @@ internal sealed class Refusal : Exception
 
     public static Refusal Unavailable(string detail) => new(StatusCodes.Status503ServiceUnavailable, detail, new { detail });
 
-    private static Refusal Detail401(string detail) => new(StatusCodes.Status401Unauthorized, detail, new { detail });
+    public static Refusal Unauthorized(string detail) => new(StatusCodes.Status401Unauthorized, detail, new { detail });
 }

@@ -87,7 +87,13 @@ internal sealed class TesseraResourceServerHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        var refusal = result.Failure as Refusal ?? Refusal.NotProvided;
+        // No token: DRF's "not provided". A refusal of the app's own (OnTokenValidated's Fail): a 401 in its words.
+        var refusal = result.Failure switch
+        {
+            null => Refusal.NotProvided,
+            Refusal ours => ours,
+            var app => Refusal.Unauthorized(app.Message),
+        };
         var challenge = new TesseraChallengeContext(Context, Scheme, Options, properties, refusal.Status, refusal.Detail);
         await Events.Challenge(challenge).ConfigureAwait(false);
         if (challenge.Handled)
