@@ -82,8 +82,19 @@ public sealed class TesseraBuilder
     /// </summary>
     private void AddSigningKeyRing()
     {
-        Services.AddValidatedOptions<SigningKeyOptions>(Configuration, SigningKeyOptions.SectionName,
-            (sp, o) => o.Validate(sp.GetRequiredService<JwtOptions>(), sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+        Services.AddValidatedOptions<SigningKeyOptions>(Configuration, SigningKeyOptions.SectionName, (sp, o) =>
+        {
+            JwtOptions jwt;
+            try
+            {
+                jwt = sp.GetRequiredService<JwtOptions>();
+            }
+            catch (OptionsValidationException)
+            {
+                return []; // Tessera:Jwt's own problems, which its validation reports once
+            }
+            return o.Validate(jwt, sp.GetRequiredService<IHostEnvironment>().IsDevelopment());
+        });
         // Null under HS256: the synchronizer and the Redis channel then have no ring to retire keys from.
         Services.AddSingleton(sp =>
         {

@@ -210,9 +210,14 @@ public sealed class TokenIssuer
                     writer.WriteString("aud"u8, audience);
                     written |= ClaimSet.Aud;
                 }
-                else if (claim.NameEquals("iss"u8) && _options.Issuer is { } issuer)
+                else if (claim.NameEquals("iss"u8))
                 {
-                    writer.WriteString("iss"u8, issuer);
+                    // The configured issuer replaces the source's; else the source's stays (the issuer
+                    // its login was inferred with), and no second one is appended.
+                    if (_options.Issuer is { } issuer)
+                        writer.WriteString("iss"u8, issuer);
+                    else
+                        claim.WriteTo(writer);
                     written |= ClaimSet.Iss;
                 }
                 else

@@ -108,6 +108,8 @@ public sealed class SigningKeyEndpointTests
         Assert.Equal(issuer, Payload(user.Refresh).GetProperty("iss").GetString());
         var refreshed = await client.PostJsonAsync("/api/token/refresh/", new { refresh = user.Refresh });
         Assert.Equal(issuer, Payload(refreshed.Str("access")!).GetProperty("iss").GetString());
+        Assert.Equal(200, (await client.GetJsonAsync("/api/hello/", new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", refreshed.Str("access")!))).Status);
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/refresh/", new { refresh = refreshed.Str("refresh") })).Status);
         var jwksUri = new Uri(discovery.Str("jwks_uri")!);
         Assert.True(jwksUri.IsAbsoluteUri);
         Assert.Contains(Kid(user.Access), (await client.GetJsonAsync(jwksUri.PathAndQuery)).Raw);

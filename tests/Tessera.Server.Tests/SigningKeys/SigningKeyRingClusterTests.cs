@@ -16,9 +16,12 @@ public sealed class SigningKeyRingClusterTests
     [Fact]
     public async Task A_key_retired_on_one_instance_is_refused_on_the_other_and_a_new_key_signs()
     {
+        // The ring is re-read hourly here: B can only learn of the retirement from its change.
         await using var a = new TesseraServer().WithAlgorithm("RS256");
+        a.Settings["Tessera:SigningKeys:RefreshInterval"] = "01:00:00";
         await a.InitializeAsync();
         await using var b = a.AnotherInstance().WithAlgorithm("RS256");
+        b.Settings["Tessera:SigningKeys:RefreshInterval"] = "01:00:00";
         await b.InitializeAsync();
         var user = await a.RegisterAsync();
         var kid = Kid(user.Access);
