@@ -45,17 +45,28 @@ public sealed class RevocationStreamTests(TesseraServer server)
     }
 
     [Fact]
-    public async Task The_snapshot_on_connect_holds_an_earlier_logout_then_ready()
+    public async Task The_snapshot_on_connect_holds_an_earlier_logout_revoke_all_and_deactivation_then_ready()
     {
         var staff = await StaffAsync();
         var user = await server.RegisterAsync();
         using var client = server.CreateClient();
         Assert.Equal(205, (await client.PostJsonAsync("/api/logout/", new { refresh = user.Refresh }, user.Bearer)).Status);
+        var revokedAll = await server.RegisterAsync();
+        Assert.Equal(204, (await client.PostJsonAsync("/api/token/revoke-all/", null, revokedAll.Bearer)).Status);
+        var deactivated = await server.RegisterAsync();
+        await server.AdministerAsync(a => a.SetActiveAsync(deactivated.Username, false));
+        var untouched = await server.RegisterAsync();
 
         await using var stream = await EventStream.OpenAsync(server, r => r.Headers.Authorization = staff.Bearer);
         var before = await stream.ReadyAsync();
         Assert.Contains(before, e => e.Name == "login-revoked" && e.Data.GetProperty("login_id").GetString() == Lid(user.Refresh)
                                      && e.Data.GetProperty("until").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Contains(before, e => e.Name == "user-logins-ended" && e.Data.GetProperty("user_id").GetInt64() == UserId(revokedAll.Access)
+                                     && e.Data.GetProperty("epoch").GetInt64() > Epoch(revokedAll.Access));
+        Assert.Contains(before, e => e.Name == "user-deactivated" && e.Data.GetProperty("user_id").GetInt64() == UserId(deactivated.Access)
+                                     && e.Data.GetProperty("epoch").GetInt64() > Epoch(deactivated.Access));
+        Assert.DoesNotContain(before, e => e.Data.TryGetProperty("user_id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt64() == UserId(untouched.Access));
+        Assert.All(before[..^1], e => Assert.Null(e.Id)); // state, not feed entries: the id to resume from is ready's
     }
 
     [Fact]
@@ -360,5 +371,89 @@ internal sealed class EventStream : IAsyncDisposable
         await _pump;
         _client.Dispose();
         _stop.Dispose();
+    }
+}
+
+/// <summary>The stream on a server of its own, with a short heartbeat: idle streams hear it, and cost no thread each.</summary>
+[Trait("Storage", "Sqlite")] // its own SQLite deployment: run once, in the SQLite pass
+public sealed class RevocationStreamConnectionTests : IAsyncLifetime
+{
+    private readonly TesseraServer _server = new();
+
+    public Task InitializeAsync()
+    {
+        _server.Settings["Tessera:RevocationStream:HeartbeatInterval"] = "00:00:00.200";
+        return _server.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => _server.DisposeAsync();
+
+    [Fact]
+    public async Task An_idle_stream_hears_a_heartbeat_every_interval()
+    {
+        var staff = await _server.RegisterAsync("staff");
+        await _server.AdministerAsync(a => a.SetRolesAsync(staff.Username, staff: true));
+        await using var stream = await EventStream.OpenAsync(_server, r => r.Headers.Authorization = staff.Bearer);
+        await stream.ReadyAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        Assert.InRange(Volatile.Read(ref stream.Heartbeats), 3, 7); // about five in 1.1 s
+    }
+
+    [Fact]
+    public async Task Three_hundred_open_streams_take_no_thread_each_and_each_hears_a_logout_within_a_second()
+    {
+        var staff = await _server.RegisterAsync("staff");
+        await _server.AdministerAsync(a => a.SetRolesAsync(staff.Username, staff: true));
+        var threadsBefore = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+        var streams = new List<EventStream>();
+        try
+        {
+            for (var i = 0; i < 300; i++)
+                streams.Add(await EventStream.OpenAsync(_server, r => r.Headers.Authorization = staff.Bearer));
+            await Task.WhenAll(streams.Select(s => s.ReadyAsync()));
+            var threadsOpen = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+            Assert.True(threadsOpen - threadsBefore < 60, $"threads: {threadsBefore} before, {threadsOpen} with 300 streams open");
+
+            var user = await _server.RegisterAsync();
+            using var client = _server.CreateClient();
+            Assert.Equal(205, (await client.PostJsonAsync("/api/logout/", new { refresh = user.Refresh }, user.Bearer)).Status);
+            var lid = Endpoints.EndpointKit.Payload(user.Refresh).GetProperty("lid").GetString();
+            await Task.WhenAll(streams.Select(s => s.WaitForAsync(e => e.Name == "login-revoked" && e.Data.GetProperty("login_id").GetString() == lid, TimeSpan.FromSeconds(1))));
+        }
+        finally
+        {
+            foreach (var s in streams)
+                await s.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The per-connection queue: a listener that must return at once, and a bound instead of memory that grows with a slow client.</summary>
+public sealed class RevocationStreamQueueTests
+{
+    [Fact]
+    public async Task A_connection_that_cannot_keep_up_is_ended_once_its_queue_is_full()
+    {
+        var applied = new Tessera.Core.Revocation.AppliedAdmissionChanges();
+        var users = new Tessera.Core.Users.UserSnapshots();
+        var revocations = new Tessera.Core.Revocation.RevocationState();
+        var source = new Tessera.AspNetCore.Revocation.RevocationStreamSource(applied, revocations, users,
+            new Tessera.Core.Revocation.RevocationSynchronizer(revocations, users), null!, TimeProvider.System, TimeSpan.FromHours(1));
+        var queue = Channel.CreateBounded<Tessera.AspNetCore.Revocation.RevocationStreamEvent>(
+            new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.Wait });
+        using var subscription = source.Subscribe(queue.Writer);
+
+        for (var id = 1; id <= 20; id++)
+            applied.Raise(new Tessera.Core.Revocation.AdmissionChange(id, Tessera.Core.Revocation.AdmissionChangeKind.LoginRevoked, 1,
+                Tessera.Core.Revocation.LoginId.New(1).ToString(), 2));
+
+        var read = new List<long?>();
+        await Assert.ThrowsAsync<Tessera.AspNetCore.Revocation.StreamOverflowException>(async () =>
+        {
+            while (await queue.Reader.WaitToReadAsync())
+                while (queue.Reader.TryRead(out var e))
+                    read.Add(e.Id);
+        });
+        Assert.Equal(Enumerable.Range(1, 16).Select(i => (long?)i), read); // what fitted is written, then the connection ends: the client resumes
     }
 }
