@@ -60,6 +60,11 @@ if dotnet list src/Tessera.AspNetCore package --include-transitive 2>>"$log" | g
   echo "Tessera.AspNetCore depends on an EF Core package (above)"; rc=1
 fi
 
+# A resource service takes Tessera.ResourceServer for verifying tokens only: no mail, no EF Core.
+if dotnet list src/Tessera.ResourceServer package --include-transitive 2>>"$log" | grep -iE "EntityFrameworkCore|MailKit|MimeKit"; then
+  echo "Tessera.ResourceServer depends on a package it must not (above)"; rc=1
+fi
+
 # dotnet test prints one summary per test project and pass: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12"
 sum() { grep -Eo "$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
 passed=$(sum Passed)

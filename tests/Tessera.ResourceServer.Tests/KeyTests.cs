@@ -1,0 +1,80 @@
+using System.Net;
+using Tessera.ResourceServer.Tests.Infrastructure;
+
+namespace Tessera.ResourceServer.Tests;
+
+/// <summary>Keys come from Tessera's JWKS; a token naming an unknown kid costs Tessera at most one fetch per cooldown.</summary>
+public sealed class KeyTests
+{
+    [Fact]
+    public async Task An_unknown_kid_causes_one_JWKS_fetch_then_a_refusal()
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Tessera.AddKey("forged", publish: false);
+        var fetches = f.Tessera.JwksFetches;
+
+        using var response = await f.Service.WhoAmIAsync(f.Tessera.Mint("forged"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+    }
+
+    [Fact]
+    public async Task A_key_published_after_start_is_fetched_when_a_token_names_it()
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Tessera.AddKey("k2"); // the next key, published after the service's last fetch
+
+        using var response = await f.Service.WhoAmIAsync(f.Tessera.Mint("k2"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_storm_of_unknown_kids_causes_at_most_one_fetch_per_cooldown()
+    {
+        // No staleness bound: the clock moves 31 s below, and this test is about keys, not the stream.
+        await using var f = await Fixture.StartAsync(o => { o.KeyRefreshCooldown = TimeSpan.FromSeconds(30); o.MaxStaleness = null; });
+        var tokens = Enumerable.Range(0, 40).Select(i => { f.Tessera.AddKey($"forged-{i}", publish: false); return f.Tessera.Mint($"forged-{i}"); }).ToArray();
+        var fetches = f.Tessera.JwksFetches;
+
+        var answers = await Task.WhenAll(tokens.Select(async t => (await f.Service.WhoAmIAsync(t)).StatusCode));
+        var again = await Task.WhenAll(tokens.Select(async t => (await f.Service.WhoAmIAsync(t)).StatusCode));
+
+        Assert.All(answers.Concat(again), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+
+        // Within the cooldown a newly published key is not fetched for; after it, it is (once).
+        f.Tessera.Publish("forged-0");
+        f.Service.Time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(tokens[0])).StatusCode);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+        f.Service.Time.Advance(TimeSpan.FromSeconds(2));
+        var after = await Task.WhenAll(tokens.Select(async t => (await f.Service.WhoAmIAsync(t)).StatusCode));
+        Assert.Equal(HttpStatusCode.OK, after[0]);
+        Assert.All(after[1..], s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(fetches + 2, f.Tessera.JwksFetches);
+    }
+
+    [Fact]
+    public async Task A_token_with_another_issuer_or_of_another_type_is_refused()
+    {
+        await using var f = await Fixture.StartAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k1", issuer: "https://evil.example"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k1", tokenType: "refresh"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k1", lifetime: TimeSpan.FromSeconds(-1)))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_whose_alg_is_not_its_kids_is_refused()
+    {
+        await using var f = await Fixture.StartAsync();
+        f.Tessera.AddKey("rsa", algorithm: "RS256");
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(f.Tessera.Mint("rsa"))).StatusCode);
+        // Signed by k1 (ES256) but naming the RSA key's kid.
+        var token = f.Tessera.Mint("k1");
+        var header = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"ES256\",\"kid\":\"rsa\",\"typ\":\"JWT\"}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var swapped = header + token[token.IndexOf('.')..];
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(swapped)).StatusCode);
+    }
+}
