@@ -24,6 +24,7 @@ using Tessera.Core.Admission;
 using Tessera.Core.Passwords;
 using Tessera.Core.Jwt;
 using Tessera.Core.Revocation;
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 using Tessera.AspNetCore.Passwords;
 using Tessera.AspNetCore.AccountRecovery;
@@ -123,7 +124,8 @@ public static class TesseraServiceCollectionExtensions
             sp.GetRequiredService<AppliedAdmissionChanges>(), sp.GetRequiredService<RevocationState>(), sp.GetRequiredService<UserSnapshots>(),
             sp.GetRequiredService<RevocationSynchronizer>(), sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<TimeProvider>(),
             // How long a token may live: without JWTs, a day (the feed's own horizon).
-            sp.GetService<JwtOptions>()?.LongestTokenLifetime ?? TimeSpan.FromDays(1));
+            sp.GetService<JwtOptions>()?.LongestTokenLifetime ?? TimeSpan.FromDays(1),
+            sp.GetService<SigningKeyRingKeeper>());
         source.Start();
         return source;
     }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Revocation;
+using Tessera.Core.SigningKeys;
 using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Revocation;
@@ -17,7 +18,8 @@ internal sealed class RevocationStreamSource(
     RevocationSynchronizer synchronizer,
     IServiceScopeFactory scopes,
     TimeProvider time,
-    TimeSpan longestTokenLifetime)
+    TimeSpan longestTokenLifetime,
+    SigningKeyRingKeeper? signingKeys)
 {
     /// <summary>
     /// How far below the client's last id a resume re-reads: ids are taken at insert but commit in any
@@ -75,12 +77,9 @@ internal sealed class RevocationStreamSource(
             yield return RevocationStreamEvent.RetiredKey(null, kid, until);
     }
 
-    /// <summary>
-    /// HOOK (issue 22, keyring): the signing keys retired whose tokens may still be valid, once the key
-    /// ring keeps them in memory. Until then none: a retirement reaches connected clients live
-    /// (<see cref="AdmissionChangeKind.SigningKeyRetired"/>) and resuming ones through the feed.
-    /// </summary>
-    private static IEnumerable<(string Kid, long Until)> RetiredSigningKeys(DateTimeOffset now) => [];
+    /// <summary>The signing keys retired whose tokens may still be valid (none under HS256: no key ring).</summary>
+    private IEnumerable<(string Kid, long Until)> RetiredSigningKeys(DateTimeOffset now)
+        => signingKeys?.RetiredInForce(now.ToUnixTimeSeconds()) ?? [];
 
     /// <summary>
     /// The feed's events after <paramref name="lastEventId"/> (re-read from <see cref="ResumeMargin"/>

@@ -39,6 +39,25 @@ internal sealed class SigningKeyRingKeeper(
         get { lock (_lock) return _rows; }
     }
 
+    /// <summary>
+    /// The keys retired (read from the ring or heard as a change) whose tokens could still be valid at
+    /// <paramref name="now"/> (unix seconds), with when none can be: what a verifier must still refuse.
+    /// </summary>
+    public IReadOnlyList<(string KeyId, long ExpiresAt)> RetiredInForce(long now)
+    {
+        lock (_lock)
+        {
+            var inForce = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var row in _rows)
+                if (row is { RetiredAt: not null, ExpiresAt: { } expires } && expires > now)
+                    inForce[row.KeyId] = expires;
+            foreach (var heard in _retired.Values)
+                if (heard.ExpiresAt > now)
+                    inForce[heard.KeyId] = Math.Max(inForce.GetValueOrDefault(heard.KeyId), heard.ExpiresAt);
+            return [.. inForce.Select(p => (p.Key, p.Value))];
+        }
+    }
+
     /// <summary>Completes when a retirement left no signer: a new generation must be made now, not at the next interval.</summary>
     public Task WaitForRefreshRequestAsync(TimeSpan timeout, CancellationToken cancellationToken)
         => _refreshRequested.WaitAsync(timeout, cancellationToken);

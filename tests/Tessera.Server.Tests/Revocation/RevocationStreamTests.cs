@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Tessera.Server.Tests.Cluster;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Server.Tests.SigningKeys;
 using static Tessera.Server.Tests.Endpoints.EndpointKit;
 
 namespace Tessera.Server.Tests.Revocation;
@@ -227,6 +228,34 @@ public sealed class RevocationStreamTests(TesseraServer server)
         Assert.Equal(205, (await onB.PostJsonAsync("/api/logout/", new { refresh = user.Refresh }, user.Bearer)).Status);
         var e = await stream.WaitForAsync(x => x.Name == "login-revoked" && x.Data.GetProperty("login_id").GetString() == Lid(user.Refresh), Soon);
         Assert.NotNull(e.Id);
+    }
+
+    /// <summary>
+    /// A retired signing key is in force until the last token it signed has expired: a connected
+    /// reader hears it at once, and a reader that connects later finds it in the snapshot.
+    /// </summary>
+    [Fact]
+    [Trait("Storage", "Sqlite")]
+    public async Task A_retired_signing_key_is_heard_live_and_is_in_every_later_snapshot()
+    {
+        await using var keyed = new TesseraServer().WithAlgorithm("ES256");
+        await keyed.InitializeAsync();
+        var admin = await keyed.RegisterAsync("staff");
+        await keyed.AdministerAsync(a => a.SetRolesAsync(admin.Username, staff: true));
+        var kid = SigningKeyKit.Kid(admin.Access);
+        await using var live = await EventStream.OpenAsync(keyed, r => r.Headers.Authorization = admin.Bearer);
+        Assert.DoesNotContain(await live.ReadyAsync(), e => e.Name == "key-retired");
+
+        Assert.True(await keyed.RetireAsync(kid));
+        var heard = await live.WaitForAsync(e => e.Name == "key-retired" && e.Data.GetProperty("kid").GetString() == kid, Soon);
+        Assert.NotNull(heard.Id);
+        Assert.True(heard.Data.GetProperty("until").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        var again = await keyed.RegisterAsync("staff2"); // signed by the generation made after the retirement
+        await keyed.AdministerAsync(a => a.SetRolesAsync(again.Username, staff: true));
+        await using var later = await EventStream.OpenAsync(keyed, r => r.Headers.Authorization = again.Bearer);
+        Assert.Contains(await later.ReadyAsync(), e => e.Name == "key-retired" && e.Data.GetProperty("kid").GetString() == kid
+                                                     && e.Data.GetProperty("until").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
     [Fact]
@@ -473,7 +502,7 @@ public sealed class RevocationStreamQueueTests
         var users = new Tessera.Core.Users.UserSnapshots();
         var revocations = new Tessera.Core.Revocation.RevocationState();
         var source = new Tessera.AspNetCore.Revocation.RevocationStreamSource(applied, revocations, users,
-            new Tessera.Core.Revocation.RevocationSynchronizer(revocations, users), null!, TimeProvider.System, TimeSpan.FromHours(1));
+            new Tessera.Core.Revocation.RevocationSynchronizer(revocations, users), null!, TimeProvider.System, TimeSpan.FromHours(1), signingKeys: null);
         var queue = Channel.CreateBounded<Tessera.AspNetCore.Revocation.RevocationStreamEvent>(
             new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.Wait });
         using var subscription = source.Subscribe(queue.Writer);
