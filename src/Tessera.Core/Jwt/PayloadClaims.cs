@@ -71,6 +71,30 @@ internal struct PayloadClaims
         return true;
     }
 
+    // Every request reads these three claims: from the JSON text where it has no escapes, so that a
+    // validation allocates no string for them (JsonWebTokenHandler's allocations are the yardstick).
+
+    /// <summary>The string's text as it stands in the JSON (escapes included), without its quotes.</summary>
+    private static ReadOnlySpan<byte> RawText(JsonElement value)
+    {
+        ReadOnlySpan<byte> raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        return raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' ? raw[1..^1] : raw;
+    }
+
+    /// <summary>
+    /// At most <see cref="TokenValidator.MaxJtiLength"/> UTF-16 characters. Its text in the JSON has at
+    /// least as many bytes as the string has characters, escaped or not, so only a long one is decoded.
+    /// </summary>
+    private static bool FitsJtiColumn(JsonElement value)
+        => RawText(value).Length <= TokenValidator.MaxJtiLength || value.GetString()!.Length <= TokenValidator.MaxJtiLength;
+
+    /// <summary>A login id is hex: read from the JSON text, unless escapes make it (rarely) need decoding.</summary>
+    private static bool TryReadLogin(JsonElement value, out LoginId login)
+    {
+        ReadOnlySpan<byte> text = RawText(value);
+        return text.Contains((byte)'\\') ? LoginId.TryParse(value.GetString(), out login) : LoginId.TryParseUtf8(text, out login);
+    }
+
     /// <summary>The claims of a strictly parsed payload (no duplicates, every string readable).</summary>
     public static PayloadClaims FromDocument(JsonElement payload, string? issuer, string? audience)
     {
@@ -81,7 +105,7 @@ internal struct PayloadClaims
             if (p.NameEquals("token_type"u8))
             {
                 c.HasTokenType = true;
-                c.Kind = value.ValueKind == JsonValueKind.String && TokenKinds.TryParse(value.GetString(), out TokenKind kind) ? kind : null;
+                c.Kind = value.ValueKind == JsonValueKind.String ? TokenKinds.Of(value) : null;
             }
             else if (p.NameEquals("exp"u8)) c.Exp = ReadDate(value);
             else if (p.NameEquals("iat"u8)) c.Iat = ReadDate(value);
@@ -89,7 +113,7 @@ internal struct PayloadClaims
             else if (p.NameEquals("refresh_exp"u8)) c.RefreshExp = ReadDate(value);
             else if (p.NameEquals("jti"u8))
             {
-                c.JtiValid = value.ValueKind == JsonValueKind.String && value.GetString()!.Length <= TokenValidator.MaxJtiLength;
+                c.JtiValid = value.ValueKind == JsonValueKind.String && FitsJtiColumn(value);
             }
             else if (p.NameEquals("user_id"u8)) ReadUserId(value, out c.UserId, out c.UserIdUnrepresentable);
             else if (p.NameEquals("aud"u8)) c.AudAccepted = AudienceAccepted(value, audience);
@@ -99,7 +123,7 @@ internal struct PayloadClaims
             }
             else if (p.NameEquals(TokenIssuer.LoginIdClaim))
             {
-                c.Login = value.ValueKind == JsonValueKind.String && LoginId.TryParse(value.GetString(), out LoginId login) ? login : null;
+                c.Login = value.ValueKind == JsonValueKind.String && TryReadLogin(value, out LoginId login) ? login : null;
             }
             else if (p.NameEquals(TokenIssuer.EpochClaim))
             {

@@ -30,6 +30,13 @@ internal static class TokenKinds
     };
 
     /// <summary>Exact, case-sensitive match, as SimpleJWT compares <c>token_type</c>.</summary>
+    /// <summary>The kind a JSON string names (escaped or not), or null; allocates nothing.</summary>
+    internal static TokenKind? Of(System.Text.Json.JsonElement wireName)
+        => wireName.ValueEquals(AccessWireName) ? TokenKind.Access
+            : wireName.ValueEquals(RefreshWireName) ? TokenKind.Refresh
+            : wireName.ValueEquals(SlidingWireName) ? TokenKind.Sliding
+            : null;
+
     public static bool TryParse([NotNullWhen(true)] string? wireName, out TokenKind kind)
     {
         switch (wireName)
