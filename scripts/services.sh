@@ -9,9 +9,14 @@
 #   scripts/services.sh redis start DIR          start redis-server in DIR/redis; prints its configuration string
 #   scripts/services.sh redis stop DIR           stop it (SIGTERM to its pid)
 #   scripts/services.sh stop DIR                 stop whatever of the two runs in DIR
+#
+# With TESSERA_SERVICES_OWNER=PID set at a start, the servers of DIR belong to that process (a test
+# run): a watcher stops them and removes DIR within a second of its end, however it ends (a test
+# runner may kill its test host rather than let it exit). It ends by itself once DIR is gone.
 set -euo pipefail
 
 die() { echo "services.sh: $*" >&2; exit 1; }
+self=$(readlink -f "$0")
 
 # The servers run on after this script: they must not keep what its caller had open beyond the
 # standard streams (a flock on the CPU lock, a test runner's pipes), or they would hold it for ever.
@@ -33,6 +38,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # The port a server of DIR had before, so that a restart is found where clients look for it.
 port_of() { local f="$1"; [ -s "$f" ] || free_port >"$f"; cat "$f"; }
 
+watch_owner() {
+  local dir=$1 owner=${TESSERA_SERVICES_OWNER:-}
+  [ -n "$owner" ] || return 0
+  [[ $owner =~ ^[0-9]+$ ]] || die "TESSERA_SERVICES_OWNER is not a process id: $owner"
+  if [ -s "$dir/watcher.pid" ] && kill -0 "$(cat "$dir/watcher.pid")" 2>/dev/null; then return 0; fi
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
+                  if [ -d "$2" ]; then "$3" stop "$2"; rm -rf "$2"; fi' \
+    watcher "$owner" "$dir" "$self" </dev/null >/dev/null 2>&1 &
+  echo $! >"$dir/watcher.pid"
+}
+
 pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
 # PostgreSQL refuses to run as root: as root, its files belong to and it runs as the postgres user.
@@ -50,6 +66,7 @@ postgres_start() {
     -l "$dir/pg/server.log" -w start >/dev/null || { tail -20 "$dir/pg/server.log" >&2; die "PostgreSQL did not start"; }
   "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname = 'tessera'" | grep -q 1 \
     || "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "create database tessera" || die "create database failed"
+  watch_owner "$dir"
   echo "Host=127.0.0.1;Port=$port;Database=tessera;Username=postgres"
 }
 
@@ -67,6 +84,7 @@ redis_start() {
     --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log" || die "redis-server did not start"
   for _ in $(seq 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
   redis-cli -p "$port" ping 2>/dev/null | grep -q PONG || die "redis-server did not answer"
+  watch_owner "$dir"
   echo "127.0.0.1:$port"
 }
 
@@ -86,5 +104,5 @@ case "${1:-} ${2:-}" in
   "redis start") redis_start "${3:?DIR}" ;;
   "redis stop") redis_stop "${3:?DIR}" ;;
   "stop "*) postgres_stop "${2:?DIR}"; redis_stop "$2" ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

@@ -78,6 +78,9 @@ public sealed class PrivateServices : IAsyncDisposable
         if (verb is not null)
             start.ArgumentList.Add(verb);
         start.ArgumentList.Add(Directory);
+        // The servers are this process's: stopped within a second of its end, even when the test
+        // runner kills it and ProcessExit never runs.
+        start.Environment["TESSERA_SERVICES_OWNER"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -87,7 +90,7 @@ public sealed class PrivateServices : IAsyncDisposable
         return (await stdout).Trim();
     }
 
-    private static string RepositoryRoot
+    internal static string RepositoryRoot
     {
         get
         {
