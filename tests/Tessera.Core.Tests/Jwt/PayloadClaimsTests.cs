@@ -242,6 +242,10 @@ public class PayloadClaimsTests
         Assert.True(Read($$"""{"jti":"{{new string('é', length)}}"}""", out PayloadClaims accented));
         Assert.Equal(valid, accented.JtiValid);
 
+        // Escapes: six bytes of JSON text, one character.
+        Assert.True(Read($$"""{"jti":"{{string.Concat(Enumerable.Repeat("\\u006a", length))}}"}""", out PayloadClaims escaped));
+        Assert.Equal(valid, escaped.JtiValid);
+
         // An emoji is two UTF-16 characters.
         Assert.True(Read($$"""{"jti":"{{string.Concat(Enumerable.Repeat("\U0001F600", length / 2))}}x"}""", out PayloadClaims emoji));
         Assert.Equal(valid, emoji.JtiValid);
