@@ -37,7 +37,15 @@ public static class RevocationStreamEndpoints
         var options = services.GetRequiredService<IOptionsMonitor<RevocationStreamOptions>>().CurrentValue;
         var time = services.GetRequiredService<TimeProvider>();
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RevocationStreamEndpoints).FullName!);
-        var aborted = context.RequestAborted;
+        var reader = context.GetTesseraUser();
+        // A stream lives no longer than the credential that opened it: at its expiry the response
+        // ends, and the client's reconnection is decided again (an access token's 15 minutes; an
+        // API key's own expiry, if it has one).
+        using var credentialExpiry = reader.Proof.ExpiresAt is { } expires
+            ? new CancellationTokenSource(Clamp(expires - time.GetUtcNow()), time)
+            : new CancellationTokenSource();
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, credentialExpiry.Token);
+        var aborted = lifetime.Token;
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -53,7 +61,6 @@ public static class RevocationStreamEndpoints
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails, and the listener closes the connection
         });
-        var reader = context.GetTesseraUser();
         var gate = services.GetRequiredService<AdmissionGate>();
         using var subscription = source.Subscribe(queue.Writer, change =>
             change.UserId == reader.User.Id && !MayRead(gate.Admit(reader.Proof), reader.Proof));
@@ -114,6 +121,10 @@ public static class RevocationStreamEndpoints
             // The client went away.
         }
     }
+
+    /// <summary>A delay a timer takes: none for a past instant, at most the longest a timer waits.</summary>
+    private static TimeSpan Clamp(TimeSpan delay)
+        => delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > TimeSpan.FromDays(49) ? TimeSpan.FromDays(49) : delay;
 
     /// <summary>Whether the reader is still admitted, and still staff or holding the scope (decided again when a change concerns it).</summary>
     private static bool MayRead(Admission admission, CredentialProof proof)

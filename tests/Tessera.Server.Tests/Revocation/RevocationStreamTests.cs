@@ -452,6 +452,25 @@ public sealed class RevocationStreamConnectionTests : IAsyncLifetime
 
     public Task DisposeAsync() => _server.DisposeAsync();
 
+    /// <summary>A stream opened with an access token ends when the token expires: no credential keeps a reader longer than itself.</summary>
+    [Fact]
+    public async Task A_stream_ends_when_the_access_token_that_opened_it_expires()
+    {
+        await using var shortLived = new TesseraServer();
+        shortLived.Settings["Tessera:Jwt:AccessTokenLifetime"] = "00:00:03";
+        await shortLived.InitializeAsync();
+        var staff = await shortLived.RegisterAsync("staff");
+        await shortLived.AdministerAsync(a => a.SetRolesAsync(staff.Username, staff: true));
+        var expires = DateTimeOffset.FromUnixTimeSeconds(Payload(staff.Access).GetProperty("exp").GetInt64());
+
+        await using var stream = await EventStream.OpenAsync(shortLived, r => r.Headers.Authorization = staff.Bearer);
+        await stream.ReadyAsync();
+        await stream.EndsWithinAsync(expires - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        Assert.True(DateTimeOffset.UtcNow >= expires - TimeSpan.FromMilliseconds(100), "the stream ended before its token expired");
+        using var client = shortLived.CreateClient();
+        Assert.Equal(401, (await client.GetJsonAsync("/api/revocations/stream", staff.Bearer)).Status);
+    }
+
     [Fact]
     public async Task An_idle_stream_hears_a_heartbeat_every_interval()
     {
