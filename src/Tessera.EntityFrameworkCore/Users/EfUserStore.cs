@@ -20,10 +20,11 @@ internal sealed class EfUserStore(TesseraDbContext db) : IUserStore
     public async Task<IReadOnlyList<User>> FindByEmailAsync(string email, CancellationToken cancellationToken = default)
         // lower() on both sides, in SQL: the database folds the address as it folds the column (SQLite
         // ASCII only, so the caller compares the rest), and the comparison is EmailLookupIndex's expression.
-        => await db.Users.AsNoTracking().Where(u => SqlFunctions.Lower(u.Email) == SqlFunctions.Lower(email)).Take(MaxAccountsPerEmail)
+        => await db.Users.AsNoTracking().Where(u => SqlFunctions.Lower(u.Email) == SqlFunctions.Lower(email))
+            .OrderBy(u => u.Id).Take(MaxAccountsPerEmail)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
-    // Emails are not unique; past this many accounts on one address, mail goes to the first only.
+    // Emails are not unique; past this many accounts on one address, mail goes to the oldest only.
     private const int MaxAccountsPerEmail = 20;
 
     public Task UpgradePasswordHashAsync(long userId, string verifiedHash, string upgradedHash, CancellationToken cancellationToken = default)
