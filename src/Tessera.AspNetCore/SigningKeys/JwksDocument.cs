@@ -18,7 +18,7 @@ internal sealed class JwksDocument
     {
         var keys = set.Keys.Select(k => k.PublicJwk).Where(jwk => jwk is not null).ToList();
         Body = JsonSerializer.SerializeToUtf8Bytes(new { keys });
-        ETag = "\"" + Convert.ToBase64String(SHA256.HashData(Body)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
+        ETag = "\"" + StrictBase64Url.Encode(SHA256.HashData(Body)) + "\"";
     }
 
     public byte[] Body { get; }

@@ -90,7 +90,7 @@ internal sealed class SigningKeyRingKeeper(
         foreach (var (keyId, expiresAt) in SigningKeySchedule.Expiries(rows, Now, jwt.LongestTokenLifetime).ToList())
         {
             await store.SetExpiresAtAsync(keyId, expiresAt, cancellationToken).ConfigureAwait(false);
-            rows = [.. rows.Select(r => r.KeyId == keyId && r.ExpiresAt is null ? With(r, expiresAt) : r)];
+            rows = [.. rows.Select(r => r.KeyId == keyId && r.ExpiresAt is null ? SigningKeySchedule.Copy(r, expiresAt: expiresAt) : r)];
         }
         Apply(rows);
         return madeHere;
@@ -138,7 +138,7 @@ internal sealed class SigningKeyRingKeeper(
     {
         Span<byte> bytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(bytes);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return StrictBase64Url.Encode(bytes);
     }
 
     private void RequestRefresh()
@@ -222,13 +222,6 @@ internal sealed class SigningKeyRingKeeper(
                 rows = SigningKeySchedule.Apply(rows, retirement);
         return rows;
     }
-
-    private static StoredSigningKey With(StoredSigningKey r, long expiresAt) => new()
-    {
-        KeyId = r.KeyId, Algorithm = r.Algorithm, Generation = r.Generation, PublicJwk = r.PublicJwk,
-        ProtectedPrivateKey = r.ProtectedPrivateKey, CreatedAt = r.CreatedAt, SignsFrom = r.SignsFrom,
-        ExpiresAt = expiresAt, RetiredAt = r.RetiredAt,
-    };
 
     private long Now => time.GetUtcNow().ToUnixTimeSeconds();
 }

@@ -142,7 +142,8 @@ public static class SigningKeySchedule
         })];
     }
 
-    private static StoredSigningKey Copy(StoredSigningKey r, long? signsFrom = null, long? retiredAt = null, long? expiresAt = null) => new()
+    /// <summary>A copy of <paramref name="r"/> with the given times changed (rows in memory are never changed in place).</summary>
+    internal static StoredSigningKey Copy(StoredSigningKey r, long? signsFrom = null, long? retiredAt = null, long? expiresAt = null) => new()
     {
         KeyId = r.KeyId,
         Algorithm = r.Algorithm,
