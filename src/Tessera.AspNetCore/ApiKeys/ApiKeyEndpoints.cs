@@ -75,7 +75,7 @@ internal static class ApiKeyEndpoints
             items = [value]; // a form's one value, space-separated (OAuth's form)
         else
         {
-            fields.AddError("scopes", $"Expected a list of items but got type \"{PythonTypeName(value)}\".");
+            fields.AddError("scopes", $"Expected a list of items but got type \"{FieldValidator.PythonTypeName(value)}\".");
             return scopes;
         }
         foreach (var item in items)
@@ -108,14 +108,6 @@ internal static class ApiKeyEndpoints
 
     /// <summary>An unknown scope as the error repeats it: not a whole megabyte of it.</summary>
     private static string Shorten(string scope) => scope.Length <= 50 ? scope : scope[..50] + "…";
-
-    private static string PythonTypeName(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny(".eE") >= 0 ? "float" : "int",
-        JsonValueKind.True or JsonValueKind.False => "bool",
-        JsonValueKind.Object => "dict",
-        _ => "NoneType",
-    };
 
     /// <summary>The caller's login was ended (password change, revoke-all, deactivation) while the key was being made.</summary>
     public const string LoginEnded = "Your login has ended; log in again.";

@@ -164,9 +164,10 @@ public sealed partial class FieldValidator(JsonElement fields, bool partial = fa
         return errors;
     }
 
-    // DRF names the type the way Python does.
-    private static string PythonTypeName(JsonElement e) => e.ValueKind switch
+    /// <summary>DRF names a JSON value's type the way Python does, in "got type …" messages.</summary>
+    internal static string PythonTypeName(JsonElement e) => e.ValueKind switch
     {
+        JsonValueKind.Object => "dict",
         JsonValueKind.Array => "list",
         JsonValueKind.String => "str",
         JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny(".eE") >= 0 ? "float" : "int",
