@@ -11,13 +11,13 @@ public sealed class RevocationTests
     public async Task A_valid_access_token_is_admitted_and_names_its_user()
     {
         await using var f = await Fixture.StartAsync();
-        using var response = await f.Service.WhoAmIAsync(f.Tessera.Mint("k1", userId: 7, loginId: "login-7"));
+        using var response = await f.Service.WhoAmIAsync(f.Tessera.Mint("k1", userId: 7, loginId: FakeTessera.Lid("login-7")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("7", body.GetProperty("user_id").GetString());
         Assert.Equal("user7", body.GetProperty("username").GetString());
         Assert.Equal("user7@example.com", body.GetProperty("email").GetString());
-        Assert.Equal("login-7", body.GetProperty("lid").GetString());
+        Assert.Equal(FakeTessera.Lid("login-7"), body.GetProperty("lid").GetString());
         Assert.Equal("access", body.GetProperty("token_type").GetString());
     }
 
@@ -25,12 +25,12 @@ public sealed class RevocationTests
     public async Task A_revoked_login_is_refused_within_one_second_of_its_event()
     {
         await using var f = await Fixture.StartAsync();
-        var token = f.Tessera.Mint("k1", loginId: "login-a");
-        var other = f.Tessera.Mint("k1", loginId: "login-b");
+        var token = f.Tessera.Mint("k1", loginId: FakeTessera.Lid("login-a"));
+        var other = f.Tessera.Mint("k1", loginId: FakeTessera.Lid("login-b"));
         Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode); // remembered now
 
         var until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds();
-        await f.Tessera.SendEventAsync("login-revoked", new { login_id = "login-a", user_id = 42, until }, 1);
+        await f.Tessera.SendEventAsync("login-revoked", new { login_id = FakeTessera.Lid("login-a"), user_id = 42, until }, 1);
         var took = await f.Service.WaitForStatusAsync(token, 401, TimeSpan.FromSeconds(1));
 
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -64,8 +64,8 @@ public sealed class RevocationTests
         await f.Tessera.SendEventAsync("user-deactivated", new { user_id = 5, epoch = 6 }, 2);
         await f.Service.WaitForStatusAsync(f.Tessera.Mint("k1", userId: 5, epoch: 5), 401, TimeSpan.FromSeconds(1));
         await f.Tessera.SendEventAsync("user-logins-ended", new { user_id = 5, epoch = 2 }, 3);
-        await f.Tessera.SendEventAsync("login-revoked", new { login_id = "sync", user_id = 1, until = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds() }, 4);
-        await f.Service.WaitForStatusAsync(f.Tessera.Mint("k1", userId: 1, loginId: "sync"), 401, TimeSpan.FromSeconds(1));
+        await f.Tessera.SendEventAsync("login-revoked", new { login_id = FakeTessera.Lid("sync"), user_id = 1, until = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds() }, 4);
+        await f.Service.WaitForStatusAsync(f.Tessera.Mint("k1", userId: 1, loginId: FakeTessera.Lid("sync")), 401, TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k1", userId: 5, epoch: 5))).StatusCode);
     }
 
@@ -93,7 +93,7 @@ public sealed class RevocationTests
     public async Task A_malformed_event_neither_stops_the_stream_nor_admits_nor_refuses()
     {
         await using var f = await Fixture.StartAsync();
-        var token = f.Tessera.Mint("k1", loginId: "login-m");
+        var token = f.Tessera.Mint("k1", loginId: FakeTessera.Lid("login-m"));
         await f.Tessera.SendAsync("event: login-revoked", "data: {not json", "");
         await f.Tessera.SendAsync("event: login-revoked", "data: {\"login_id\": 5, \"until\": \"soon\"}", "");
         await f.Tessera.SendAsync("event: user-logins-ended", "data: [1, 2]", "");
@@ -104,7 +104,7 @@ public sealed class RevocationTests
         Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
 
         // The same connection still carries events, and they still apply.
-        await f.Tessera.SendEventAsync("login-revoked", new { login_id = "login-m", user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }, 10);
+        await f.Tessera.SendEventAsync("login-revoked", new { login_id = FakeTessera.Lid("login-m"), user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }, 10);
         await f.Service.WaitForStatusAsync(token, 401, TimeSpan.FromSeconds(1));
         Assert.Equal(1, f.Tessera.Connections);
     }

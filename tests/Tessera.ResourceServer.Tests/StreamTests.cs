@@ -12,14 +12,14 @@ public sealed class StreamTests
     public async Task Before_the_first_snapshot_is_complete_a_valid_token_gets_503()
     {
         await using var f = await Fixture.StartAsync(ready: false);
-        var token = f.Tessera.Mint("k1", loginId: "in-snapshot");
+        var token = f.Tessera.Mint("k1", loginId: FakeTessera.Lid("in-snapshot"));
         await WaitForKeysAsync(f, token);
         using var early = await f.Service.WhoAmIAsync(token);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
         Assert.StartsWith("Not ready", JsonDocument.Parse(await early.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
 
         // The snapshot: what is in force, then ready.
-        await f.Tessera.SendEventAsync("login-revoked", new { login_id = "in-snapshot", user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds() }, 3);
+        await f.Tessera.SendEventAsync("login-revoked", new { login_id = FakeTessera.Lid("in-snapshot"), user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds() }, 3);
         await f.Tessera.SendReadyAsync(3);
         await f.Service.WaitForStatusAsync(f.Tessera.Mint("k1"), 200, TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(token)).StatusCode);
@@ -57,8 +57,8 @@ public sealed class StreamTests
     public async Task A_reconnection_sends_the_last_event_id_and_keeps_what_it_knew()
     {
         await using var f = await Fixture.StartAsync();
-        var token = f.Tessera.Mint("k1", loginId: "before-drop");
-        await f.Tessera.SendEventAsync("login-revoked", new { login_id = "before-drop", user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }, 17);
+        var token = f.Tessera.Mint("k1", loginId: FakeTessera.Lid("before-drop"));
+        await f.Tessera.SendEventAsync("login-revoked", new { login_id = FakeTessera.Lid("before-drop"), user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }, 17);
         await f.Service.WaitForStatusAsync(token, 401, TimeSpan.FromSeconds(1));
 
         f.Tessera.DropConnection();
@@ -68,8 +68,8 @@ public sealed class StreamTests
 
         Assert.Equal([null, "17"], f.Tessera.LastEventIds);
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(token)).StatusCode);
-        var late = f.Tessera.Mint("k1", loginId: "after-drop");
-        await f.Tessera.SendEventAsync("login-revoked", new { login_id = "after-drop", user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }, 18);
+        var late = f.Tessera.Mint("k1", loginId: FakeTessera.Lid("after-drop"));
+        await f.Tessera.SendEventAsync("login-revoked", new { login_id = FakeTessera.Lid("after-drop"), user_id = 42, until = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }, 18);
         await f.Service.WaitForStatusAsync(late, 401, TimeSpan.FromSeconds(1));
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tessera.Core.Revocation;
 
 namespace Tessera.ResourceServer.Revocations;
 
@@ -34,9 +35,10 @@ internal static class RevocationEvents
                 {
                     using var doc = JsonDocument.Parse(e.Data);
                     var root = doc.RootElement;
-                    if (!TryString(root, "login_id", out var lid) || !TryLong(root, "until", out var until))
+                    // Tessera's login ids have one form; another is no revocation of ours.
+                    if (!TryString(root, "login_id", out var lid) || !LoginId.TryParse(lid, out var login) || !TryLong(root, "until", out var until))
                         return Outcome.Malformed;
-                    memory.RevokeLogin(lid, until);
+                    memory.RevokeLogin(login, until);
                     return Outcome.Applied;
                 }
                 case UserLoginsEnded or UserDeactivated:

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Tessera.Core.Jwt;
+using Tessera.Core.Revocation;
 
 namespace Tessera.ResourceServer.Revocations;
 
@@ -20,7 +21,9 @@ internal enum MemoryState
 /// </summary>
 internal sealed class RevocationMemory(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, long> _revokedLogins = new(StringComparer.Ordinal);
+    // Tessera's own memory of revoked logins: keyed by the parsed login id, which validation already
+    // read into the token (ValidatedToken.Login), so a request reads no claim and makes no string.
+    private readonly RevocationState _revokedLogins = new();
     private readonly ConcurrentDictionary<long, long> _epochFloors = new();
     private readonly ConcurrentDictionary<string, long> _retiredKeys = new(StringComparer.Ordinal);
 
@@ -40,8 +43,7 @@ internal sealed class RevocationMemory(TimeProvider time)
     /// <summary>The first snapshot is complete (<c>event: ready</c>).</summary>
     public void MarkReady() => _ready = true;
 
-    public void RevokeLogin(string loginId, long untilUnixSeconds)
-        => _revokedLogins.AddOrUpdate(loginId, untilUnixSeconds, (_, known) => Math.Max(known, untilUnixSeconds));
+    public void RevokeLogin(LoginId loginId, long untilUnixSeconds) => _revokedLogins.Revoke(loginId, untilUnixSeconds);
 
     public void RaiseEpochFloor(long userId, long epoch)
         => _epochFloors.AddOrUpdate(userId, epoch, (_, known) => Math.Max(known, epoch));
@@ -74,7 +76,7 @@ internal sealed class RevocationMemory(TimeProvider time)
     /// </summary>
     public bool Refuses(ValidatedToken token)
     {
-        if (token.LoginId is { } lid && _revokedLogins.ContainsKey(lid))
+        if (token.Login is { } login && _revokedLogins.IsRevoked(login))
             return true;
         if (token.Epoch == long.MinValue)
             return true; // an epoch claim that is no integer: no user is ever at it
@@ -86,12 +88,8 @@ internal sealed class RevocationMemory(TimeProvider time)
     /// <summary>Forgets what no token can need any more: revocations past their <c>until</c>.</summary>
     public void Purge()
     {
+        _revokedLogins.RemoveExpired(time.GetUtcNow());
         long now = time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var (lid, until) in _revokedLogins)
-        {
-            if (until < now)
-                _revokedLogins.TryRemove(new KeyValuePair<string, long>(lid, until));
-        }
         foreach (var (kid, until) in _retiredKeys)
         {
             if (until < now)

@@ -75,6 +75,10 @@ public sealed class FakeTessera : IAsyncDisposable
 
     public void Publish(string kid) => _keys[kid] = AllKeys[kid];
 
+    /// <summary>A login id in Tessera's form (28 lowercase hex), the same for the same name.</summary>
+    public static string Lid(string name)
+        => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..Tessera.Core.Revocation.LoginId.Length];
+
     /// <summary>An access token of <paramref name="userId"/> signed by <paramref name="kid"/>, with Tessera's claims.</summary>
     public string Mint(string kid, long userId = 42, string? loginId = null, long? epoch = 1, string tokenType = "access", string? issuer = null, TimeSpan? lifetime = null)
     {
