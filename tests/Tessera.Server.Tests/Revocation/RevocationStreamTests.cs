@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Tessera.Server.Tests.Cluster;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Server.Tests.SigningKeys;
@@ -471,15 +472,78 @@ public sealed class RevocationStreamConnectionTests : IAsyncLifetime
         Assert.Equal(401, (await client.GetJsonAsync("/api/revocations/stream", staff.Bearer)).Status);
     }
 
+    /// <summary>
+    /// One heartbeat per quiet interval, and only then: the interval's timers are the test's to fire
+    /// (the server's TimeProvider), so the count is exact however loaded the machine is. Before, the
+    /// test counted real heartbeats over 1.1 s and failed when a busy CI run delayed the timers.
+    /// </summary>
     [Fact]
     public async Task An_idle_stream_hears_a_heartbeat_every_interval()
     {
-        var staff = await _server.RegisterAsync("staff");
-        await _server.AdministerAsync(a => a.SetRolesAsync(staff.Username, staff: true));
-        await using var stream = await EventStream.OpenAsync(_server, r => r.Headers.Authorization = staff.Bearer);
+        var heartbeatTimers = new IntervalTimers(TimeSpan.FromMilliseconds(200));
+        await using var server = new TesseraServer { ConfigureServices = s => s.AddSingleton<TimeProvider>(heartbeatTimers) };
+        server.Settings["Tessera:RevocationStream:HeartbeatInterval"] = "00:00:00.200";
+        await server.InitializeAsync();
+        var staff = await server.RegisterAsync("staff");
+        await server.AdministerAsync(a => a.SetRolesAsync(staff.Username, staff: true));
+        await using var stream = await EventStream.OpenAsync(server, r => r.Headers.Authorization = staff.Bearer);
         await stream.ReadyAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1.1));
-        Assert.InRange(Volatile.Read(ref stream.Heartbeats), 3, 7); // about five in 1.1 s
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(0, Volatile.Read(ref stream.Heartbeats)); // no interval has passed on the server's clock
+        for (var i = 1; i <= 5; i++)
+        {
+            await heartbeatTimers.FireAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (Volatile.Read(ref stream.Heartbeats) < i && DateTime.UtcNow < deadline)
+                await Task.Delay(10);
+            Assert.Equal(i, Volatile.Read(ref stream.Heartbeats));
+        }
+    }
+
+    /// <summary>
+    /// The system's clock and timers, except the one-shot timers of one interval (the stream's
+    /// heartbeat delay), which fire only when the test says.
+    /// </summary>
+    private sealed class IntervalTimers(TimeSpan interval) : TimeProvider
+    {
+        private readonly Channel<(HeldTimer Timer, TimerCallback Callback, object? State)> _pending =
+            Channel.CreateUnbounded<(HeldTimer, TimerCallback, object?)>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != interval || period != Timeout.InfiniteTimeSpan)
+                return System.CreateTimer(callback, state, dueTime, period);
+            var timer = new HeldTimer();
+            _pending.Writer.TryWrite((timer, callback, state));
+            return timer;
+        }
+
+        /// <summary>Fires the oldest live timer of the interval (a disposed one is skipped), waiting up to 5 s for one.</summary>
+        public async Task FireAsync()
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            (HeldTimer Timer, TimerCallback Callback, object? State) next;
+            do
+                next = await _pending.Reader.ReadAsync(wait.Token);
+            while (next.Timer.Disposed);
+            next.Callback(next.State);
+        }
+
+        private sealed class HeldTimer : ITimer
+        {
+            public volatile bool Disposed;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+            public void Dispose() => Disposed = true;
+
+            public ValueTask DisposeAsync()
+            {
+                Disposed = true;
+                return ValueTask.CompletedTask;
+            }
+        }
     }
 
     [Fact]
