@@ -63,6 +63,8 @@ public static class TesseraApplicationBuilderExtensions
             group.MapApiKeyEndpoints();
         if (features.Has(TesseraFeatures.AccountRecovery))
             group.MapAccountRecoveryEndpoints();
+        if (features.Has(TesseraFeatures.RealTime))
+            RealTime.Tickets.RealTimeTicketRegistration.MapRealTimeTicketEndpoint(group);
         group.MapRevocationStream();
         return group;
     }

@@ -255,6 +255,21 @@ public sealed class TesseraBuilder
     }
 
     /// <summary>
+    /// Real-time clients: WebSockets (<c>MapTesseraWebSocket</c>) and SignalR hubs authenticated by the
+    /// chain and the gate, each closed the moment its login ends; tickets for browsers
+    /// (<c>POST /api/ws-ticket/</c>). Section <c>Tessera:RealTime</c>.
+    /// </summary>
+    public TesseraBuilder AddRealTime()
+    {
+        if (_features.Add(TesseraFeatures.RealTime))
+        {
+            Services.AddSingleton<RealTime.LiveConnections>();
+            RealTime.Tickets.RealTimeTicketRegistration.AddRealTimeTickets(Services);
+        }
+        return this;
+    }
+
+    /// <summary>
     /// An authentication scheme of the app's own, registered by the app as usual, tried after
     /// Tessera's schemes in the chain (DRF's authentication_classes, with the app's class last). Its
     /// handler decides alone when it finds its credential, as Tessera's do.
@@ -283,6 +298,9 @@ internal sealed class TesseraFeatures
 {
     /// <summary>Added by <see cref="TesseraBuilder.AddAccountRecovery"/>.</summary>
     public const string AccountRecovery = "feature:account-recovery";
+
+    /// <summary>Added by <see cref="TesseraBuilder.AddRealTime"/>.</summary>
+    public const string RealTime = "feature:real-time";
 
     private readonly List<string> _added = [];
 
