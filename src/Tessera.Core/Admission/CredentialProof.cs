@@ -27,4 +27,10 @@ public sealed record CredentialProof(long UserId, string Scheme, DateTimeOffset?
     /// user everywhere. A scoped credential is admitted only by endpoints that accept one of them.
     /// </summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary>
+    /// The <c>kid</c> of the signing key that verified the credential (a JWT from a key ring), or of the
+    /// credential it stands for (a real-time ticket): retiring that key ends what it proved.
+    /// </summary>
+    public string? SigningKeyId { get; init; }
 }

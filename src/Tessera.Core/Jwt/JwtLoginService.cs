@@ -141,8 +141,8 @@ public sealed class JwtLoginService(
         // Our tokens name their login, which carries its creation time to the millisecond; a
         // foreign token has only iat (seconds), so it counts from the start of that second.
         if (token.Login is { } login)
-            return new CredentialProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch);
-        return new CredentialProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch);
+            return new CredentialProof(userId, scheme, token.ExpiresAt, login, login.CreatedAtMs, token.Epoch) { SigningKeyId = token.VerifiedBy?.KeyId };
+        return new CredentialProof(userId, scheme, token.ExpiresAt, null, (token.Iat ?? 0) * 1000, token.Epoch) { SigningKeyId = token.VerifiedBy?.KeyId };
     }
 
     /// <summary>The gate, in SimpleJWT ≥ 5.3's words for refreshing a token whose user is gone or inactive.</summary>
