@@ -67,6 +67,12 @@ public sealed class TesseraBuilder
             Services.AddSingleton<TokenIssuer>();
             Services.AddScoped<JwtLoginService>();
             AddCredentialScheme<JwtAuthenticationOptions, JwtCredentialScheme>(TesseraSchemes.Jwt, section: null);
+            // Tessera:Jwt:AccessTokenCookie names the scheme's cookie; an app's configureScheme, registered after, has the last word.
+            Services.AddOptions<JwtAuthenticationOptions>(TesseraSchemes.Jwt).Configure<IOptions<JwtOptions>>((scheme, jwt) =>
+            {
+                if (!string.IsNullOrEmpty(jwt.Value.AccessTokenCookie))
+                    scheme.AccessTokenCookieName = jwt.Value.AccessTokenCookie;
+            });
         }
         if (configure is not null)
             Services.Configure(configure); // after the section's binding, registered by the first call

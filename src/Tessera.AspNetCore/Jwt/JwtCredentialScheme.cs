@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Sessions;
 using Tessera.Core.Admission;
 using Tessera.Core.Jwt;
 
@@ -15,7 +16,8 @@ namespace Tessera.AspNetCore.Jwt;
 /// A token that proved a login is remembered (<see cref="ValidatedTokenCache"/>): the next request
 /// with it is checked for its expiry, and admitted by the gate, without validating it again.
 /// </remarks>
-internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, ValidatedTokenCache validated, TimeProvider time)
+internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptions> options, TokenValidator validator, ValidatedTokenCache validated, TimeProvider time,
+    AdmissionGate gate, IOptionsMonitor<SessionAuthenticationOptions> csrf)
     : CredentialScheme<JwtAuthenticationOptions>(TesseraSchemes.Jwt, options)
 {
     /// <summary>The token classes a request may authenticate with (SimpleJWT's AUTH_TOKEN_CLASSES), in its order.</summary>
@@ -39,23 +41,45 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
 
     public override ValueTask<ProofResult> ProveAsync(HttpContext context)
     {
-        var raw = ReadRawToken(context.Request, out var headerFailure);
+        var raw = ReadRawToken(context.Request, out var headerFailure, out var fromCookie);
         if (headerFailure is not null)
             return ValueTask.FromResult(ProofResult.Fail(headerFailure));
         if (raw is not { } token)
             return ValueTask.FromResult(ProofResult.NoCredentials);
+        var proven = ProveToken(token);
+        return ValueTask.FromResult(fromCookie ? FromCookie(context, proven) : proven);
+    }
 
+    private ProofResult ProveToken(ReadOnlyMemory<char> token)
+    {
         var now = time.GetUtcNow();
         if (validated.Find(token.Span, now) is { } remembered)
-            return ValueTask.FromResult(ProofResult.Proven(remembered.Proof, remembered.Token));
+            return ProofResult.Proven(remembered.Proof, remembered.Token);
         var result = validator.Validate(token, expected: null, now);
         if (result.IsValid && result.Token!.Kind is TokenKind.Access or TokenKind.Sliding)
-            return ValueTask.FromResult(Prove(result.Token, now));
+            return Prove(result.Token, now);
         var refusal = result.IsValid
             ? NotValidForAnyClass(TokenValidationMessages.WrongType, RefusalReason.InvalidCredentials)
             : NotValidForAnyClass(result.Message, result.Error == TokenError.Expired ? RefusalReason.Expired
                 : result.JwsError == JwsError.InvalidSignature ? RefusalReason.BadSignature : RefusalReason.InvalidCredentials);
-        return ValueTask.FromResult(ProofResult.Fail(refusal));
+        return ProofResult.Fail(refusal);
+    }
+
+    /// <summary>
+    /// The access-token cookie: what a browser kept, and sends by itself. A token that no longer
+    /// proves an admitted login (expired, forged, revoked) is no credential, as a cookie naming no live
+    /// session is none: the browser is anonymous and can sign in again. One that does passes Django's
+    /// CSRF check on unsafe methods, with the sessions' settings (<c>csrftoken</c>, <c>X-CSRFToken</c>,
+    /// trusted origins), and is marked <see cref="AmbientCredential"/> for the Origin check of real-time endpoints.
+    /// </summary>
+    private ProofResult FromCookie(HttpContext context, ProofResult proven)
+    {
+        if (proven.Proof is not { } proof || !gate.Admit(proof).IsAdmitted)
+            return ProofResult.NoCredentials;
+        if (!Csrf.IsSafe(context.Request.Method) && Csrf.Check(context, csrf.Get(TesseraSchemes.Session)) is { } refused)
+            return ProofResult.Fail(refused);
+        context.Features.Set(AmbientCredential.Instance);
+        return proven;
     }
 
     public override AuthFailure DescribeRejection(AdmissionRejection rejection) => rejection switch
@@ -76,9 +100,11 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
         return ProofResult.Proven(proof, token);
     }
 
-    private ReadOnlyMemory<char>? ReadRawToken(HttpRequest request, out AuthFailure? failure)
+    /// <summary>The token: from the <c>Authorization</c> header, else from the cookie (<paramref name="fromCookie"/>).</summary>
+    private ReadOnlyMemory<char>? ReadRawToken(HttpRequest request, out AuthFailure? failure, out bool fromCookie)
     {
         failure = null;
+        fromCookie = false;
         var o = Options;
         if (AuthorizationHeader.TryGetSimpleCredential(request, o.HeaderType, out var simple))
             return simple; // the usual "Bearer <token>", read in place
@@ -91,7 +117,10 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
             return null;
         }
         if (o.AccessTokenCookieName is { } cookie && request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
+        {
+            fromCookie = true;
             return value.AsMemory();
+        }
         return null;
     }
 

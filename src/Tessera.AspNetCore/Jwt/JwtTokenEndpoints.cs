@@ -88,6 +88,7 @@ internal static class JwtTokenEndpoints
         if (user.Error is { } error)
             return error;
         var pair = await logins.IssuePairAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false);
+        AccessTokenCookie.Issue(context, pair.Access);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value });
     }
 
@@ -97,13 +98,19 @@ internal static class JwtTokenEndpoints
         var user = await SignInAsync(context, signIn, users, options.Value, time).ConfigureAwait(false);
         if (user.Error is { } error)
             return error;
-        return ApiResults.Json(new { token = (await logins.IssueSlidingAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false)).Value });
+        var sliding = await logins.IssueSlidingAsync(user.Value!.ToSnapshot(), user.Value, context.RequestAborted).ConfigureAwait(false);
+        AccessTokenCookie.Issue(context, sliding);
+        return ApiResults.Json(new { token = sliding.Value });
     }
 
     private static Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins)
-        => TokenOperationAsync(context, "refresh", logins.RefreshAsync, tokens => tokens.Refresh is { } refresh
-            ? ApiResults.Json(new { access = tokens.Access.Value, refresh = refresh.Value })
-            : ApiResults.Json(new { access = tokens.Access.Value }));
+        => TokenOperationAsync(context, "refresh", logins.RefreshAsync, tokens =>
+        {
+            AccessTokenCookie.Issue(context, tokens.Access);
+            return tokens.Refresh is { } refresh
+                ? ApiResults.Json(new { access = tokens.Access.Value, refresh = refresh.Value })
+                : ApiResults.Json(new { access = tokens.Access.Value });
+        });
 
     private static Task<IResult> VerifyAsync(HttpContext context, JwtLoginService logins)
         => TokenOperationAsync(context, "token", (token, ct) => logins.VerifyAsync(token, expected: null, ct), _ => ApiResults.Json(new { }));
@@ -112,7 +119,11 @@ internal static class JwtTokenEndpoints
         => TokenOperationAsync(context, "refresh", logins.BlacklistAsync, _ => ApiResults.Json(new { }));
 
     private static Task<IResult> RefreshSlidingAsync(HttpContext context, JwtLoginService logins)
-        => TokenOperationAsync(context, "token", logins.SlideAsync, token => ApiResults.Json(new { token = token.Value }));
+        => TokenOperationAsync(context, "token", logins.SlideAsync, token =>
+        {
+            AccessTokenCookie.Issue(context, token);
+            return ApiResults.Json(new { token = token.Value });
+        });
 
     /// <summary>SimpleJWT's token views: read one token field, run the operation, answer its result or its 401.</summary>
     private static async Task<IResult> TokenOperationAsync<T>(HttpContext context, string field,

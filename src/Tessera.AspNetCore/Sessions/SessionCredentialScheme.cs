@@ -27,6 +27,7 @@ internal sealed class SessionCredentialScheme(IOptionsMonitor<SessionAuthenticat
             return ProofResult.NoCredentials;
         if (!Csrf.IsSafe(context.Request.Method) && Csrf.Check(context, o) is { } refused)
             return ProofResult.Fail(refused);
+        context.Features.Set(AmbientCredential.Instance);
         return ProofResult.Proven(found.ToProof(TesseraSchemes.Session), found.Row);
     }
 }

@@ -84,6 +84,7 @@ internal static partial class AccountEndpoints
                 StatusCodes.Status201Created);
         }
         var pair = await logins.IssuePairAsync(user.ToSnapshot(), user, context.RequestAborted).ConfigureAwait(false);
+        AccessTokenCookie.Issue(context, pair.Access);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value }, StatusCodes.Status201Created);
     }
 
@@ -102,6 +103,7 @@ internal static partial class AccountEndpoints
             // Denied all the same (it was presented, so it is exposed), but say it was not the caller's.
             return ApiResults.Detail(StatusCodes.Status400BadRequest, "Token does not belong to the authenticated user.", TokenFailure.TokenNotValid);
         }
+        AccessTokenCookie.Clear(context);
         return Results.StatusCode(StatusCodes.Status205ResetContent);
     }
 
@@ -109,6 +111,7 @@ internal static partial class AccountEndpoints
     private static async Task<IResult> RevokeAllAsync(HttpContext context, AdmissionChanges changes, TimeProvider time)
     {
         await changes.RevokeAllAsync(context.GetTesseraUser().User.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        AccessTokenCookie.Clear(context);
         return Results.NoContent();
     }
 
@@ -152,6 +155,7 @@ internal static partial class AccountEndpoints
         if (epoch is null)
             return WrongOldPassword(fields);
         var pair = await logins.IssuePairAsync(checkedUser.ToSnapshot() with { RevocationEpoch = epoch.Value }, checkedUser, context.RequestAborted).ConfigureAwait(false);
+        AccessTokenCookie.Issue(context, pair.Access);
         return ApiResults.Json(new { access = pair.Access.Value, refresh = pair.Refresh.Value });
     }
 

@@ -46,6 +46,14 @@ public sealed class JwtOptions
     /// <summary>[ISSUER] When set, issued tokens carry it and presented tokens must.</summary>
     public string? Issuer { get; set; }
 
+    /// <summary>
+    /// The cookie an access token is also read from, after the <c>Authorization</c> header (the seed's
+    /// <c>access_token</c>, for browser apps), and that the token endpoints set; off when empty. A
+    /// request authenticated by it passes Django's CSRF check on unsafe methods, as sessions do.
+    /// Read by the ASP.NET Core scheme (<c>JwtAuthenticationOptions.AccessTokenCookieName</c>).
+    /// </summary>
+    public string? AccessTokenCookie { get; set; }
+
     /// <summary>[LEEWAY] Clock tolerance for <c>exp</c>, <c>nbf</c>, <c>iat</c>. SimpleJWT's default is 0.</summary>
     public TimeSpan Leeway { get; set; } = TimeSpan.Zero;
 
