@@ -52,12 +52,16 @@ internal sealed class WebSocketSession(WebSocket socket, ILogger logger) : ILive
             // A handler's callback on AccessEnded that throws: the socket still closes.
             logger.LogError(e, "A callback on AccessEnded threw.");
         }
-        // The handler reads the client's answer to the close; one that does not get it in time is cut off.
-        var deadline = DateTime.UtcNow + CloseTimeout;
-        while (socket.State is WebSocketState.CloseSent or WebSocketState.Open && DateTime.UtcNow < deadline)
-            await Task.Delay(50).ConfigureAwait(false);
+        // The handler (or CompleteAsync once it returned) reads the client's answer to the close; a
+        // client that does not give it in time is cut off. One timer, not awaited by the request.
+        _ = AbortUnlessClosedAsync();
+    }
+
+    private async Task AbortUnlessClosedAsync()
+    {
+        await Task.Delay(CloseTimeout).ConfigureAwait(false);
         if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
-            socket.Abort();
+            socket.Abort(); // harmless on a socket disposed meanwhile
     }
 
     /// <summary>
