@@ -49,7 +49,7 @@ internal sealed class CredentialAuthentication(AdmissionGate gate)
         }
 
         // A cookie a browser sent by itself to a WebSocket or hub from a page of another site (no CORS there).
-        if (RealTime.RealTimeOrigin.Check(context, proof) is { } foreignOrigin)
+        if (RealTime.RealTimeOrigin.Check(context) is { } foreignOrigin)
         {
             context.Features.Set(new RefusedLogin(proof.UserId, RefusalReason.CsrfFailed));
             return Refuse(foreignOrigin);

@@ -3,9 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Cors;
-using Tessera.AspNetCore.Jwt;
 using Tessera.AspNetCore.Sessions;
-using Tessera.Core.Admission;
 
 namespace Tessera.AspNetCore.RealTime;
 
@@ -20,13 +18,14 @@ namespace Tessera.AspNetCore.RealTime;
 internal static class RealTimeOrigin
 {
     /// <summary>Null when the request passes; otherwise DRF's 403.</summary>
-    public static AuthFailure? Check(HttpContext context, CredentialProof proof)
+    public static AuthFailure? Check(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RealTimeEndpointMetadata>() is null)
+        // Set by the schemes that read a cookie; most requests carry a header and stop here.
+        if (context.Features.Get<AmbientCredential>() is null)
             return null;
         var request = context.Request;
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0 || !IsAmbient(context, proof))
+        if (origin.Length == 0 || context.GetEndpoint()?.Metadata.GetMetadata<RealTimeEndpointMetadata>() is null)
             return null;
         if (string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
             return null;
@@ -38,16 +37,5 @@ internal static class RealTimeOrigin
         {
             Reason = RefusalReason.CsrfFailed,
         };
-    }
-
-    /// <summary>Did the browser send the credential by itself: the session cookie, or the JWT of the access-token cookie?</summary>
-    private static bool IsAmbient(HttpContext context, CredentialProof proof)
-    {
-        if (proof.Scheme == TesseraSchemes.Session)
-            return true;
-        if (proof.Scheme != TesseraSchemes.Jwt || context.Request.Headers.ContainsKey("Authorization"))
-            return false;
-        var cookie = context.RequestServices.GetService<IOptionsMonitor<JwtAuthenticationOptions>>()?.Get(TesseraSchemes.Jwt).AccessTokenCookieName;
-        return cookie is not null && context.Request.Cookies.ContainsKey(cookie);
     }
 }
