@@ -58,6 +58,7 @@ public static class ServerHost
         samples.MapSampleEndpoints();
         samples.MapArticleEndpoints();
         samples.MapTaskEndpoints();
+        samples.MapEchoEndpoints();
         return app;
     }
 }
