@@ -48,7 +48,8 @@ internal static class RealTimeTicketRegistration
         if (index < 0)
             return;
         var server = services[index];
-        if (server.ImplementationType == typeof(QueryCredentialRedactingServer))
+        // TestServer is fetched by its type (GetTestServer casts IServer): left as it is, as when registered later.
+        if (server.ImplementationType?.FullName == "Microsoft.AspNetCore.TestHost.TestServer")
             return;
         services[index] = ServiceDescriptor.Describe(typeof(IServer), sp => new QueryCredentialRedactingServer(Create(sp, server), sp.GetRequiredService<CredentialSeal>()), server.Lifetime);
 
