@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.RealTime.Tickets;
 using Tessera.AspNetCore.Sessions;
 using Tessera.Core.Admission;
 using Tessera.Core.Jwt;
@@ -36,7 +37,8 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
     {
         var o = Options;
         return AuthorizationHeader.FirstWordIs(request, o.HeaderType, ignoreCase: false)
-            || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie));
+            || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie))
+            || QueryCredentials.AccessTokenOf(request) is not null; // AllowAccessTokenInQuery's endpoints only
     }
 
     public override ValueTask<ProofResult> ProveAsync(HttpContext context)
@@ -100,7 +102,10 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
         return ProofResult.Proven(proof, token);
     }
 
-    /// <summary>The token: from the <c>Authorization</c> header, else from the cookie (<paramref name="fromCookie"/>).</summary>
+    /// <summary>
+    /// The token: from the <c>Authorization</c> header, else <c>?access_token=</c> where the endpoint
+    /// allows it, else the cookie (<paramref name="fromCookie"/>).
+    /// </summary>
     private ReadOnlyMemory<char>? ReadRawToken(HttpRequest request, out AuthFailure? failure, out bool fromCookie)
     {
         failure = null;
@@ -116,6 +121,9 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
             failure = AuthFailure.Detail("Authorization header must contain two space-delimited values", "bad_authorization_header", RefusalReason.MalformedCredentials);
             return null;
         }
+        // What a page sent on purpose before what the browser sent by itself.
+        if (QueryCredentials.AccessTokenOf(request) is { } query)
+            return query.AsMemory(); // AllowAccessTokenInQuery's endpoints only
         if (o.AccessTokenCookieName is { } cookie && request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
         {
             fromCookie = true;
