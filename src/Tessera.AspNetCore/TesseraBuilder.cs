@@ -166,7 +166,7 @@ public sealed class TesseraBuilder
     /// (<see cref="TesseraAuthenticationHandler{TOptions}"/>, or its sign-in variant); its options, bound
     /// from <paramref name="section"/> and validated at start (<see cref="CredentialSchemeOptions.Problems"/>).
     /// </summary>
-    private void AddCredentialScheme<TOptions, TScheme>(string name, string? section, bool signsIn = false)
+    internal void AddCredentialScheme<TOptions, TScheme>(string name, string? section, bool signsIn = false)
         where TOptions : CredentialSchemeOptions, new()
         where TScheme : class, ICredentialScheme
     {
@@ -264,7 +264,7 @@ public sealed class TesseraBuilder
         if (_features.Add(TesseraFeatures.RealTime))
         {
             Services.AddSingleton<RealTime.LiveConnections>();
-            RealTime.Tickets.RealTimeTicketRegistration.AddRealTimeTickets(Services);
+            RealTime.Tickets.RealTimeTicketRegistration.AddRealTimeTickets(this);
         }
         return this;
     }
@@ -319,7 +319,9 @@ internal sealed class TesseraFeatures
             {
                 var ours = TesseraSchemes.InOrder.Where(_added.Contains);
                 var theirs = _added.Where(f => !TesseraSchemes.InOrder.Contains(f) && !f.StartsWith("stores:", StringComparison.Ordinal) && !f.StartsWith("feature:", StringComparison.Ordinal));
-                return [.. ours, .. theirs];
+                // Tickets after Tessera's own kinds (JWT's stays the first, the challenge of a request with none).
+                string[] tickets = _added.Contains(RealTime) ? [TesseraSchemes.Ticket] : [];
+                return [.. ours, .. tickets, .. theirs];
             }
         }
     }

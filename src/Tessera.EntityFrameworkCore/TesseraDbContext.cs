@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
 using Tessera.Core.OpaqueTokens;
+using Tessera.Core.RealTime;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
 using Tessera.Core.SigningKeys;
@@ -62,6 +63,8 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<CredentialSealKey> CredentialSealKeys => Set<CredentialSealKey>();
 
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
+
+    public DbSet<RealTimeTicket> RealTimeTickets => Set<RealTimeTicket>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -152,6 +155,19 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             key.Property(k => k.KeyId).HasMaxLength(StoredSigningKey.KeyIdMaxLength);
             key.Property(k => k.Algorithm).HasMaxLength(StoredSigningKey.AlgorithmMaxLength);
             key.HasIndex(k => k.Generation).IsUnique();
+        });
+
+        modelBuilder.Entity<RealTimeTicket>(ticket =>
+        {
+            ticket.ToTable("realtime_tickets");
+            ticket.HasKey(t => t.KeyHash);
+            ticket.Property(t => t.KeyHash).HasMaxLength(OpaqueSecret.HashLength);
+            ticket.Property(t => t.Scheme).HasMaxLength(RealTimeTicket.SchemeMaxLength);
+            ticket.Property(t => t.LoginId).HasMaxLength(Core.Revocation.LoginId.Length);
+            ticket.Property(t => t.SigningKeyId).HasMaxLength(RealTimeTicket.SigningKeyIdMaxLength);
+            ticket.Property(t => t.ExpiresAtMs).HasColumnName("expires_at");
+            ticket.Property(t => t.CredentialExpiresAtMs).HasColumnName("credential_expires_at");
+            ticket.HasIndex(t => t.ExpiresAtMs);
         });
 
         SqlFunctions.Map(modelBuilder);

@@ -5,6 +5,8 @@ using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
 using Tessera.EntityFrameworkCore.Credentials;
 using Tessera.Core.OpaqueTokens;
+using Tessera.Core.RealTime;
+using Tessera.EntityFrameworkCore.RealTime;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
 using Tessera.EntityFrameworkCore.ApiKeys;
@@ -50,6 +52,8 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IApiKeyStore>());
         services.AddScoped<ISigningKeyStore, EfSigningKeyStore>();
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISigningKeyStore>());
+        services.AddScoped<IRealTimeTicketStore, EfRealTimeTicketStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IRealTimeTicketStore>());
         return builder;
     }
 }

@@ -12,6 +12,9 @@ public static class TesseraSchemes
     public const string Basic = "basic";
     public const string ApiKey = "api_key";
 
+    /// <summary>A real-time ticket (<c>?ticket=</c> from <c>POST /api/ws-ticket/</c>), on real-time endpoints only.</summary>
+    public const string Ticket = "ticket";
+
     /// <summary>DRF's order in the API contract: the first scheme that finds its credential decides.</summary>
     public static readonly IReadOnlyList<string> InOrder = [Jwt, Session, Token, Basic, ApiKey];
 }

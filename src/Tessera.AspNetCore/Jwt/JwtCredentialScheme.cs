@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.RealTime.Tickets;
 using Tessera.Core.Admission;
 using Tessera.Core.Jwt;
 
@@ -34,7 +35,8 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
     {
         var o = Options;
         return AuthorizationHeader.FirstWordIs(request, o.HeaderType, ignoreCase: false)
-            || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie));
+            || (o.AccessTokenCookieName is { } cookie && request.Headers.ContainsKey("Cookie") && request.Cookies.ContainsKey(cookie))
+            || QueryCredentials.AccessTokenOf(request) is not null; // AllowAccessTokenInQuery's endpoints only
     }
 
     public override ValueTask<ProofResult> ProveAsync(HttpContext context)
@@ -92,7 +94,7 @@ internal sealed class JwtCredentialScheme(IOptionsMonitor<JwtAuthenticationOptio
         }
         if (o.AccessTokenCookieName is { } cookie && request.Cookies.TryGetValue(cookie, out var value) && value.Length > 0)
             return value.AsMemory();
-        return null;
+        return QueryCredentials.AccessTokenOf(request)?.AsMemory(); // AllowAccessTokenInQuery's endpoints only
     }
 
     /// <summary>The same words for every reason: the reason is the log's (an expired token and a forged one answer alike).</summary>

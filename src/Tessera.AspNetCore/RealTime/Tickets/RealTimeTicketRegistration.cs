@@ -1,18 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Http;
+using Tessera.Core.Credentials;
+using Tessera.Core.RealTime;
 
 namespace Tessera.AspNetCore.RealTime.Tickets;
 
 /// <summary>The tickets of <c>POST /api/ws-ticket/</c>: their services, scheme and endpoint.</summary>
 internal static class RealTimeTicketRegistration
 {
-    public static void AddRealTimeTickets(IServiceCollection services)
+    public static void AddRealTimeTickets(TesseraBuilder builder)
     {
-        // issue 23: the tickets helper builds this
+        builder.AddCredentialScheme<RealTimeTicketAuthenticationOptions, RealTimeTicketCredentialScheme>(TesseraSchemes.Ticket, section: null);
+        builder.Services.AddScoped<RealTimeTicketIssuer>();
+        RedactQueryCredentials(builder.Services);
     }
 
     public static void MapRealTimeTicketEndpoint(IEndpointRouteBuilder routes)
+        => routes.MapPost("/api/ws-ticket/", IssueAsync).RequireAuthorization();
+
+    /// <summary>
+    /// Any credential of the chain (a scoped API key is refused, as on every endpoint that accepts no
+    /// scope): a ticket for that login, shown once. <c>Cache-Control: no-store</c> comes with the group.
+    /// </summary>
+    private static async Task<IResult> IssueAsync(HttpContext context, RealTimeTicketIssuer issuer)
     {
-        // issue 23: the tickets helper builds this
+        var user = context.GetTesseraUser();
+        var (key, expiresIn) = await issuer.IssueAsync(user.Proof, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Json(new { ticket = key, expires_in = (int)Math.Ceiling(expiresIn.TotalSeconds) }, StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// Serves through <see cref="QueryCredentialRedactingServer"/>: the server registered so far
+    /// (Kestrel, which <c>WebApplication.CreateBuilder</c> registers before the app's services). A
+    /// server registered later (a test's TestServer) is served as is; the schemes then read the query.
+    /// </summary>
+    private static void RedactQueryCredentials(IServiceCollection services)
+    {
+        var index = -1;
+        for (var i = services.Count - 1; i >= 0 && index < 0; i--)
+            if (services[i].ServiceType == typeof(IServer) && !services[i].IsKeyedService)
+                index = i;
+        if (index < 0)
+            return;
+        var server = services[index];
+        if (server.ImplementationType == typeof(QueryCredentialRedactingServer))
+            return;
+        services[index] = ServiceDescriptor.Describe(typeof(IServer), sp => new QueryCredentialRedactingServer(Create(sp, server), sp.GetRequiredService<CredentialSeal>()), server.Lifetime);
+
+        static IServer Create(IServiceProvider sp, ServiceDescriptor d)
+            => (IServer)(d.ImplementationInstance ?? d.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, d.ImplementationType!));
     }
 }

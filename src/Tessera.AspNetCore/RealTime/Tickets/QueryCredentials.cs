@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Tessera.AspNetCore.Authentication;
+
+namespace Tessera.AspNetCore.RealTime.Tickets;
+
+/// <summary>
+/// The credentials a request carried in its query string (<c>?ticket=</c>, <c>?access_token=</c>), as
+/// sent: <see cref="QueryCredentialRedactingServer"/> takes them out of the query before anything
+/// can log it and keeps them here, a request feature (<see cref="None"/> when there were none).
+/// Absent only when the server is not the decorated one (TestServer): the query is read then.
+/// </summary>
+internal sealed class QueryCredentials(string? ticket, string? accessToken)
+{
+    public const string TicketParameter = "ticket";
+    public const string AccessTokenParameter = "access_token";
+
+    public string? Ticket { get; } = ticket;
+
+    public string? AccessToken { get; } = accessToken;
+
+    /// <summary>What the decorated server sets on a request whose query carries no credential: the query is then not read.</summary>
+    public static readonly QueryCredentials None = new(null, null);
+
+    /// <summary>The ticket, on an endpoint that takes one (<see cref="RealTimeEndpointMetadata"/>); null elsewhere.</summary>
+    public static string? TicketOf(HttpRequest request)
+        => request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RealTimeEndpointMetadata>() is null ? null : Read(request, TicketParameter);
+
+    /// <summary>
+    /// The JWT of <c>?access_token=</c>, on an endpoint that takes one (<see cref="AccessTokenInQueryMetadata"/>)
+    /// and a request with no <c>Authorization</c> header; null otherwise, so the parameter is ignored.
+    /// </summary>
+    public static string? AccessTokenOf(HttpRequest request)
+        => request.Headers.ContainsKey("Authorization")
+           || request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<AccessTokenInQueryMetadata>() is null
+            ? null
+            : Read(request, AccessTokenParameter);
+
+    private static string? Read(HttpRequest request, string name)
+    {
+        if (request.HttpContext.Features.Get<QueryCredentials>() is { } taken)
+            return NonEmpty(name == TicketParameter ? taken.Ticket : taken.AccessToken);
+        if (!request.QueryString.HasValue)
+            return null;
+        return NonEmpty(request.Query[name].ToString());
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
