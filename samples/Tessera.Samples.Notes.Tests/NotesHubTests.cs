@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Notes;
 using Tessera.Core.Users;
+using Xunit.Abstractions;
 
 namespace Tessera.Samples.Notes.Tests;
 
@@ -19,7 +20,7 @@ namespace Tessera.Samples.Notes.Tests;
 /// The sample's hub over real Kestrel, with SignalR's .NET client: pushes reach their user's
 /// connections, and a connection is closed, saying why, the moment the login behind it ends.
 /// </summary>
-public sealed class NotesHubTests : IAsyncLifetime
+public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Password = "S3cure-pass-word";
     private static readonly TimeSpan CloseBound = TimeSpan.FromSeconds(1);
@@ -111,6 +112,7 @@ public sealed class NotesHubTests : IAsyncLifetime
         Assert.Equal(205, (await SendAsync(HttpMethod.Post, "/api/logout/", new { refresh = user.Refresh }, user.Access)).Status);
         var error = await closed.WaitAsync(TimeSpan.FromSeconds(10));
         var elapsed = clock.Elapsed;
+        output.WriteLine($"{transport}: closed {elapsed.TotalMilliseconds:F0} ms after the logout request began");
 
         Assert.True(elapsed < CloseBound, $"closed {elapsed.TotalMilliseconds:F0} ms after the logout began");
         Assert.IsType<HubException>(error); // the server's reason, not a transport fault
@@ -142,6 +144,7 @@ public sealed class NotesHubTests : IAsyncLifetime
             : await SendAsync(HttpMethod.Post, "/api/password/change/", new { old_password = Password, new_password = Password + "-2" }, user.Access);
         Assert.True(answer.Status is 200 or 204, answer.Body.ToString());
         var errors = await closed.WaitAsync(TimeSpan.FromSeconds(10));
+        output.WriteLine($"{how}: both closed {clock.Elapsed.TotalMilliseconds:F0} ms after the request began");
 
         Assert.True(clock.Elapsed < CloseBound, $"closed {clock.Elapsed.TotalMilliseconds:F0} ms after the request began");
         Assert.All(errors, e => Assert.Contains("token_revoked", e!.Message, StringComparison.Ordinal));
