@@ -30,7 +30,10 @@ public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
     private Uri _address = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync();
+
+    /// <summary>The app, as its Program starts it, with <paramref name="settings"/> added (a test may restart it so).</summary>
+    private async Task StartAsync(params string[] settings)
     {
         _app = NotesApp.Build([
             "--urls=http://127.0.0.1:0",
@@ -38,6 +41,7 @@ public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
             "--Tessera:Jwt:SigningKey=notes-test-signing-key-0123456789-0123456789",
             "--Tessera:Passwords:Iterations=1000",
             "--Logging:LogLevel:Default=Warning",
+            .. settings,
         ]);
         await NotesApp.MigrateAsync(_app);
         await _app.StartAsync();
@@ -45,13 +49,19 @@ public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
         _client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = _address };
     }
 
-    public async Task DisposeAsync()
+    private async Task StopAsync()
     {
         foreach (var connection in _connections)
             await connection.DisposeAsync();
+        _connections.Clear();
         _client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
@@ -167,11 +177,50 @@ public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, hello.StatusCode);
     }
 
-    private HubConnection Build(string? access, HttpTransportType transport)
+    [Fact]
+    public async Task A_ticket_opens_a_websocket_connection_without_negotiate_and_dies_with_its_login()
+    {
+        var user = await VerifiedUserAsync();
+        var issued = await SendAsync(HttpMethod.Post, "/api/ws-ticket/", null, user.Access);
+        Assert.Equal(201, issued.Status);
+        var ticket = Uri.EscapeDataString(issued.Body.GetProperty("ticket").GetString()!);
+
+        // A ticket is single use: negotiate would spend it, so the browser goes straight to the WebSocket.
+        var (connection, heard) = await ConnectAsync(null, HttpTransportType.WebSockets, $"?ticket={ticket}", skipNegotiation: true);
+        await SendAsync(HttpMethod.Post, "/api/notes/", new { text = "by ticket" }, user.Access);
+        Assert.Equal("by ticket", (await heard.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).GetProperty("text").GetString());
+
+        var again = Build(null, HttpTransportType.WebSockets, $"?ticket={ticket}", skipNegotiation: true);
+        await Assert.ThrowsAnyAsync<Exception>(() => again.StartAsync()); // spent
+
+        var closed = Closed(connection);
+        Assert.Equal(205, (await SendAsync(HttpMethod.Post, "/api/logout/", new { refresh = user.Refresh }, user.Access)).Status);
+        Assert.Contains("token_revoked", (await closed.WaitAsync(TimeSpan.FromSeconds(5)))!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_is_closed_when_its_access_token_expires()
+    {
+        await StopAsync();
+        await StartAsync("--Tessera:Jwt:AccessTokenLifetime=00:00:02");
+        var user = await VerifiedUserAsync();
+        var (connection, _) = await ConnectAsync(user.Access, HttpTransportType.WebSockets);
+        var closed = Closed(connection);
+        var clock = Stopwatch.StartNew();
+
+        var error = await closed.WaitAsync(TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"closed {clock.Elapsed.TotalMilliseconds:F0} ms after connecting with a 2 s token");
+        Assert.Contains("token_expired", error!.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"closed after {clock.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    private HubConnection Build(string? access, HttpTransportType transport, string query = "", bool skipNegotiation = false)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(_address, NotesHub.Path), transport, o =>
+            .WithUrl(new Uri(_address, NotesHub.Path + query), transport, o =>
             {
+                o.SkipNegotiation = skipNegotiation;
                 if (access is not null)
                     o.AccessTokenProvider = () => Task.FromResult<string?>(access);
             })
@@ -180,9 +229,10 @@ public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
         return connection;
     }
 
-    private async Task<(HubConnection Connection, System.Threading.Channels.Channel<JsonElement> Heard)> ConnectAsync(string access, HttpTransportType transport)
+    private async Task<(HubConnection Connection, System.Threading.Channels.Channel<JsonElement> Heard)> ConnectAsync(
+        string? access, HttpTransportType transport, string query = "", bool skipNegotiation = false)
     {
-        var connection = Build(access, transport);
+        var connection = Build(access, transport, query, skipNegotiation);
         var heard = System.Threading.Channels.Channel.CreateUnbounded<JsonElement>();
         connection.On<JsonElement>(NotesHub.NoteChanged, note => heard.Writer.TryWrite(note));
         await connection.StartAsync();
