@@ -199,6 +199,68 @@ public sealed class NotesHubTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_cookie_connects_from_the_apps_own_origin_only()
+    {
+        var user = await VerifiedUserAsync();
+        var (session, csrf) = await SessionLoginAsync(user.Name);
+        var own = _address.GetLeftPart(UriPartial.Authority);
+
+        // Cross-site WebSocket hijacking: another site's page opens the hub with the user's cookie.
+        Assert.Equal(HttpStatusCode.Forbidden, await NegotiateWithCookieAsync(session, csrf, "https://evil.example"));
+        var hijack = BuildWithCookie(session, "https://evil.example");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => hijack.StartAsync());
+        Assert.Contains("403", refused.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, await NegotiateWithCookieAsync(session, csrf, own));
+        var mine = BuildWithCookie(session, own);
+        await mine.StartAsync();
+        var closed = Closed(mine);
+        using var logout = new HttpRequestMessage(HttpMethod.Post, "/session/logout/");
+        logout.Headers.Add("Cookie", $"{session}; csrftoken={csrf}");
+        logout.Headers.Add("X-CSRFToken", csrf);
+        Assert.True((await _client.SendAsync(logout)).IsSuccessStatusCode);
+        Assert.Contains("token_revoked", (await closed.WaitAsync(TimeSpan.FromSeconds(5)))!.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpStatusCode> NegotiateWithCookieAsync(string session, string csrf, string origin)
+    {
+        using var negotiate = new HttpRequestMessage(HttpMethod.Post, $"{NotesHub.Path}/negotiate?negotiateVersion=1");
+        negotiate.Headers.Add("Cookie", $"{session}; csrftoken={csrf}");
+        negotiate.Headers.Add("X-CSRFToken", csrf); // a POST: Django's CSRF rule, as for every unsafe request
+        negotiate.Headers.Add("Origin", origin);
+        using var response = await _client.SendAsync(negotiate);
+        return response.StatusCode;
+    }
+
+    private HubConnection BuildWithCookie(string session, string origin)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(_address, NotesHub.Path), HttpTransportType.WebSockets, o =>
+            {
+                o.SkipNegotiation = true;
+                o.Headers["Cookie"] = session;
+                o.Headers["Origin"] = origin;
+            })
+            .Build();
+        _connections.Add(connection);
+        return connection;
+    }
+
+    private async Task<(string Session, string Csrf)> SessionLoginAsync(string name)
+    {
+        using var csrfResponse = await _client.GetAsync("/session/csrf/");
+        var cookie = csrfResponse.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+        var csrf = cookie[(cookie.IndexOf('=') + 1)..];
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/session/login/") { Content = JsonContent.Create(new { username = name, password = Password }) };
+        login.Headers.Add("Cookie", cookie);
+        login.Headers.Add("X-CSRFToken", csrf);
+        using var loggedIn = await _client.SendAsync(login);
+        Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
+        var session = loggedIn.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("sessionid=", StringComparison.Ordinal)).Split(';')[0];
+        return (session, csrf);
+    }
+
+    [Fact]
     public async Task A_connection_is_closed_when_its_access_token_expires()
     {
         await StopAsync();
