@@ -11,11 +11,13 @@ namespace Tessera.AspNetCore.RealTime.SignalR;
 /// "The server closed the connection with the following error: token_revoked" and does not
 /// reconnect. SignalR's own close message, written after the abort, is never read.
 /// </summary>
-internal sealed class LiveHubConnection(HubCallerContext caller) : ILiveConnection
+internal sealed class LiveHubConnection(HubCallerContext caller, HubConnectionContext? connection) : ILiveConnection
 {
+    // The connection is taken when the hub connects, not here: End runs on another thread, and the
+    // connection's items are a plain dictionary that the hub's own code may be writing.
     public void End(LiveConnectionEnd end)
     {
-        if (ConnectionRecordingUserIdProvider.ConnectionOf(caller) is { } connection)
+        if (connection is not null)
         {
             try
             {

@@ -16,7 +16,7 @@ internal sealed class LiveHubConnections(LiveConnections connections) : IHubFilt
     {
         var caller = context.Context;
         if (caller.GetHttpContext() is { } http && HubRequestUser.Of(http) is { } user)
-            caller.Items[RegistrationKey] = connections.Register(http, user, new LiveHubConnection(caller));
+            caller.Items[RegistrationKey] = connections.Register(http, user, new LiveHubConnection(caller, ConnectionRecordingUserIdProvider.ConnectionOf(caller)));
         try
         {
             await next(context);
