@@ -240,6 +240,56 @@ namespace Notes.Migrations
                     b.ToTable("auth_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.RealTime.RealTimeTicket", b =>
+                {
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<long?>("CredentialExpiresAtMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_expires_at");
+
+                    b.Property<long?>("Epoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("epoch");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login_id");
+
+                    b.Property<long?>("LoginTimeMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("login_time_ms");
+
+                    b.Property<string>("Scheme")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scheme");
+
+                    b.Property<string>("SigningKeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signing_key_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("KeyHash");
+
+                    b.HasIndex("ExpiresAtMs");
+
+                    b.ToTable("realtime_tickets", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.Revocation.BlacklistedToken", b =>
                 {
                     b.Property<string>("Jti")

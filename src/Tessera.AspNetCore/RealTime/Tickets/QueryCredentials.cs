@@ -38,7 +38,14 @@ internal sealed class QueryCredentials(string? ticket, string? accessToken)
     private static string? Read(HttpRequest request, string name)
     {
         if (request.HttpContext.Features.Get<QueryCredentials>() is { } taken)
-            return NonEmpty(name == TicketParameter ? taken.Ticket : taken.AccessToken);
+        {
+            if (name == AccessTokenParameter)
+                return NonEmpty(taken.AccessToken); // every access_token is taken out of the query
+            if (taken.Ticket is { } ticket)
+                return NonEmpty(ticket);
+            // A ticket that is none of ours is left in the query (an app may have its own ?ticket=):
+            // read there, it is refused as unknown, with no database read.
+        }
         if (!request.QueryString.HasValue)
             return null;
         return NonEmpty(request.Query[name].ToString());

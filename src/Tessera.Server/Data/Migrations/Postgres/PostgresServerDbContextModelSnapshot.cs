@@ -134,6 +134,56 @@ namespace Tessera.Server.Data.Migrations.Postgres
                     b.ToTable("auth_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.RealTime.RealTimeTicket", b =>
+                {
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<long?>("CredentialExpiresAtMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credential_expires_at");
+
+                    b.Property<long?>("Epoch")
+                        .HasColumnType("bigint")
+                        .HasColumnName("epoch");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("character varying(28)")
+                        .HasColumnName("login_id");
+
+                    b.Property<long?>("LoginTimeMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("login_time_ms");
+
+                    b.Property<string>("Scheme")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scheme");
+
+                    b.Property<string>("SigningKeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("signing_key_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("KeyHash");
+
+                    b.HasIndex("ExpiresAtMs");
+
+                    b.ToTable("realtime_tickets", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.Revocation.BlacklistedToken", b =>
                 {
                     b.Property<string>("Jti")
