@@ -16,12 +16,17 @@ internal sealed class WebSocketSession(WebSocket socket, ILogger logger) : ILive
     internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _accessEnded = new();
-    private readonly TaskCompletionSource _closeSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made only when the access ends: an open socket carries no more than it needs.
+    private TaskCompletionSource? _closeSent;
     private Task? _ending;
 
     public CancellationToken AccessEnded => _accessEnded.Token;
 
-    public void End(LiveConnectionEnd end) => Volatile.Write(ref _ending, EndAsync(end));
+    public void End(LiveConnectionEnd end)
+    {
+        _closeSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _ending, EndAsync(end));
+    }
 
     private async Task EndAsync(LiveConnectionEnd end)
     {
@@ -37,7 +42,7 @@ internal sealed class WebSocketSession(WebSocket socket, ILogger logger) : ILive
             // The client vanished, or the handler closed first: nothing left to tell it.
             logger.LogDebug(e, "The close frame {Code} {Reason} was not sent.", end.CloseCode, end.Reason);
         }
-        _closeSent.TrySetResult();
+        _closeSent!.TrySetResult();
         try
         {
             await _accessEnded.CancelAsync().ConfigureAwait(false);
@@ -47,12 +52,16 @@ internal sealed class WebSocketSession(WebSocket socket, ILogger logger) : ILive
             // A handler's callback on AccessEnded that throws: the socket still closes.
             logger.LogError(e, "A callback on AccessEnded threw.");
         }
-        // The handler reads the client's answer to the close; one that does not get it in time is cut off.
-        var deadline = DateTime.UtcNow + CloseTimeout;
-        while (socket.State is WebSocketState.CloseSent or WebSocketState.Open && DateTime.UtcNow < deadline)
-            await Task.Delay(50).ConfigureAwait(false);
+        // The handler (or CompleteAsync once it returned) reads the client's answer to the close; a
+        // client that does not give it in time is cut off. One timer, not awaited by the request.
+        _ = AbortUnlessClosedAsync();
+    }
+
+    private async Task AbortUnlessClosedAsync()
+    {
+        await Task.Delay(CloseTimeout).ConfigureAwait(false);
         if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
-            socket.Abort();
+            socket.Abort(); // harmless on a socket disposed meanwhile
     }
 
     /// <summary>
@@ -63,7 +72,7 @@ internal sealed class WebSocketSession(WebSocket socket, ILogger logger) : ILive
     {
         var ending = Volatile.Read(ref _ending);
         if (ending is not null)
-            await _closeSent.Task.ConfigureAwait(false); // its close first, so the normal one is not sent instead
+            await _closeSent!.Task.ConfigureAwait(false); // its close first, so the normal one is not sent instead
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Tessera.AspNetCore.RealTime;
@@ -24,33 +25,58 @@ public static class EchoEndpoints
         var socket = context.WebSocket;
         var welcome = JsonSerializer.SerializeToUtf8Bytes(new { type = "welcome", user = context.User.User.Username });
         await socket.SendAsync(welcome, WebSocketMessageType.Text, endOfMessage: true, context.AccessEnded);
-        var buffer = new byte[MaxMessageBytes];
         while (true)
         {
-            // Not cancelled by AccessEnded: Tessera's close frame ends the conversation, and the
-            // client's answer to it arrives here as a close.
-            var length = 0;
-            ValueWebSocketReceiveResult received;
-            do
+            // An idle socket holds no buffer: a read of zero bytes waits for the next frame, and a buffer
+            // is rented only for the message that comes. Not cancelled by AccessEnded: Tessera's close
+            // frame ends the conversation, and the client's answer to it arrives here as a close.
+            var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+            if (first.MessageType == WebSocketMessageType.Close)
             {
-                if (length == buffer.Length)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are at most {MaxMessageBytes} bytes.", CancellationToken.None);
-                    return;
-                }
-                received = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                length += received.Count;
-            }
-            while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                if (socket.State == WebSocketState.CloseReceived)
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                await AnswerCloseAsync(socket);
                 return;
             }
-            if (context.AccessEnded.IsCancellationRequested)
-                continue; // the close is out: what the client sent meanwhile is not answered
-            await socket.SendAsync(buffer.AsMemory(0, length), received.MessageType, endOfMessage: true, context.AccessEnded);
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                var length = 0;
+                var received = first;
+                while (!received.EndOfMessage)
+                {
+                    if (length == buffer.Length)
+                    {
+                        if (length >= MaxMessageBytes)
+                        {
+                            await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are at most {MaxMessageBytes} bytes.", CancellationToken.None);
+                            return;
+                        }
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxMessageBytes));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    received = await socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxMessageBytes) - length), CancellationToken.None);
+                    if (received.MessageType == WebSocketMessageType.Close)
+                    {
+                        await AnswerCloseAsync(socket);
+                        return;
+                    }
+                    length += received.Count;
+                }
+                if (!context.AccessEnded.IsCancellationRequested) // the close is out: what came meanwhile is not answered
+                    await socket.SendAsync(buffer.AsMemory(0, length), first.MessageType, endOfMessage: true, context.AccessEnded);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
+    }
+
+    /// <summary>The client's close answered, unless it answers Tessera's own (the socket is closed then).</summary>
+    private static async Task AnswerCloseAsync(WebSocket socket)
+    {
+        if (socket.State == WebSocketState.CloseReceived)
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
     }
 }

@@ -213,6 +213,24 @@ public sealed class WebSocketRevocationTests(SocketCluster cluster) : IClassFixt
         Assert.False(string.IsNullOrEmpty(answer.Str("detail")));
     }
 
+    [Fact]
+    public async Task The_echo_answers_text_binary_and_large_messages_and_closes_1009_over_its_bound()
+    {
+        var user = await A.RegisterAsync("wsb");
+        using var ws = await OpenEchoAsync(B.BaseAddress, user.Username, Bearer(user.Access));
+        var large = new string('\u00fc', 20_000); // 40 KB of UTF-8: the buffer grows on the way
+        await ws.SendAsync(System.Text.Encoding.UTF8.GetBytes(large), WebSocketMessageType.Text, true, CancellationToken.None);
+        Assert.Equal(large, await ReceiveTextAsync(ws, TimeSpan.FromSeconds(5)));
+        await ws.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var buffer = new byte[16];
+        var binary = await ws.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal((WebSocketMessageType.Binary, 3), (binary.MessageType, binary.Count));
+        Assert.Equal(new byte[] { 1, 2, 3 }, buffer[..3]);
+
+        await ws.SendAsync(new byte[Samples.EchoEndpoints.MaxMessageBytes + 1], WebSocketMessageType.Binary, true, CancellationToken.None);
+        await ExpectClosedAsync(ws, 1009, $"Messages are at most {Samples.EchoEndpoints.MaxMessageBytes} bytes.", TimeSpan.FromSeconds(5));
+    }
+
     /// <summary>Sockets of several users on both instances, one user revoked: theirs close, every other one echoes.</summary>
     [Fact]
     public async Task Revoking_one_user_closes_only_that_users_sockets_among_many()
