@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Tessera.AspNetCore;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Events;
+using Tessera.AspNetCore.RealTime.SignalR;
 using Tessera.EntityFrameworkCore;
 
 namespace Notes;
@@ -48,7 +50,9 @@ public static class NotesApp
             })
             .AddJwt()
             .AddSessions()
+            .AddRealTime()
             .AddEntityFrameworkStores<NotesDbContext>();
+        builder.Services.AddSignalR().AddTessera();
 
         var app = builder.Build();
         app.UseTessera();
@@ -56,14 +60,15 @@ public static class NotesApp
         app.MapGet("/api/hello/", (HttpContext c) => Results.Json(new { message = $"Hello, {c.GetTesseraUser().User.Username}" }))
             .RequireAuthorization();
         var notes = app.MapGroup("/api/notes").RequireAuthorization();
-        notes.MapPost("/", async (HttpContext c, NotesDbContext db, NoteBody body) =>
+        notes.MapPost("/", async (HttpContext c, NotesDbContext db, IHubContext<NotesHub> hub, NoteBody body) =>
         {
             var note = new Note { OwnerId = c.GetTesseraUser().User.Id, Text = body.Text ?? "" };
             db.Notes.Add(note);
             await db.SaveChangesAsync();
+            await NotesHub.PushAsync(hub, note);
             return Results.Json(new { id = note.Id, text = note.Text }, statusCode: 201);
         });
-        notes.MapPut("/{id:long}/", async (HttpContext c, NotesDbContext db, IAuthorizationService authorization, long id, NoteBody body) =>
+        notes.MapPut("/{id:long}/", async (HttpContext c, NotesDbContext db, IAuthorizationService authorization, IHubContext<NotesHub> hub, long id, NoteBody body) =>
         {
             if (await db.Notes.FindAsync(id) is not { } note)
                 return Results.Json(new { detail = "Not found." }, statusCode: 404);
@@ -71,8 +76,11 @@ public static class NotesApp
                 return Results.Json(new { detail = "You do not have permission to perform this action." }, statusCode: 403);
             note.Text = body.Text ?? note.Text;
             await db.SaveChangesAsync();
+            await NotesHub.PushAsync(hub, note);
             return Results.Json(new { id = note.Id, text = note.Text });
         });
+        // The user's note changes, live: a user is required, and the connection ends with the login.
+        app.MapTesseraHub<NotesHub>(NotesHub.Path);
         return app;
     }
 
