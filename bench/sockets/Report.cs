@@ -75,7 +75,7 @@ internal sealed class Report(BenchOptions options)
             md.AppendLine($"| at the end (after the revocations and the echo round) | {RssEnd / MiB:F1} MiB |")
                 .AppendLine($"| the client's own working set, before / after | {ClientRssBefore / MiB:F1} / {ClientRssAfter / MiB:F1} MiB |")
                 .AppendLine();
-            md.AppendLine("While opening (sockets open → server VmRSS): " + string.Join(", ", Milestones().Select(m => $"{m.Open:N0} → {m.Rss / MiB:F0} MiB")))
+            md.AppendLine("While opening (sockets open → server VmRSS): " + string.Join(", ", Milestones().Distinct().Select(m => $"{m.Open:N0} → {m.Rss / MiB:F0} MiB")))
                 .AppendLine();
         }
         else
