@@ -25,13 +25,16 @@ public static class TesseraApplicationBuilderExtensions
     /// body; (2) CORS, with the <c>Tessera:Cors</c> policy, for every path; (3) authentication with
     /// Tessera's scheme chain as the default scheme, in the place of <c>UseAuthentication()</c>;
     /// (4) authorization, in the place of <c>UseAuthorization()</c> (both in FastPipeline/, which says
-    /// what they replace and why). Nothing else: responses that
+    /// what they replace and why); with <c>AddRealTime()</c>, WebSockets (<c>UseWebSockets()</c>) before them. Nothing else: responses that
     /// already have a body, and the host's own endpoints, are left as they are.
     /// </summary>
     public static IApplicationBuilder UseTessera(this IApplicationBuilder app)
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(TesseraCorsOptions.PolicyName);
+        // Real-time endpoints upgrade after authentication and authorization, as any endpoint answers.
+        if (app.ApplicationServices.GetRequiredService<TesseraFeatures>().Has(TesseraFeatures.RealTime))
+            app.UseWebSockets();
         app.UseAuthenticationAndAuthorization();
         return app;
     }

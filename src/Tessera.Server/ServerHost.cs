@@ -40,6 +40,7 @@ public static class ServerHost
             .AddBasic()
             .AddApiKeys()
             .AddAccountRecovery() // password reset, email verification, mail (Tessera:Auth, Tessera:Email)
+            .AddRealTime() // WebSockets closed when their login ends, tickets (Tessera:RealTime)
             .AddEntityFrameworkStores<ServerDbContext>();
         // Several instances of one deployment: revocations and counters shared through Redis.
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(RedisOptions.ConnectionStringName)))
@@ -57,6 +58,7 @@ public static class ServerHost
         samples.MapSampleEndpoints();
         samples.MapArticleEndpoints();
         samples.MapTaskEndpoints();
+        samples.MapEchoEndpoints();
         return app;
     }
 }

@@ -48,6 +48,13 @@ internal sealed class CredentialAuthentication(AdmissionGate gate)
             return Refuse(ScopeNotAccepted);
         }
 
+        // A cookie a browser sent by itself to a WebSocket or hub from a page of another site (no CORS there).
+        if (RealTime.RealTimeOrigin.Check(context, proof) is { } foreignOrigin)
+        {
+            context.Features.Set(new RefusedLogin(proof.UserId, RefusalReason.CsrfFailed));
+            return Refuse(foreignOrigin);
+        }
+
         var user = new AuthenticatedUser(admission.User!, proof, result.Credential);
         context.Features.Set(user);
         return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
