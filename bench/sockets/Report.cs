@@ -112,7 +112,7 @@ internal sealed class Report(BenchOptions options)
         }
         md.AppendLine()
             .AppendLine($"Then one echo round trip on each of the {Remaining:N0} sockets of users not revoked: **{Echoed:N0}** came back " +
-                $"({EchoTime.TotalSeconds:F1} s for all).")
+                $"({EchoTime.TotalMilliseconds:F0} ms for all, {options.ConnectConcurrency * 4} in flight at most).")
             .AppendLine();
 
         md.AppendLine("## Checks").AppendLine()
