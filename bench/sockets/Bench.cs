@@ -7,8 +7,8 @@ using System.Text.Json;
 namespace SocketsBench;
 
 /// <summary>
-/// The run, in order: register the users; open and close a few warm-up sockets (the server's
-/// WebSocket path jitted, its pools grown), then the server's memory; open every socket with a
+/// The run, in order: register the users; a warm-up (one more user's sockets opened, echoed and
+/// revoked: the server's whole path jitted, its pools grown), then the server's memory; open every socket with a
 /// bounded number of handshakes in flight, sampling the server's memory as they open; the memory
 /// once they are all open; revoke users one at a time and time their sockets' close frames; one
 /// echo on every socket left; close them.
@@ -30,8 +30,10 @@ internal sealed class Bench(BenchOptions options)
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
         var wsUrl = new UriBuilder(options.Url) { Scheme = options.Url.Scheme == "https" ? "wss" : "ws", Path = "/ws/echo/" }.Uri;
 
-        var users = await RegisterAsync(http).ConfigureAwait(false);
-        await WarmUpAsync(users, wsUrl, invoker).ConfigureAwait(false);
+        // One user more than measured: the warm-up's, revoked before anything is measured.
+        var registered = await RegisterAsync(http, options.Users + 1).ConfigureAwait(false);
+        var users = registered[..options.Users];
+        await WarmUpAsync(http, registered[^1], wsUrl, invoker).ConfigureAwait(false);
 
         _report.RssBefore = await SettledRssAsync().ConfigureAwait(false);
         _report.ClientRssBefore = Environment.WorkingSet;
@@ -61,13 +63,13 @@ internal sealed class Bench(BenchOptions options)
     }
 
     /// <summary>Registers the users (their passwords hashed at the server's iteration count) for their access tokens.</summary>
-    private async Task<BenchUser[]> RegisterAsync(HttpClient http)
+    private async Task<BenchUser[]> RegisterAsync(HttpClient http, int count)
     {
-        Progress($"registering {options.Users} users");
+        Progress($"registering {count} users");
         var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var started = Stopwatch.GetTimestamp();
-        var users = new BenchUser[options.Users];
-        await Bounded(Enumerable.Range(0, options.Users), Environment.ProcessorCount * 2, async i =>
+        var users = new BenchUser[count];
+        await Bounded(Enumerable.Range(0, count), Environment.ProcessorCount * 2, async i =>
         {
             var username = $"wsbench-{run}-{i}";
             var password = $"Ws-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
@@ -84,18 +86,22 @@ internal sealed class Bench(BenchOptions options)
         return users;
     }
 
-    private async Task WarmUpAsync(BenchUser[] users, Uri wsUrl, HttpMessageInvoker invoker)
+    /// <summary>
+    /// The server's whole path once before it is measured (handshake, welcome, echo, revocation,
+    /// close frames): the warm-up user's sockets opened and echoed, then the user revoked.
+    /// </summary>
+    private async Task WarmUpAsync(HttpClient http, BenchUser user, Uri wsUrl, HttpMessageInvoker invoker)
     {
         if (options.Warmup == 0) return;
-        Progress($"warm-up: {options.Warmup} sockets opened, echoed and closed");
-        var warm = Enumerable.Range(0, options.Warmup).Select(i => new LiveSocket(-1 - i, users[i % users.Length])).ToArray();
+        Progress($"warm-up: {options.Warmup} sockets of {user.Username} opened and echoed, then the user revoked");
+        var warm = Enumerable.Range(0, options.Warmup).Select(i => new LiveSocket(-1 - i, user)).ToArray();
         await Bounded(warm, options.ConnectConcurrency, async s =>
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await s.OpenAsync(wsUrl, invoker, timeout.Token).ConfigureAwait(false);
             if (!await s.EchoAsync("warm-up", EchoTimeout).ConfigureAwait(false)) throw new InvalidDataException("warm-up echo differed");
-            await s.CloseAsync().ConfigureAwait(false);
         }).ConfigureAwait(false);
+        _report.WarmupRevocation = await MeasureRevocationAsync(http, user, warm).ConfigureAwait(false);
     }
 
     /// <summary>Opens every socket, at most <see cref="BenchOptions.ConnectConcurrency"/> handshakes at once; stops at the first failures.</summary>
@@ -164,39 +170,45 @@ internal sealed class Bench(BenchOptions options)
         {
             var user = users[(int)((long)r * options.Users / options.Revoke)];
             revoked.Add(user.Index);
-            var own = byUser[user.Index].ToArray();
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/token/revoke-all/");
-            request.Headers.Authorization = new("Bearer", user.Access);
-            var sent = Stopwatch.GetTimestamp();
-            using var response = await http.SendAsync(request).ConfigureAwait(false);
-            var answered = Stopwatch.GetTimestamp();
-            var all = Task.WhenAll(own.Select(s => s.Closed));
-            var inTime = await Task.WhenAny(all, Task.Delay(options.CloseTimeout)).ConfigureAwait(false) == all;
-            // Anything else that closed in this revocation's wake would show here.
-            await Task.Delay(200).ConfigureAwait(false);
-            var revocation = new Revocation(user.Username, (int)response.StatusCode, Stopwatch.GetElapsedTime(sent, answered), own.Length);
-            foreach (var s in own)
-            {
-                if (s.ClosedAt == 0) continue;
-                revocation.Closed++;
-                if (s.CloseStatus is { } status && (int)status == 4401 && s.CloseDescription == "token_revoked")
-                {
-                    revocation.Right++;
-                }
-                else
-                {
-                    var how = s.Fault is null ? $"{(int?)s.CloseStatus} {s.CloseDescription}" : $"dropped: {s.Fault}";
-                    revocation.Wrong[how] = revocation.Wrong.GetValueOrDefault(how) + 1;
-                }
-                revocation.FromSent.Add(Stopwatch.GetElapsedTime(sent, s.ClosedAt).TotalMilliseconds);
-                revocation.FromAnswered.Add(Stopwatch.GetElapsedTime(answered, s.ClosedAt).TotalMilliseconds);
-            }
+            var revocation = await MeasureRevocationAsync(http, user, [.. byUser[user.Index]]).ConfigureAwait(false);
             revocation.OthersClosed = sockets.Count(s => s.ClosedAt != 0 && !revoked.Contains(s.User.Index));
             _report.Revocations.Add(revocation);
-            Progress($"revoked {user.Username}: {response.StatusCode} in {revocation.Response.TotalMilliseconds:F1} ms; " +
-                $"{revocation.Closed}/{own.Length} closed{(inTime ? "" : " (timed out)")}, " +
+            Progress($"revoked {user.Username}: {revocation.Status} in {revocation.Response.TotalMilliseconds:F1} ms; " +
+                $"{revocation.Closed}/{revocation.Sockets} closed{(revocation.InTime ? "" : " (timed out)")}, " +
                 $"last after {(revocation.FromSent.Count > 0 ? revocation.FromSent.Max() : double.NaN):F1} ms; other sockets closed: {revocation.OthersClosed}");
         }
+    }
+
+    /// <summary>Revokes every login of <paramref name="user"/> and times the close frames of its sockets, <paramref name="own"/>.</summary>
+    private async Task<Revocation> MeasureRevocationAsync(HttpClient http, BenchUser user, LiveSocket[] own)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/token/revoke-all/");
+        request.Headers.Authorization = new("Bearer", user.Access);
+        var sent = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request).ConfigureAwait(false);
+        var answered = Stopwatch.GetTimestamp();
+        var closed = Task.WhenAll(own.Select(s => s.Closed));
+        var inTime = await Task.WhenAny(closed, Task.Delay(options.CloseTimeout)).ConfigureAwait(false) == closed;
+        // Anything else that closed in this revocation's wake shows in the caller's count after this.
+        await Task.Delay(200).ConfigureAwait(false);
+        var revocation = new Revocation(user.Username, (int)response.StatusCode, Stopwatch.GetElapsedTime(sent, answered), own.Length) { InTime = inTime };
+        foreach (var s in own)
+        {
+            if (s.ClosedAt == 0) continue;
+            revocation.Closed++;
+            if (s.CloseStatus is { } status && (int)status == 4401 && s.CloseDescription == "token_revoked")
+            {
+                revocation.Right++;
+            }
+            else
+            {
+                var how = s.Fault is null ? $"{(int?)s.CloseStatus} {s.CloseDescription}" : $"dropped: {s.Fault}";
+                revocation.Wrong[how] = revocation.Wrong.GetValueOrDefault(how) + 1;
+            }
+            revocation.FromSent.Add(Stopwatch.GetElapsedTime(sent, s.ClosedAt).TotalMilliseconds);
+            revocation.FromAnswered.Add(Stopwatch.GetElapsedTime(answered, s.ClosedAt).TotalMilliseconds);
+        }
+        return revocation;
     }
 
     /// <summary>One round trip on every socket no revocation touched: each must still be open and echo.</summary>

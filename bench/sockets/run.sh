@@ -15,8 +15,9 @@
 #   -o  the report (default bench/results/<UTC date>-sockets.md; env BENCH_OUTPUT)
 # Quick try: bench/sockets/run.sh -n 1000 -u 20 -r 5 -o /tmp/sockets.md (about a minute)
 # Other settings: BENCH_ITERATIONS (PBKDF2 iterations of the users' passwords, default 1000, the
-# minimum: registration is setup here, not what is measured), BENCH_WARMUP (sockets opened, echoed
-# and closed before the first memory reading, default 100). Any Tessera__* or Kestrel__* variable in
+# minimum: registration is setup here, not what is measured), BENCH_WARMUP (sockets of one more
+# user opened and echoed, then that user revoked, before the first memory reading: the server's
+# first revocation is reported apart; default 100). Any Tessera__* or Kestrel__* variable in
 # the environment reaches the server too, except the ones set below.
 # The whole run, build included, holds flock on /tmp/tessera-build.lock (the file BENCH_LOCK names;
 # BENCH_LOCK= empty for none, e.g. when the caller already holds it): on a shared 2-core machine no
