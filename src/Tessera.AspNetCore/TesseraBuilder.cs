@@ -70,8 +70,17 @@ public sealed class TesseraBuilder
             // Tessera:Jwt:AccessTokenCookie names the scheme's cookie; an app's configureScheme, registered after, has the last word.
             Services.AddOptions<JwtAuthenticationOptions>(TesseraSchemes.Jwt).Configure<IOptions<JwtOptions>>((scheme, jwt) =>
             {
-                if (!string.IsNullOrEmpty(jwt.Value.AccessTokenCookie))
-                    scheme.AccessTokenCookieName = jwt.Value.AccessTokenCookie;
+                string? cookie;
+                try
+                {
+                    cookie = jwt.Value.AccessTokenCookie;
+                }
+                catch (OptionsValidationException)
+                {
+                    return; // Tessera:Jwt's own problems, which its validation reports once
+                }
+                if (!string.IsNullOrEmpty(cookie))
+                    scheme.AccessTokenCookieName = cookie;
             });
         }
         if (configure is not null)

@@ -22,9 +22,28 @@ internal sealed class LiveConnection(LiveConnections owner, CredentialProof proo
 
     public bool HasEnded => Volatile.Read(ref _ended) != 0;
 
-    public void StartExpiry(TimeProvider time, TimeSpan due)
+    /// <summary>The longest wait a timer takes (about 49.7 days); a later expiry is reached in steps.</summary>
+    internal static readonly TimeSpan LongestTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary>Ends the connection with <see cref="LiveConnectionEnd.TokenExpired"/> at <paramref name="expiresAt"/> (at once if past).</summary>
+    public void StartExpiry(TimeProvider time, DateTimeOffset expiresAt)
     {
-        var timer = time.CreateTimer(static state => ((LiveConnection)state!).End(LiveConnectionEnd.TokenExpired), this, due, Timeout.InfiniteTimeSpan);
+        var due = expiresAt - time.GetUtcNow();
+        if (due <= TimeSpan.Zero)
+        {
+            End(LiveConnectionEnd.TokenExpired);
+            return;
+        }
+        // A session or API key may live longer than one timer's wait: then the timer is a step,
+        // and its firing waits again for what is left (rare; no field on the ordinary connection).
+        var timer = due <= LongestTimerDue
+            ? time.CreateTimer(static state => ((LiveConnection)state!).End(LiveConnectionEnd.TokenExpired), this, due, Timeout.InfiniteTimeSpan)
+            : time.CreateTimer(static state =>
+            {
+                var (live, time, expiresAt) = ((LiveConnection, TimeProvider, DateTimeOffset))state!;
+                Volatile.Read(ref live._expiry)?.Dispose();
+                live.StartExpiry(time, expiresAt);
+            }, (this, time, expiresAt), LongestTimerDue, Timeout.InfiniteTimeSpan);
         Volatile.Write(ref _expiry, timer);
         // Ended or disposed while the timer was made: it must not outlive the connection.
         if (HasEnded || Volatile.Read(ref _disposed) != 0)

@@ -43,7 +43,7 @@ internal sealed record LiveConnectionEnd(int CloseCode, string Reason)
 /// such a reload stays open until its credential expires or a later change of its user.
 /// </para>
 /// </summary>
-internal sealed partial class LiveConnections : IDisposable
+internal sealed class LiveConnections : IDisposable
 {
     private readonly AdmissionGate _gate;
     private readonly TimeProvider _time;
@@ -102,13 +102,7 @@ internal sealed partial class LiveConnections : IDisposable
             return live;
         }
         if (user.Proof.ExpiresAt is { } expiresAt)
-        {
-            var due = expiresAt - _time.GetUtcNow();
-            if (due <= TimeSpan.Zero)
-                live.End(LiveConnectionEnd.TokenExpired);
-            else
-                live.StartExpiry(_time, due);
-        }
+            live.StartExpiry(_time, expiresAt);
         return live;
     }
 

@@ -48,6 +48,37 @@ public sealed class WebSocketAccessEndTests
         await AssertEchoesAsync(ws);
     }
 
+    /// <summary>
+    /// A session of 60 days outlives the longest wait of one timer (about 49.7 days, past which the
+    /// runtime refuses a timer): its socket opens, and its expiry is reached in two steps.
+    /// </summary>
+    [Fact]
+    public async Task A_credential_that_outlives_one_timer_is_expired_in_steps()
+    {
+        var timers = new HeldExpiryTimers();
+        await using var server = new TesseraServer { ConfigureServices = s => s.AddSingleton<TimeProvider>(timers) };
+        server.Settings["Tessera:Sessions:Lifetime"] = "60.00:00:00";
+        await server.InitializeAsync();
+        var user = await server.RegisterAsync("wsl");
+        var browser = new Browser(server);
+        await browser.GetCsrfAsync();
+        Assert.Equal(200, (await browser.LoginAsync(user.Username, user.Password)).Status);
+        var cookie = string.Join("; ", browser.Cookies.Select(kv => $"{kv.Key}={kv.Value}"));
+        using var ws = await OpenEchoAsync(server.BaseAddress, user.Username, o => o.SetRequestHeader("Cookie", cookie));
+
+        var step = Assert.Single(timers.Held);
+        Assert.Equal(LiveConnection.LongestTimerDue, step.DueTime);
+        timers.Offset = LiveConnection.LongestTimerDue; // the step's time has come
+        step.Fire();
+        var rest = Assert.Single(timers.Held);
+        Assert.InRange(rest.DueTime, TimeSpan.FromDays(60) - LiveConnection.LongestTimerDue - TimeSpan.FromMinutes(1), TimeSpan.FromDays(60) - LiveConnection.LongestTimerDue);
+        await AssertEchoesAsync(ws);
+
+        rest.Fire();
+
+        await ExpectClosedAsync(ws, 4401, "token_expired", TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>An app's staff-only socket: the user stays admitted, but no longer by the endpoint's policy.</summary>
     [Fact]
     public async Task Removing_staff_closes_a_staff_only_socket_4403_and_leaves_the_users_plain_one_open()
@@ -97,10 +128,15 @@ public sealed class WebSocketAccessEndTests
         }
     }
 
-    /// <summary>The system clock, except that the live connections' expiry timers are held for the test to fire.</summary>
+    /// <summary>The system clock (moved on by <see cref="HeldExpiryTimers.Offset"/>), except that the live connections' expiry timers are held for the test to fire.</summary>
     private sealed class HeldExpiryTimers : TimeProvider
     {
         private readonly List<HeldTimer> _held = [];
+
+        /// <summary>How far the clock is ahead of the system's.</summary>
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
 
         public IReadOnlyList<HeldTimer> Held
         {
@@ -113,7 +149,7 @@ public sealed class WebSocketAccessEndTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            if (state is not LiveConnection)
+            if (state is not (LiveConnection or ValueTuple<LiveConnection, TimeProvider, DateTimeOffset>))
                 return System.CreateTimer(callback, state, dueTime, period);
             var timer = new HeldTimer(callback, state, dueTime);
             lock (_held)
