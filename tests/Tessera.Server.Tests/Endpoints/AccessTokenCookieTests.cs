@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Server.Tests.RealTime;
 
 namespace Tessera.Server.Tests.Endpoints;
 
@@ -153,6 +154,36 @@ public sealed class AccessTokenCookieTests : IAsyncLifetime
 
         var again = await browser.PostAsync("/api/token/", new { username = user.Username, password = user.Password }, csrf: null);
         Assert.Equal(200, again.Status);
+    }
+
+    /// <summary>
+    /// Cross-site WebSocket hijacking: a page of another site opens a socket, and the browser sends the
+    /// cookie with it. The cookie's token opens the socket only from an allowed Origin; the same token in
+    /// a header (which no page can make a browser send) opens it from anywhere.
+    /// </summary>
+    [Fact]
+    public async Task A_websocket_opened_by_the_cookie_needs_an_allowed_origin()
+    {
+        var (user, browser, login) = await SignedInBrowserAsync();
+        var cookie = "access_token=" + browser.Cookies["access_token"];
+
+        var refused = await WebSocketKit.UpgradeAsync(_server.BaseAddress, "/ws/echo/", ("Cookie", cookie), ("Origin", "http://evil.example"));
+        Assert.Equal(403, refused.Status);
+        Assert.Equal("""{"detail":"CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."}""", refused.Body);
+
+        using (var own = await WebSocketKit.OpenEchoAsync(_server.BaseAddress, user.Username, o =>
+        {
+            o.SetRequestHeader("Cookie", cookie);
+            o.SetRequestHeader("Origin", _server.BaseAddress.GetLeftPart(UriPartial.Authority));
+        }))
+            await WebSocketKit.AssertEchoesAsync(own);
+
+        using var header = await WebSocketKit.OpenEchoAsync(_server.BaseAddress, user.Username, o =>
+        {
+            o.SetRequestHeader("Authorization", "Bearer " + login.Str("access"));
+            o.SetRequestHeader("Origin", "http://evil.example");
+        });
+        await WebSocketKit.AssertEchoesAsync(header);
     }
 
     [Fact]
