@@ -36,13 +36,12 @@ internal sealed class QueryCredentialRedactingServer(IServer inner, CredentialSe
     {
         public TContext CreateContext(IFeatureCollection contextFeatures)
         {
-            var credentials = QueryCredentials.None; // also says: the query was looked at, and holds none
+            // Most requests carry none, and get no feature: read again, their query would say the same.
             if (contextFeatures.Get<IHttpRequestFeature>() is { } request && Take(request.QueryString, seal) is (var query, { } taken))
             {
                 request.QueryString = query;
-                credentials = taken;
+                contextFeatures.Set(taken);
             }
-            contextFeatures.Set(credentials);
             return inner.CreateContext(contextFeatures);
         }
 

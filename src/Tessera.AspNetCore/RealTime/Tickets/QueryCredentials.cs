@@ -6,8 +6,9 @@ namespace Tessera.AspNetCore.RealTime.Tickets;
 /// <summary>
 /// The credentials a request carried in its query string (<c>?ticket=</c>, <c>?access_token=</c>), as
 /// sent: <see cref="QueryCredentialRedactingServer"/> takes them out of the query before anything
-/// can log it and keeps them here, a request feature (<see cref="None"/> when there were none).
-/// Absent only when the server is not the decorated one (TestServer): the query is read then.
+/// can log it and keeps them here, a request feature. Absent when the query carried none (read, it
+/// holds none: an access token or a ticket of ours would have been taken) or when the server is not
+/// the decorated one (TestServer): the query is read then.
 /// </summary>
 internal sealed class QueryCredentials(string? ticket, string? accessToken)
 {
@@ -17,9 +18,6 @@ internal sealed class QueryCredentials(string? ticket, string? accessToken)
     public string? Ticket { get; } = ticket;
 
     public string? AccessToken { get; } = accessToken;
-
-    /// <summary>What the decorated server sets on a request whose query carries no credential: the query is then not read.</summary>
-    public static readonly QueryCredentials None = new(null, null);
 
     /// <summary>The ticket, on an endpoint that takes one (<see cref="RealTimeEndpointMetadata"/>); null elsewhere.</summary>
     public static string? TicketOf(HttpRequest request)
