@@ -39,6 +39,20 @@ internal sealed class LiveConnectionIndex<TKey> where TKey : notnull
         Count--;
     }
 
+    /// <summary>Every connection of every key, copied (a reload of memory checks them all).</summary>
+    public LiveConnection[] All()
+    {
+        var all = new List<LiveConnection>(Count);
+        foreach (var found in _entries.Values)
+        {
+            if (found is HashSet<LiveConnection> set)
+                all.AddRange(set);
+            else
+                all.Add((LiveConnection)found);
+        }
+        return [.. all];
+    }
+
     /// <summary>The key's connections, copied (they are checked outside the lock), or null.</summary>
     public LiveConnection[]? Snapshot(TKey key)
         => !_entries.TryGetValue(key, out var found) ? null

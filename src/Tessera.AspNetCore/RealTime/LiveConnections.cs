@@ -38,9 +38,9 @@ internal sealed record LiveConnectionEnd(int CloseCode, string Reason)
 /// its connections; a changed user (revoke-all and password change move the epoch, deactivation,
 /// roles) every connection of the user, each admitted again by the gate and, when still admitted,
 /// authorized again by its endpoint's policy; a retired signing key every connection it proved.
-/// A full reload of memory (at start, or after a long silence of the feed) calls no listener
-/// (<see cref="AppliedAdmissionChanges"/>): a connection whose login ended in a change known only to
-/// such a reload stays open until its credential expires or a later change of its user.
+/// A full reload of memory (after a long silence of the feed) tells no change one by one: then every
+/// connection is checked again (<see cref="AppliedAdmissionChanges.SubscribeToReloads"/>), the one
+/// time all of them are.
 /// </para>
 /// </summary>
 internal sealed class LiveConnections : IDisposable
@@ -50,6 +50,7 @@ internal sealed class LiveConnections : IDisposable
     private readonly LiveConnectionAuthorization _authorization;
     private readonly ILogger<LiveConnections> _logger;
     private readonly IDisposable _subscription;
+    private readonly IDisposable _reloads;
     private readonly Lock _lock = new();
     private readonly LiveConnectionIndex<LoginId> _byLogin = new();
     private readonly LiveConnectionIndex<long> _byUser = new();
@@ -63,6 +64,7 @@ internal sealed class LiveConnections : IDisposable
         _authorization = new LiveConnectionAuthorization(policies, scopes);
         _logger = logger;
         _subscription = changes.Subscribe(OnChange);
+        _reloads = changes.SubscribeToReloads(OnReload);
     }
 
     /// <summary>How many connections are followed (for tests and the benchmark).</summary>
@@ -144,6 +146,16 @@ internal sealed class LiveConnections : IDisposable
         ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Owner.RecheckAsync(state.Connections), (Owner: this, Connections: concerned), preferLocal: false);
     }
 
+    /// <summary>Memory was reloaded as a whole: what changed is not known, so every connection is checked.</summary>
+    private void OnReload()
+    {
+        LiveConnection[] all;
+        lock (_lock)
+            all = _byUser.All();
+        if (all.Length > 0)
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Owner.RecheckAsync(state.Connections), (Owner: this, Connections: all), preferLocal: false);
+    }
+
     private async Task RecheckAsync(LiveConnection[] connections)
     {
         foreach (var live in connections)
@@ -166,5 +178,9 @@ internal sealed class LiveConnections : IDisposable
         }
     }
 
-    public void Dispose() => _subscription.Dispose();
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _reloads.Dispose();
+    }
 }

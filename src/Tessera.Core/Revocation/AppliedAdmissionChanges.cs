@@ -10,14 +10,16 @@ namespace Tessera.Core.Revocation;
 /// Listeners run in turn with the application of changes, one change at a time and in the order they
 /// are applied, so they must return at once (hand longer work to a queue of their own). A listener that
 /// throws does not stop the others or the change. A full reload of memory (at start, or after the feed
-/// was unreadable for <see cref="RevocationSynchronizer.MaxFeedSilence"/>) calls no listener: the
-/// changes it covers are not known one by one.
+/// was unreadable for <see cref="RevocationSynchronizer.MaxFeedSilence"/>) calls no such listener: the
+/// changes it covers are not known one by one. It calls the listeners of <see cref="SubscribeToReloads"/>
+/// instead, so that a consumer keeping decisions made from memory (an open socket) makes them again.
 /// </para>
 /// </summary>
 public sealed class AppliedAdmissionChanges
 {
     private readonly Lock _lock = new();
     private Action<AdmissionChange>[] _listeners = [];
+    private Action[] _reloadListeners = [];
 
     /// <summary>Calls <paramref name="listener"/> for every change applied from now on, until the result is disposed.</summary>
     public IDisposable Subscribe(Action<AdmissionChange> listener)
@@ -25,7 +27,43 @@ public sealed class AppliedAdmissionChanges
         ArgumentNullException.ThrowIfNull(listener);
         lock (_lock)
             _listeners = [.. _listeners, listener];
-        return new Subscription(this, listener);
+        return new Subscription(() =>
+        {
+            lock (_lock)
+                _listeners = Without(_listeners, listener);
+        });
+    }
+
+    /// <summary>
+    /// Calls <paramref name="listener"/> after each full reload of this instance's memory, until the
+    /// result is disposed: whatever changed meanwhile is applied, but told to no listener of
+    /// <see cref="Subscribe"/>. Called on the thread that reloaded; it must return at once.
+    /// </summary>
+    public IDisposable SubscribeToReloads(Action listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_lock)
+            _reloadListeners = [.. _reloadListeners, listener];
+        return new Subscription(() =>
+        {
+            lock (_lock)
+                _reloadListeners = Without(_reloadListeners, listener);
+        });
+    }
+
+    internal void RaiseReloaded()
+    {
+        foreach (var listener in Volatile.Read(ref _reloadListeners))
+        {
+            try
+            {
+                listener();
+            }
+            catch (Exception)
+            {
+                // As for a change: the reload stands whatever a consumer does with it.
+            }
+        }
     }
 
     internal void Raise(AdmissionChange change)
@@ -43,24 +81,20 @@ public sealed class AppliedAdmissionChanges
         }
     }
 
-    private void Unsubscribe(Action<AdmissionChange> listener)
+    private static T[] Without<T>(T[] listeners, T listener) where T : Delegate
     {
-        lock (_lock)
-        {
-            var index = Array.IndexOf(_listeners, listener);
-            if (index >= 0)
-                _listeners = [.. _listeners[..index], .. _listeners[(index + 1)..]];
-        }
+        var index = Array.IndexOf(listeners, listener);
+        return index < 0 ? listeners : [.. listeners[..index], .. listeners[(index + 1)..]];
     }
 
-    private sealed class Subscription(AppliedAdmissionChanges owner, Action<AdmissionChange> listener) : IDisposable
+    private sealed class Subscription(Action unsubscribe) : IDisposable
     {
         private int _disposed;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
-                owner.Unsubscribe(listener);
+                unsubscribe();
         }
     }
 }

@@ -80,6 +80,7 @@ internal sealed class RevocationSynchronizer(RevocationState revocations, UserSn
         _appliedAhead.RemoveWhere(id => id <= snapshot.LastEventId);
         Interlocked.Exchange(ref _lastEventId, snapshot.LastEventId);
         _lastCaughtUp = now;
+        applied?.RaiseReloaded();
     }
 
     /// <summary>A committed change from the bus (made here, or on another instance): applied, and told once.</summary>

@@ -79,4 +79,22 @@ public class AppliedAdmissionChangesTests
         Assert.Equal([e], _heard);
         Assert.Empty(other);
     }
+
+    /// <summary>A reload applies changes no listener hears one by one: the reload itself is told, to its own listeners.</summary>
+    [Fact]
+    public async Task A_full_reload_is_told_to_reload_listeners_and_no_change_is_told_for_it()
+    {
+        var reloads = 0;
+        _applied.SubscribeToReloads(() => throw new InvalidOperationException("a consumer's bug"));
+        var gone = _applied.SubscribeToReloads(() => reloads += 100);
+        gone.Dispose();
+        _applied.SubscribeToReloads(() => reloads++);
+        await _sync.LoadAsync(_store, Now);
+        Revoke(); // committed, but this instance hears of it only by the next full load
+
+        await _sync.LoadAsync(_store, Now);
+
+        Assert.Equal(2, reloads);
+        Assert.Empty(_heard);
+    }
 }

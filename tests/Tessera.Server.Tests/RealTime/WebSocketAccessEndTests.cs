@@ -79,6 +79,31 @@ public sealed class WebSocketAccessEndTests
         await ExpectClosedAsync(ws, 4401, "token_expired", TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>
+    /// A full reload of memory (after the feed was silent too long) tells no change one by one: a
+    /// login revoked meanwhile must still close its socket, and only its socket.
+    /// </summary>
+    [Fact]
+    public async Task After_a_full_reload_a_socket_whose_login_was_revoked_meanwhile_is_closed()
+    {
+        await using var server = new TesseraServer();
+        await server.InitializeAsync();
+        var user = await server.RegisterAsync("wsr");
+        var other = await server.RegisterAsync("wso");
+        using var ws = await OpenEchoAsync(server.BaseAddress, user.Username, Bearer(user.Access));
+        using var bystander = await OpenEchoAsync(server.BaseAddress, other.Username, Bearer(other.Access));
+        var login = Assert.IsType<Tessera.Core.Jwt.ValidatedToken>(
+            server.Services.GetRequiredService<Tessera.Core.Jwt.TokenValidator>().Validate(user.Access.AsMemory(), null, DateTimeOffset.UtcNow).Token).Login!.Value;
+
+        // What a reload brings: the revocation in memory, no change told for it.
+        server.Services.GetRequiredService<Tessera.Core.Revocation.RevocationState>().Revoke(login, DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        await AssertEchoesAsync(ws);
+        server.Services.GetRequiredService<Tessera.Core.Revocation.AppliedAdmissionChanges>().RaiseReloaded();
+
+        await ExpectClosedAsync(ws, 4401, "token_revoked", TimeSpan.FromSeconds(1));
+        await AssertEchoesAsync(bystander);
+    }
+
     /// <summary>An app's staff-only socket: the user stays admitted, but no longer by the endpoint's policy.</summary>
     [Fact]
     public async Task Removing_staff_closes_a_staff_only_socket_4403_and_leaves_the_users_plain_one_open()
