@@ -272,7 +272,9 @@ public sealed class TesseraBuilder
     /// <summary>
     /// Real-time clients: WebSockets (<c>MapTesseraWebSocket</c>) and SignalR hubs authenticated by the
     /// chain and the gate, each closed the moment its login ends; tickets for browsers
-    /// (<c>POST /api/ws-ticket/</c>). Section <c>Tessera:RealTime</c>.
+    /// (<c>POST /api/ws-ticket/</c>), stored by an <c>IRealTimeTicketStore</c>
+    /// (<c>AddEntityFrameworkStores</c> registers one). No settings of its own: a ticket lives 30 s at
+    /// most, and a client has 5 s to answer Tessera's close.
     /// </summary>
     public TesseraBuilder AddRealTime()
     {

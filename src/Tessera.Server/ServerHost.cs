@@ -40,7 +40,7 @@ public static class ServerHost
             .AddBasic()
             .AddApiKeys()
             .AddAccountRecovery() // password reset, email verification, mail (Tessera:Auth, Tessera:Email)
-            .AddRealTime() // WebSockets closed when their login ends, tickets (Tessera:RealTime)
+            .AddRealTime() // WebSockets closed when their login ends, and their tickets
             .AddEntityFrameworkStores<ServerDbContext>();
         // Several instances of one deployment: revocations and counters shared through Redis.
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(RedisOptions.ConnectionStringName)))
