@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
+using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Credentials;
 using Tessera.Core.RealTime;
 
@@ -21,7 +22,7 @@ internal static class RealTimeTicketRegistration
     }
 
     public static void MapRealTimeTicketEndpoint(IEndpointRouteBuilder routes)
-        => routes.MapPost("/api/ws-ticket/", IssueAsync).RequireAuthorization();
+        => routes.MapPost("/api/ws-ticket/", IssueAsync).RequireAuthorization().RequireThrottling(ThrottlingOptions.WebSocketTicketScope);
 
     /// <summary>
     /// Any credential of the chain (a scoped API key is refused, as on every endpoint that accepts no
