@@ -143,7 +143,7 @@ internal sealed class LiveConnections : IDisposable
                 live.End(LiveConnectionEnd.TokenRevoked);
             return;
         }
-        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Owner.RecheckAsync(state.Connections), (Owner: this, Connections: concerned), preferLocal: false);
+        QueueRecheck(concerned);
     }
 
     /// <summary>Memory was reloaded as a whole: what changed is not known, so every connection is checked.</summary>
@@ -153,8 +153,12 @@ internal sealed class LiveConnections : IDisposable
         lock (_lock)
             all = _byUser.All();
         if (all.Length > 0)
-            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Owner.RecheckAsync(state.Connections), (Owner: this, Connections: all), preferLocal: false);
+            QueueRecheck(all);
     }
+
+    /// <summary>The checks, off the thread that applies changes (it must return at once).</summary>
+    private void QueueRecheck(LiveConnection[] connections)
+        => ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Owner.RecheckAsync(state.Connections), (Owner: this, Connections: connections), preferLocal: false);
 
     private async Task RecheckAsync(LiveConnection[] connections)
     {

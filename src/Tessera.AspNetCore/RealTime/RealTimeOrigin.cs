@@ -27,15 +27,11 @@ internal static class RealTimeOrigin
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0 || context.GetEndpoint()?.Metadata.GetMetadata<RealTimeEndpointMetadata>() is null)
             return null;
-        if (string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
-            return null;
+        // CSRF's own rule (the server's origin, the sessions' trusted origins), and the origins CORS lets in.
         var services = context.RequestServices;
-        if (services.GetService<IOptions<TesseraCorsOptions>>()?.Value.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase) == true
-            || services.GetService<IOptionsMonitor<SessionAuthenticationOptions>>()?.Get(TesseraSchemes.Session).TrustedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase) == true)
+        if (Csrf.IsTrustedOrigin(request, origin, services.GetRequiredService<IOptionsMonitor<SessionAuthenticationOptions>>().Get(TesseraSchemes.Session))
+            || services.GetService<IOptions<TesseraCorsOptions>>()?.Value.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase) == true)
             return null;
-        return new AuthFailure(new { detail = $"CSRF Failed: Origin checking failed - {origin} does not match any trusted origins." }, StatusCodes.Status403Forbidden)
-        {
-            Reason = RefusalReason.CsrfFailed,
-        };
+        return Csrf.OriginRefused(origin);
     }
 }

@@ -23,7 +23,7 @@ internal static class Csrf
         var request = context.Request;
         var origin = request.Headers.Origin.ToString();
         if (origin.Length > 0 && !IsTrustedOrigin(request, origin, options))
-            return Refuse($"CSRF Failed: Origin checking failed - {origin} does not match any trusted origins.");
+            return OriginRefused(origin);
         if (!request.Cookies.TryGetValue(options.CsrfCookieName, out var secret) || !CsrfTokens.IsWellFormed(secret))
             return Refuse(CookieNotSet);
         return CsrfTokens.Matches(request.Headers[options.CsrfHeaderName].ToString(), secret) ? null : Refuse(TokenMissingOrIncorrect);
@@ -52,9 +52,13 @@ internal static class Csrf
         return secret;
     }
 
-    private static bool IsTrustedOrigin(HttpRequest request, string origin, SessionAuthenticationOptions options)
+    /// <summary>Django's origin rule: the request's own origin, or one of the trusted origins.</summary>
+    internal static bool IsTrustedOrigin(HttpRequest request, string origin, SessionAuthenticationOptions options)
         => string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase)
            || options.TrustedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Django's 403 for an <c>Origin</c> that is not trusted.</summary>
+    internal static AuthFailure OriginRefused(string origin) => Refuse($"CSRF Failed: Origin checking failed - {origin} does not match any trusted origins.");
 
     private static AuthFailure Refuse(string detail) => new(new { detail }, StatusCodes.Status403Forbidden) { Reason = RefusalReason.CsrfFailed };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tessera.AspNetCore.Hosting;
 
 namespace Tessera.AspNetCore.RealTime.SignalR;
 
@@ -29,13 +30,7 @@ internal sealed class ConnectionRecordingUserIdProvider(IUserIdProvider inner) :
     {
         var existing = services.LastOrDefault(d => d.ServiceType == typeof(IUserIdProvider) && d.ServiceKey is null);
         services.RemoveAll<IUserIdProvider>();
-        services.AddSingleton<IUserIdProvider>(s => new ConnectionRecordingUserIdProvider(existing switch
-        {
-            null => new DefaultUserIdProvider(),
-            { ImplementationInstance: IUserIdProvider instance } => instance,
-            { ImplementationFactory: { } factory } => (IUserIdProvider)factory(s),
-            { ImplementationType: { } type } => (IUserIdProvider)ActivatorUtilities.CreateInstance(s, type),
-            _ => new DefaultUserIdProvider(),
-        }));
+        services.AddSingleton<IUserIdProvider>(s => new ConnectionRecordingUserIdProvider(
+            existing is null ? new DefaultUserIdProvider() : (IUserIdProvider)existing.CreateInstance(s)));
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
+using Tessera.AspNetCore.Hosting;
 using Tessera.AspNetCore.Http;
 using Tessera.AspNetCore.Throttling;
 using Tessera.Core.Credentials;
@@ -52,9 +53,7 @@ internal static class RealTimeTicketRegistration
         // TestServer is fetched by its type (GetTestServer casts IServer): left as it is, as when registered later.
         if (server.ImplementationType?.FullName == "Microsoft.AspNetCore.TestHost.TestServer")
             return;
-        services[index] = ServiceDescriptor.Describe(typeof(IServer), sp => new QueryCredentialRedactingServer(Create(sp, server), sp.GetRequiredService<CredentialSeal>()), server.Lifetime);
-
-        static IServer Create(IServiceProvider sp, ServiceDescriptor d)
-            => (IServer)(d.ImplementationInstance ?? d.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, d.ImplementationType!));
+        services[index] = ServiceDescriptor.Describe(typeof(IServer),
+            sp => new QueryCredentialRedactingServer((IServer)server.CreateInstance(sp), sp.GetRequiredService<CredentialSeal>()), server.Lifetime);
     }
 }
