@@ -221,6 +221,36 @@ public sealed class AdmissionChanges(
     }
 
     /// <summary>
+    /// A first external sign-in's account: the user (unusable password, as given) and its provider
+    /// identity, one transaction with the user's change, so that no crash leaves a user nobody can sign
+    /// in to, and of two concurrent first sign-ins of one identity exactly one creates a user (the
+    /// identity's unique key decides; the other's user is rolled back with it).
+    /// </summary>
+    internal async Task<ExternalLogin.ExternalUserCreation> CreateUserAsync(User user, ExternalLogin.ExternalIdentity identity, CancellationToken cancellationToken = default)
+    {
+        user.Username = UserNormalization.Username(user.Username);
+        user.Email = UserNormalization.Email(user.Email);
+        var outcome = ExternalLogin.ExternalUserCreation.Created;
+        var change = await WriteAsync(async write =>
+        {
+            if (!await write.InsertUserAsync(user, cancellationToken).ConfigureAwait(false))
+            {
+                outcome = ExternalLogin.ExternalUserCreation.UsernameTaken;
+                return null;
+            }
+            identity.UserId = user.Id;
+            if (!await write.InsertExternalIdentityAsync(identity, cancellationToken).ConfigureAwait(false))
+            {
+                outcome = ExternalLogin.ExternalUserCreation.IdentityTaken;
+                return null;
+            }
+            return await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(change, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>
     /// Sets activation and roles at <paramref name="now"/>; false when there is no such user. A
     /// deactivation ends every login and tells the app once: the epoch moves on and foreign tokens
     /// issued until now are refused, so that logins made before it stay refused after a reactivation;

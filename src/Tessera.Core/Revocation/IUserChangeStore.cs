@@ -38,6 +38,16 @@ public interface IUserChangeTransaction : IAsyncDisposable
     Task<bool> InsertUserAsync(User user, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Inserts a user's first linked provider account, in the transaction that inserted the user (an
+    /// external sign-in's new account and its identity commit together) and sets its id; false when
+    /// its (issuer, subject) is linked already (decided by the store, e.g. a unique index): a
+    /// concurrent first sign-in of the same account won. A store without external identities keeps
+    /// this default, which refuses.
+    /// </summary>
+    Task<bool> InsertExternalIdentityAsync(ExternalLogin.ExternalIdentity identity, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException($"{GetType().Name} does not store external identities.");
+
+    /// <summary>
     /// Changes the user's row as <paramref name="change"/> says; false (nothing written) when there is
     /// no such user or the change answers false.
     /// </summary>
