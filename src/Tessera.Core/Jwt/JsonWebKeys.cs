@@ -27,6 +27,15 @@ internal static class JsonWebKeys
     }
 
     public static bool TryImportPublic(JsonElement jwk, [NotNullWhen(true)] out JwsSigningKey? key)
+        => TryImportPublic(jwk, inferMissingAlgorithm: false, out key);
+
+    /// <summary>
+    /// <see cref="TryImportPublic(JsonElement, out JwsSigningKey?)"/>, except that with
+    /// <paramref name="inferMissingAlgorithm"/> a key without <c>alg</c> (RFC 7517 §4.4 makes it
+    /// optional; Microsoft's JWKS leaves it out) gets the one algorithm Tessera has for its type:
+    /// RSA → RS256, EC (P-256) → ES256, OKP (Ed25519) → EdDSA. An <c>alg</c> present is still pinned.
+    /// </summary>
+    public static bool TryImportPublic(JsonElement jwk, bool inferMissingAlgorithm, [NotNullWhen(true)] out JwsSigningKey? key)
     {
         key = null;
         if (jwk.ValueKind != JsonValueKind.Object)
@@ -61,6 +70,17 @@ internal static class JsonWebKeys
                 // x5c (an array) and other extensions are not ours to judge; only the members we read must be strings.
                 members[member.Name] = "\0";
             }
+        }
+
+        if (inferMissingAlgorithm && !members.ContainsKey("alg") && members.TryGetValue("kty", out string? type))
+        {
+            members["alg"] = type switch
+            {
+                "RSA" => RsaSigningKey.AlgorithmName,
+                "EC" => EcdsaSigningKey.AlgorithmName,
+                "OKP" => Ed25519SigningKey.AlgorithmName,
+                _ => "",
+            };
         }
 
         if (!verifyAllowed

@@ -229,6 +229,29 @@ public sealed class AsymmetricKeyTests
         Assert.Null(key);
     }
 
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("ES256")]
+    [InlineData("EdDSA")]
+    public void A_jwk_without_alg_gets_its_types_algorithm_only_when_asked(string algorithm)
+    {
+        var jwk = JwsSigningKey.Generate(algorithm, "k").PublicJwk!.ToDictionary();
+        jwk.Remove("alg");
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(jwk)).RootElement;
+
+        // Strict by default (Tessera's own JWKS always names it); inferred for external providers (Microsoft's JWKS).
+        Assert.False(JsonWebKeys.TryImportPublic(json, out _));
+        Assert.True(JsonWebKeys.TryImportPublic(json, inferMissingAlgorithm: true, out var key));
+        Assert.Equal(algorithm, key.Algorithm);
+        Assert.False(key.HasPrivateKey);
+
+        // A stated alg is still pinned: inference never overrides a mismatch.
+        jwk["alg"] = algorithm == "RS256" ? "ES256" : "RS256";
+        Assert.False(JsonWebKeys.TryImportPublic(JsonDocument.Parse(JsonSerializer.Serialize(jwk)).RootElement, inferMissingAlgorithm: true, out _));
+        jwk["alg"] = "";
+        Assert.False(JsonWebKeys.TryImportPublic(JsonDocument.Parse(JsonSerializer.Serialize(jwk)).RootElement, inferMissingAlgorithm: true, out _));
+    }
+
     // RFC 8032 §7.1 TEST 1, 2, 3: secret key (seed), public key, message, signature.
     [Theory]
     [InlineData("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
