@@ -68,6 +68,8 @@ public static class TesseraApplicationBuilderExtensions
             group.MapAccountRecoveryEndpoints();
         if (features.Has(TesseraFeatures.RealTime))
             RealTime.Tickets.RealTimeTicketRegistration.MapRealTimeTicketEndpoint(group);
+        if (features.Has(TesseraFeatures.ExternalLogin))
+            ExternalLogin.ExternalLoginEndpoints.MapExternalLoginEndpoints(group);
         group.MapRevocationStream();
         return group;
     }

@@ -287,6 +287,30 @@ public sealed class TesseraBuilder
     }
 
     /// <summary>
+    /// Sign-in with the ID tokens of OpenID Connect providers (section <c>Tessera:ExternalLogin</c>:
+    /// <c>Providers:&lt;name&gt;</c> with its <c>Authority</c> and <c>ClientIds</c>; presets for
+    /// <c>google</c>, <c>apple</c>, <c>microsoft</c>; or added in code through
+    /// <paramref name="configure"/>): <c>POST /api/auth/external/&lt;name&gt;/</c> answers a JWT pair
+    /// (so it needs <see cref="AddJwt"/>), and a signed-in user lists, links and unlinks providers.
+    /// Identities and used ID tokens are kept by an <c>IExternalIdentityStore</c> and an
+    /// <c>IUsedIdTokenStore</c> (<c>AddEntityFrameworkStores</c> registers both).
+    /// </summary>
+    public TesseraBuilder AddExternalLogin(Action<ExternalLogin.ExternalLoginOptions>? configure = null)
+    {
+        if (_features.Add(TesseraFeatures.ExternalLogin))
+        {
+            Services.AddValidatedOptions<ExternalLogin.ExternalLoginOptions>(Configuration, ExternalLogin.ExternalLoginOptions.SectionName, o => o.Validate());
+            Services.AddSingleton<IPostConfigureOptions<ExternalLogin.ExternalLoginOptions>, ExternalLogin.ExternalProviderPresets>();
+            Services.AddHttpClient(ExternalLogin.ExternalProviders.HttpClientName);
+            Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ExternalLogin.ExternalProviders>(sp));
+            Services.AddScoped(sp => ActivatorUtilities.CreateInstance<Core.ExternalLogin.ExternalAccounts>(sp));
+        }
+        if (configure is not null)
+            Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>
     /// An authentication scheme of the app's own, registered by the app as usual, tried after
     /// Tessera's schemes in the chain (DRF's authentication_classes, with the app's class last). Its
     /// handler decides alone when it finds its credential, as Tessera's do.
@@ -318,6 +342,9 @@ internal sealed class TesseraFeatures
 
     /// <summary>Added by <see cref="TesseraBuilder.AddRealTime"/>.</summary>
     public const string RealTime = "feature:real-time";
+
+    /// <summary>Added by <see cref="TesseraBuilder.AddExternalLogin"/>.</summary>
+    public const string ExternalLogin = "feature:external-login";
 
     private readonly List<string> _added = [];
 

@@ -41,6 +41,7 @@ public static class ServerHost
             .AddApiKeys()
             .AddAccountRecovery() // password reset, email verification, mail (Tessera:Auth, Tessera:Email)
             .AddRealTime() // WebSockets closed when their login ends, and their tickets
+            .AddExternalLogin() // sign-in with OpenID Connect providers' ID tokens (Tessera:ExternalLogin)
             .AddEntityFrameworkStores<ServerDbContext>();
         // Several instances of one deployment: revocations and counters shared through Redis.
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(RedisOptions.ConnectionStringName)))

@@ -59,8 +59,10 @@ internal sealed class AccountMailComposer(
             case PasswordResetRequested reset:
                 // Django's PasswordResetForm.get_users: active accounts with a usable password; and not
                 // to an address an email change set that nobody has proven (anyone signed in could set it).
+                // An account without a password (made by an external sign-in) gets its first one this way,
+                // to an address proven by its owner or its provider.
                 foreach (var user in await users.FindByEmailAsync(reset.Email, cancellationToken).ConfigureAwait(false))
-                    if (user.IsActive && user.HasUsablePassword && user.EmailMayReceiveReset && SameAddress(user.Email, reset.Email))
+                    if (user.IsActive && (user.HasUsablePassword || user.EmailVerified) && user.EmailMayReceiveReset && SameAddress(user.Email, reset.Email))
                         Queue(user, "password reset", messages.PasswordReset(user,
                             tokens.Issue(TokenPurpose.PasswordReset, user, settings.PasswordResetTokenLifetime), settings.PasswordResetTokenLifetime));
                 break;

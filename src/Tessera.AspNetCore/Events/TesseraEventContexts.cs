@@ -34,7 +34,12 @@ public sealed class CheckingCredentialsContext(HttpContext httpContext, string u
     public void Fail() => (DecidedUser, IsDecided) = (null, true);
 }
 
-public sealed record SignedInContext(HttpContext HttpContext, User User);
+/// <summary>A sign-in succeeded: with a password, or with a provider's ID token (<see cref="Provider"/>).</summary>
+public sealed record SignedInContext(HttpContext HttpContext, User User)
+{
+    /// <summary>The external provider's name for a sign-in with its ID token; null for a password sign-in.</summary>
+    public string? Provider { get; init; }
+}
 
 /// <summary>
 /// The app's own user fields in a request body (registration; profile PUT or PATCH): read them with
@@ -47,7 +52,46 @@ public sealed record UserFieldsContext(HttpContext HttpContext, Http.FieldValida
 /// <summary>The caller's profile as it is about to be answered: add the app's own fields to <see cref="Body"/>.</summary>
 public sealed record ProfileContext(HttpContext HttpContext, User User, IDictionary<string, object?> Body);
 
-public sealed record SignInFailedContext(HttpContext HttpContext, string Username);
+/// <summary>A sign-in failed: a wrong password for <see cref="Username"/>, or a refused ID token of <see cref="Provider"/> (then no username).</summary>
+public sealed record SignInFailedContext(HttpContext HttpContext, string Username)
+{
+    /// <summary>The external provider's name for a refused ID token; null for a password sign-in.</summary>
+    public string? Provider { get; init; }
+}
+
+/// <summary>
+/// A provider's ID token was verified, and Tessera is about to sign in to <see cref="User"/>: the
+/// account the identity is linked to, one whose verified email it is about to be attached to, or a new
+/// one (<see cref="IsNewUser"/>: unsaved, of the app's user type, with the provider's email and names,
+/// for the app to set its own fields on). The app's rules for external accounts (only its company's
+/// domain, only some providers): <see cref="Refuse"/> answers 403 with the app's words and writes nothing.
+/// </summary>
+public sealed class ExternalSigningInContext(HttpContext httpContext, string provider, Core.ExternalLogin.ExternalIdentityClaims identity, User user, bool isNewUser)
+{
+    public HttpContext HttpContext { get; } = httpContext;
+
+    /// <summary>The configured provider's name (<c>Tessera:ExternalLogin:Providers:&lt;name&gt;</c>).</summary>
+    public string Provider { get; } = provider;
+
+    /// <summary>What the verified ID token says: issuer, subject, email, every claim.</summary>
+    public Core.ExternalLogin.ExternalIdentityClaims Identity { get; } = identity;
+
+    /// <summary>The account the sign-in is for; for a new one, the user about to be created.</summary>
+    public User User { get; } = user;
+
+    /// <summary>True when this first sign-in creates <see cref="User"/>.</summary>
+    public bool IsNewUser { get; } = isNewUser;
+
+    /// <summary>The app's reason, once it refused.</summary>
+    public string? RefusedDetail { get; private set; }
+
+    /// <summary>No sign-in: 403 <c>{"detail": detail}</c>, nothing created or linked.</summary>
+    public void Refuse(string detail)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(detail);
+        RefusedDetail = detail;
+    }
+}
 
 /// <param name="HttpContext">The request that made the change; null for one made outside a request (the CLI).</param>
 /// <param name="LoginId">The revoked login (a JWT login, or the login of a session, DRF token or API key); null when every login of the user ended.</param>

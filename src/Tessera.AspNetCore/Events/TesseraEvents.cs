@@ -44,10 +44,18 @@ public class TesseraEvents
     /// <summary>A profile answer (GET, PUT, PATCH): add the app's own fields.</summary>
     public Func<ProfileContext, Task> OnWritingProfile { get; set; } = _ => Task.CompletedTask;
 
-    /// <summary>A password login succeeded.</summary>
+    /// <summary>A sign-in succeeded: a password login, or an external one (<see cref="SignedInContext.Provider"/>).</summary>
     public Func<SignedInContext, Task> OnSignedIn { get; set; } = _ => Task.CompletedTask;
 
-    /// <summary>A password login failed (wrong password, unknown or inactive user); not a 429 of the brute-force protection.</summary>
+    /// <summary>
+    /// A sign-in with a provider's ID token (<c>POST /api/auth/external/&lt;name&gt;/</c>), the token
+    /// verified, before Tessera signs in to the account or creates it: set the app's own fields on a
+    /// new user, or refuse. The external counterpart of <see cref="OnCheckingCredentials"/>; then
+    /// <see cref="OnSignedIn"/> as for a password.
+    /// </summary>
+    public Func<ExternalSigningInContext, Task> OnExternalSigningIn { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>A password login failed (wrong password, unknown or inactive user), or an ID token was refused (<see cref="SignInFailedContext.Provider"/>); not a 429 of the brute-force protection.</summary>
     public Func<SignInFailedContext, Task> OnSignInFailed { get; set; } = _ => Task.CompletedTask;
 
     /// <summary>A rotated refresh token came back after the reuse grace; its login has been revoked.</summary>
@@ -76,6 +84,8 @@ public class TesseraEvents
     public virtual Task UpdatingProfile(UserFieldsContext context) => OnUpdatingProfile(context);
 
     public virtual Task WritingProfile(ProfileContext context) => OnWritingProfile(context);
+
+    public virtual Task ExternalSigningIn(ExternalSigningInContext context) => OnExternalSigningIn(context);
 
     public virtual Task SignedIn(SignedInContext context) => OnSignedIn(context);
 

@@ -41,9 +41,10 @@ public class User
     /// </summary>
     public bool EmailVerified { get; set; }
     /// <summary>
-    /// Whether <see cref="Email"/> was set by an email change and not verified since: such an address
-    /// is whatever the signed-in caller typed, so it receives no password reset until its owner proves
-    /// it (set by the change, cleared with <see cref="EmailVerified"/>'s verification). An address an
+    /// Whether <see cref="Email"/> was set by an email change (or by an external sign-in whose provider
+    /// did not verify it) and not verified since: such an address is whatever the signed-in caller typed,
+    /// so it receives no password reset until its owner proves it (set by the change, cleared with
+    /// <see cref="EmailVerified"/>'s verification). An address an
     /// account was created with gets its reset unverified, as in Django.
     /// </summary>
     public bool EmailChangeUnverified { get; set; }
