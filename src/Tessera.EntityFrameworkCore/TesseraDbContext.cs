@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
+using Tessera.Core.ExternalLogin;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.RealTime;
 using Tessera.Core.Revocation;
@@ -65,6 +66,10 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
 
     public DbSet<RealTimeTicket> RealTimeTickets => Set<RealTimeTicket>();
+
+    public DbSet<ExternalIdentity> ExternalIdentities => Set<ExternalIdentity>();
+
+    public DbSet<UsedIdToken> UsedIdTokens => Set<UsedIdToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -168,6 +173,30 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             ticket.Property(t => t.ExpiresAtMs).HasColumnName("expires_at");
             ticket.Property(t => t.CredentialExpiresAtMs).HasColumnName("credential_expires_at");
             ticket.HasIndex(t => t.ExpiresAtMs);
+        });
+
+        modelBuilder.Entity<ExternalIdentity>(identity =>
+        {
+            identity.ToTable("external_identities");
+            identity.HasKey(i => i.Id);
+            identity.Property(i => i.Provider).HasMaxLength(ExternalIdentity.ProviderMaxLength);
+            identity.Property(i => i.Issuer).HasMaxLength(ExternalIdentity.IssuerMaxLength);
+            identity.Property(i => i.Subject).HasMaxLength(ExternalIdentity.SubjectMaxLength);
+            identity.Property(i => i.Email).HasMaxLength(User.EmailMaxLength);
+            // The two rules of linking, decided by the database so that concurrent links on any
+            // instance cannot both win: a provider account belongs to one user, and a user has one
+            // account of each provider.
+            identity.HasIndex(i => new { i.Issuer, i.Subject }).IsUnique();
+            identity.HasIndex(i => new { i.UserId, i.Provider }).IsUnique();
+            identity.HasOne(UserType).WithMany().HasForeignKey(nameof(ExternalIdentity.UserId)).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<UsedIdToken>(token =>
+        {
+            token.ToTable("used_id_tokens");
+            token.HasKey(t => t.Digest);
+            token.Property(t => t.Digest).HasMaxLength(UsedIdToken.DigestLength);
+            token.HasIndex(t => t.ExpiresAt);
         });
 
         SqlFunctions.Map(modelBuilder);

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore;
 using Tessera.Core.ApiKeys;
 using Tessera.Core.Credentials;
+using Tessera.Core.ExternalLogin;
+using Tessera.EntityFrameworkCore.ExternalLogin;
 using Tessera.EntityFrameworkCore.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.RealTime;
@@ -54,6 +56,9 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ISigningKeyStore>());
         services.AddScoped<IRealTimeTicketStore, EfRealTimeTicketStore>();
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IRealTimeTicketStore>());
+        services.AddScoped<IExternalIdentityStore, EfExternalIdentityStore>();
+        services.AddScoped<IUsedIdTokenStore, EfUsedIdTokenStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IUsedIdTokenStore>());
         return builder;
     }
 }

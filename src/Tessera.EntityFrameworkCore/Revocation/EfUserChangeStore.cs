@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Tessera.Core.Credentials;
+using Tessera.Core.ExternalLogin;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
+using Tessera.EntityFrameworkCore.ExternalLogin;
 
 namespace Tessera.EntityFrameworkCore.Revocation;
 
@@ -49,6 +51,14 @@ internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time) 
             return db.TryInsertAsync(user, () => db.Users.AnyAsync(u => u.Username == username, cancellationToken), cancellationToken);
         }
 
+        public Task<bool> InsertExternalIdentityAsync(ExternalIdentity identity, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(identity);
+            // Two first sign-ins of one provider account can both get here, each with a user of its own;
+            // the (issuer, subject) index decides, and the loser's transaction (its user) is rolled back.
+            return db.TryInsertAsync(identity, () => ExternalIdentityRows.TakenAsync(db, identity, cancellationToken), cancellationToken);
+        }
+
         public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
         {
             var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false);
@@ -75,6 +85,7 @@ internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time) 
                     .SetProperty(u => u.EmailVerified, true)
                     .SetProperty(u => u.EmailChangeUnverified, false), cancellationToken).ConfigureAwait(false) == 1;
 
+        // The user's sessions, tokens, keys and external identities go with the row (foreign keys, cascade).
         public Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
             => db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
 

@@ -96,6 +96,76 @@ namespace Tessera.Server.Data.Migrations.Postgres
                     b.ToTable("credential_seal_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("issuer");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "Provider")
+                        .IsUnique();
+
+                    b.ToTable("external_identities", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.ExternalLogin.UsedIdToken", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasMaxLength(43)
+                        .HasColumnType("character varying(43)")
+                        .HasColumnName("digest");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Digest");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("used_id_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
                     b.Property<string>("KeyHash")
@@ -514,6 +584,15 @@ namespace Tessera.Server.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
+                {
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
                 {
                     b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()

@@ -91,6 +91,74 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                     b.ToTable("credential_seal_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issuer");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "Provider")
+                        .IsUnique();
+
+                    b.ToTable("external_identities", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.ExternalLogin.UsedIdToken", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasMaxLength(43)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("digest");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Digest");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("used_id_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
                     b.Property<string>("KeyHash")
@@ -501,6 +569,15 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
+                {
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
                 {
                     b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
