@@ -107,7 +107,7 @@ public sealed class FakeOpenIdProvider : IAsyncDisposable
 
     /// <summary>
     /// An ID token for <paramref name="subject"/>: <c>iss</c> <see cref="Issuer"/>, <c>aud</c> <see cref="ClientId"/>,
-    /// <c>iat</c> now, <c>exp</c> in an hour; <paramref name="claims"/> add or replace claims (a null value removes
+    /// <c>iat</c> now, <c>exp</c> in an hour, a fresh <c>jti</c>; <paramref name="claims"/> add or replace claims (a null value removes
     /// one), <paramref name="header"/> likewise for the header (<c>{"alg":"RS256","kid":..,"typ":"JWT"}</c>).
     /// Signed with <paramref name="key"/>, default <see cref="Key"/>.
     /// </summary>
@@ -119,6 +119,8 @@ public sealed class FakeOpenIdProvider : IAsyncDisposable
         var payload = new Dictionary<string, object?>
         {
             ["iss"] = Issuer, ["aud"] = ClientId, ["sub"] = subject, ["iat"] = now, ["exp"] = now + 3600,
+            // As real providers' tokens differ (iat, jti, nonce): two tokens of one second are two tokens.
+            ["jti"] = Guid.NewGuid().ToString("N"),
         };
         var head = new Dictionary<string, object?> { ["alg"] = key.Algorithm, ["kid"] = key.KeyId, ["typ"] = "JWT" };
         return Compact(Merge(head, header), Merge(payload, claims), key);
