@@ -385,6 +385,29 @@ public sealed class ExternalSignInTests(ExternalSignInFixture fixture) : IClassF
         Assert.Equal("No active account found with the given credentials", inactive.Str("detail"));
     }
 
+    [Fact]
+    public async Task A_token_used_on_one_instance_is_refused_on_another()
+    {
+        var other = Server.AnotherInstance();
+        ExternalSignInFixture.Configure(other, "test", Provider);
+        await other.InitializeAsync();
+        try
+        {
+            var token = Provider.IdToken(NewSubject());
+            using var otherClient = other.CreateClient();
+
+            var first = await SignInAsync(token);
+            var replayed = await otherClient.PostJsonAsync("/api/auth/external/test/", new { id_token = token });
+
+            Assert.Equal(200, first.Status);
+            Assert.Equal(400, replayed.Status);
+        }
+        finally
+        {
+            await other.DisposeAsync();
+        }
+    }
+
     /// <summary>What an email verification link does, without the mail.</summary>
     private async Task VerifyEmailAsync(string username)
     {
