@@ -22,6 +22,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _statuses = new();
     private HttpClient _client = null!;
     private RegisteredUser _user = null!;
+    private FakeOpenIdProvider _provider = null!;
 
     public async Task InitializeAsync()
     {
@@ -30,6 +31,9 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         _server.Settings["Tessera:Throttling:Rates:anon"] = "";
         _server.Settings["Tessera:Throttling:Rates:user"] = "";
         _server.ConfigureServices = s => s.AddSingleton<ILoggerProvider>(_logs);
+        // An external provider on loopback, so that the ID token paths run to their end.
+        _provider = await FakeOpenIdProvider.StartAsync();
+        ExternalLogin.ExternalSignInFixture.Configure(_server, "fuzz", _provider);
         await _server.InitializeAsync();
         // Latin-1 header values, so the parsers see bytes above 0x7F too.
         _client = new HttpClient(new SocketsHttpHandler { UseCookies = false, RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1 })
@@ -43,6 +47,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     {
         _client.Dispose();
         await _server.DisposeAsync();
+        await _provider.DisposeAsync();
     }
 
     private static readonly (string Method, string Path)[] Endpoints =
@@ -59,12 +64,14 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         ("POST", "/api/articles/"), ("GET", "/api/articles/"), ("PUT", "/api/articles/1/"), ("PATCH", "/api/articles/99999999999999999999/"),
         ("DELETE", "/api/articles/-1/"), ("POST", "/api/tasks/"), ("PATCH", "/api/tasks/1/"), ("GET", "/api/tasks/x/"),
         ("POST", "/api/token/revoke-all/"), ("GET", "/no/such/path/"), ("DELETE", "/api/token/"),
+        ("POST", "/api/auth/external/fuzz/"), ("GET", "/api/auth/external/"), ("POST", "/api/auth/external/fuzz/link/"),
+        ("DELETE", "/api/auth/external/fuzz/link/"), ("POST", "/api/auth/external/nosuch/"),
     ];
 
     private static readonly string[] FieldNames =
     [
         "username", "password", "email", "token", "refresh", "new_password", "old_password", "current_password", "first_name", "last_name",
-        "title", "body", "done", "name", "expires_in_days", "remember", "access", "", "\u0000", "é",
+        "title", "body", "done", "name", "expires_in_days", "remember", "access", "id_token", "nonce", "", "\u0000", "é",
     ];
 
     private static readonly string[] JsonFragments =
@@ -88,7 +95,8 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         (1, Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))),
         (1, Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "0")),
         (1, Gen.Const<string>(() => JsonSerializer.Serialize(_user.Access))),
-        (1, Gen.Const<string>(() => JsonSerializer.Serialize(_user.Refresh))));
+        (1, Gen.Const<string>(() => JsonSerializer.Serialize(_user.Refresh))),
+        (1, Gen.Int[0, 3].Select(i => JsonSerializer.Serialize(_provider.IdToken("fuzz-" + i, new() { ["email"] = $"fuzz{i}@example.com", ["email_verified"] = i % 2 == 0, ["nonce"] = "n" })))));
 
     private Gen<byte[]> Body() => Gen.Frequency(
         (6, Gen.Select(Gen.OneOf(FieldNames), JsonValue()).Array[0, 6]
