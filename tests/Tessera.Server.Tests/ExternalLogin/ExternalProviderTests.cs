@@ -207,6 +207,7 @@ public sealed class ExternalProviderTests : IAsyncLifetime
 
         Assert.True(result.Succeeded, result.Reason);
         Assert.Equal(2, _fake.JwksRequests);
+        Assert.Equal(1, _fake.DiscoveryRequests);
     }
 
     [Fact]
@@ -250,7 +251,6 @@ public sealed class ExternalProviderTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(3));
         Assert.True((await Check(provider, _fake.IdToken())).Succeeded);
         Assert.Equal(2, _fake.JwksRequests);
-        Assert.Equal(1, _fake.DiscoveryRequests);
     }
 
     [Fact]
