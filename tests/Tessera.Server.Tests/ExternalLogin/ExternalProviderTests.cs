@@ -323,6 +323,18 @@ public sealed class ExternalProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tenant_template_of_another_host_is_not_trusted()
+    {
+        _fake.DiscoveryIssuer = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        var provider = Provider(o => o.Authority = _fake.Issuer, name: "microsoft");
+        string tenant = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+        var result = await Check(provider, _fake.IdToken(claims: new() { ["iss"] = $"https://login.microsoftonline.com/{tenant}/v2.0", ["tid"] = tenant }));
+
+        Assert.Equal(IdTokenFailure.Unavailable, result.Failure);
+    }
+
+    [Fact]
     public async Task Concurrent_sign_ins_on_a_cold_provider_fetch_the_keys_once()
     {
         var provider = Provider();
