@@ -14,6 +14,7 @@ namespace Tessera.Server.Tests.ExternalLogin;
 /// <see cref="ExternalProvider"/> judges them: what it accepts, what it refuses, and when it reads the
 /// provider's keys (counted, with a moved clock: nothing sleeps).
 /// </summary>
+[Trait("Storage", "Sqlite")] // no storage at all: run once, in the SQLite pass
 public sealed class ExternalProviderTests : IAsyncLifetime
 {
     private readonly ShiftedTimeProvider _time = new();
