@@ -189,11 +189,19 @@ internal sealed class ExternalProviderMetadata
         // OpenID Connect Discovery §4.3: the issuer is the URL the document was read under (one trailing
         // slash aside) — else anyone who can serve that document could mint accounts of another issuer.
         // Microsoft's multi-tenant document names a {tenantid} template instead, resolved per token.
-        if (!issuer.Contains(ExternalProviderPresets.TenantPlaceholder, StringComparison.Ordinal)
-            && !string.Equals(issuer.TrimEnd('/'), _options.Authority!.TrimEnd('/'), StringComparison.Ordinal))
+        bool matches = issuer.Contains(ExternalProviderPresets.TenantPlaceholder, StringComparison.Ordinal)
+            ? IsTemplateOfAuthority(issuer)
+            : string.Equals(issuer.TrimEnd('/'), _options.Authority!.TrimEnd('/'), StringComparison.Ordinal);
+        if (!matches)
             throw new FormatException($"{_discoveryAddress} names the issuer '{issuer}', not the Authority '{_options.Authority}'.");
         return new Discovery(issuer, jwks, _time.GetUtcNow());
     }
+
+    // A template still names the Authority's origin: a document cannot hand out another host's issuers.
+    private bool IsTemplateOfAuthority(string template)
+        => Uri.TryCreate(template.Replace(ExternalProviderPresets.TenantPlaceholder, "tenant", StringComparison.Ordinal), UriKind.Absolute, out var resolved)
+            && Uri.TryCreate(_options.Authority, UriKind.Absolute, out var authority)
+            && Uri.Compare(resolved, authority, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private async Task<(List<JwsSigningKey> Keys, TimeSpan Lifetime)> ReadKeysAsync(Uri address, CancellationToken cancellationToken)
     {

@@ -16,7 +16,8 @@ internal sealed class ExternalProviders
     {
         var log = loggers.CreateLogger(typeof(ExternalProviders).FullName!);
         foreach (var (name, provider) in options.Value.Providers)
-            _providers[name] = new ExternalProvider(name, provider, () => httpClients.CreateClient(HttpClientName), time, log);
+            if (provider is not null) // validation at start names a provider without settings
+                _providers[name] = new ExternalProvider(name, provider, () => httpClients.CreateClient(HttpClientName), time, log);
         All = _providers.Values.ToArray();
     }
 

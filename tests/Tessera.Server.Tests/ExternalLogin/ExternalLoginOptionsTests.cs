@@ -3,6 +3,7 @@ using Tessera.AspNetCore.ExternalLogin;
 namespace Tessera.Server.Tests.ExternalLogin;
 
 /// <summary>The settings of external providers: presets fill what the app left unset; each mistake is named.</summary>
+[Trait("Storage", "Sqlite")] // no storage at all: run once, in the SQLite pass
 public sealed class ExternalLoginOptionsTests
 {
     private static ExternalLoginOptions Configure(string name, ExternalProviderOptions provider)

@@ -14,6 +14,7 @@ namespace Tessera.Server.Tests.ExternalLogin;
 /// <see cref="ExternalProvider"/> judges them: what it accepts, what it refuses, and when it reads the
 /// provider's keys (counted, with a moved clock: nothing sleeps).
 /// </summary>
+[Trait("Storage", "Sqlite")] // no storage at all: run once, in the SQLite pass
 public sealed class ExternalProviderTests : IAsyncLifetime
 {
     private readonly ShiftedTimeProvider _time = new();
@@ -207,6 +208,7 @@ public sealed class ExternalProviderTests : IAsyncLifetime
 
         Assert.True(result.Succeeded, result.Reason);
         Assert.Equal(2, _fake.JwksRequests);
+        Assert.Equal(1, _fake.DiscoveryRequests);
     }
 
     [Fact]
@@ -250,7 +252,6 @@ public sealed class ExternalProviderTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(3));
         Assert.True((await Check(provider, _fake.IdToken())).Succeeded);
         Assert.Equal(2, _fake.JwksRequests);
-        Assert.Equal(1, _fake.DiscoveryRequests);
     }
 
     [Fact]
@@ -320,6 +321,18 @@ public sealed class ExternalProviderTests : IAsyncLifetime
 
         Assert.Equal(IdTokenFailure.Unavailable, result.Failure);
         Assert.Contains(_logs.AtLeast(LogLevel.Warning), e => e.Contains("not the Authority"));
+    }
+
+    [Fact]
+    public async Task A_tenant_template_of_another_host_is_not_trusted()
+    {
+        _fake.DiscoveryIssuer = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        var provider = Provider(o => o.Authority = _fake.Issuer, name: "microsoft");
+        string tenant = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+        var result = await Check(provider, _fake.IdToken(claims: new() { ["iss"] = $"https://login.microsoftonline.com/{tenant}/v2.0", ["tid"] = tenant }));
+
+        Assert.Equal(IdTokenFailure.Unavailable, result.Failure);
     }
 
     [Fact]
