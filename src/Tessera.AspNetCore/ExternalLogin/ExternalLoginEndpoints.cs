@@ -200,10 +200,13 @@ internal static class ExternalLoginEndpoints
     /// Unlinks the caller's account of the provider (204), whether or not the provider is still
     /// configured; 404 when none is linked; 400 when it is the account's only way to sign in.
     /// </summary>
-    private static async Task<IResult> UnlinkAsync(HttpContext context, string provider, ExternalAccounts accounts)
+    private static async Task<IResult> UnlinkAsync(HttpContext context, string provider, ExternalProviders providers, ExternalAccounts accounts)
     {
         if (provider.Length > ExternalIdentity.ProviderMaxLength)
             return ApiResults.NotFound();
+        // Names are case-insensitive, as they are for a sign-in: the configured spelling is the stored one.
+        if (providers.TryGet(provider, out var configured))
+            provider = configured.Name;
         return await accounts.UnlinkAsync(context.GetTesseraUser().User.Id, provider, context.RequestAborted).ConfigureAwait(false) switch
         {
             ExternalIdentityRemoval.Removed => Results.NoContent(),

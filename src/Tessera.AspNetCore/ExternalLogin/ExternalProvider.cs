@@ -62,9 +62,9 @@ internal sealed class ExternalProvider
             // Providers rotate keys: a kid we lack may be new. At most one fetch per cooldown for that reason.
             bool? refreshed = await _metadata.RefreshForUnknownKidAsync(cancellationToken).ConfigureAwait(false);
             if (refreshed is null)
-                return IdTokenValidation.Invalid($"the kid '{kid}' is not among the provider's keys (fetched less than {Options.KeyRefreshCooldown.TotalSeconds:0} s ago)");
+                return IdTokenValidation.Invalid($"its kid is not among the provider's keys (fetched less than {Options.KeyRefreshCooldown.TotalSeconds:0} s ago)");
             if (refreshed is false)
-                return IdTokenValidation.Unavailable($"the kid '{kid}' is unknown and the provider's keys could not be read");
+                return IdTokenValidation.Unavailable("its kid is unknown and the provider's keys could not be read");
             decoded = _codec.Decode(idToken);
         }
 
