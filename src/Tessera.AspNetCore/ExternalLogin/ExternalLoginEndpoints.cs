@@ -58,11 +58,10 @@ internal static class ExternalLoginEndpoints
         TesseraEventsDispatcher dispatcher, IUserStore users, AdmissionChanges changes, IOptions<JwtOptions> jwt,
         IOptions<AuthOptions> auth, TimeProvider time, ILoggerFactory logs)
     {
-        if (!providers.TryGet(provider, out var external))
-            return ApiResults.NotFound();
-        var request = await ReadTokenAsync(context).ConfigureAwait(false);
-        if (request.Error is { } error)
+        var (request, error) = await ReadRequestAsync(context, provider, providers).ConfigureAwait(false);
+        if (error is not null)
             return error;
+        var external = request!.Provider;
         var log = logs.CreateLogger(ExternalLoginLog.Category);
         var events = dispatcher.Events;
         var cancellation = context.RequestAborted;
@@ -73,8 +72,8 @@ internal static class ExternalLoginEndpoints
             // Counted per address (every refused token is a failed login of the client), not per
             // account: an ID token cannot be guessed, and a count per account would let anyone lock its
             // owner out. The token's hash stands for the username, so one token's retries count too.
-            attempt = await protection.RunAsync(context, "external:" + external.Name + ":" + TokenKey(request.Token!),
-                ct => VerifyAsync(external, request.Token!, request.Nonce, usedTokens, log, ct)).ConfigureAwait(false);
+            attempt = await protection.RunAsync(context, "external:" + external.Name + ":" + TokenKey(request.Token),
+                ct => VerifyAsync(external, request.Token, request.Nonce, usedTokens, log, ct)).ConfigureAwait(false);
         }
         catch (ExternalProviderUnavailableException unavailable)
         {
@@ -169,16 +168,15 @@ internal static class ExternalLoginEndpoints
     private static async Task<IResult> LinkAsync(HttpContext context, string provider, ExternalProviders providers,
         ExternalAccounts accounts, IUsedIdTokenStore usedTokens, ILoggerFactory logs)
     {
-        if (!providers.TryGet(provider, out var external))
-            return ApiResults.NotFound();
-        var request = await ReadTokenAsync(context).ConfigureAwait(false);
-        if (request.Error is { } error)
+        var (request, error) = await ReadRequestAsync(context, provider, providers).ConfigureAwait(false);
+        if (error is not null)
             return error;
+        var external = request!.Provider;
         var log = logs.CreateLogger(ExternalLoginLog.Category);
         ExternalIdentityClaims? claims;
         try
         {
-            claims = await VerifyAsync(external, request.Token!, request.Nonce, usedTokens, log, context.RequestAborted).ConfigureAwait(false);
+            claims = await VerifyAsync(external, request.Token, request.Nonce, usedTokens, log, context.RequestAborted).ConfigureAwait(false);
         }
         catch (ExternalProviderUnavailableException unavailable)
         {
@@ -239,16 +237,21 @@ internal static class ExternalLoginEndpoints
         return claims;
     }
 
-    private static async Task<(string? Token, string? Nonce, IResult? Error)> ReadTokenAsync(HttpContext context)
+    /// <summary>The configured provider (else 404) and the body's <c>id_token</c> and optional <c>nonce</c> (else DRF's 400).</summary>
+    private static async Task<(TokenRequest? Request, IResult? Error)> ReadRequestAsync(HttpContext context, string provider, ExternalProviders providers)
     {
+        if (!providers.TryGet(provider, out var external))
+            return (null, ApiResults.NotFound());
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         if (body.Error is { } bodyError)
-            return (null, null, bodyError);
+            return (null, bodyError);
         var fields = new FieldValidator(body.Fields);
         var token = fields.Text("id_token", trim: false);
         var nonce = fields.Text("nonce", maxLength: 1024, required: false, trim: false);
-        return fields.IsValid ? (token, nonce, null) : (null, null, fields.ToResult());
+        return fields.IsValid ? (new TokenRequest(external, token!, nonce), null) : (null, fields.ToResult());
     }
+
+    private sealed record TokenRequest(ExternalProvider Provider, string Token, string? Nonce);
 
     // The same on every instance (login protection's counts may be shared through Redis), and short.
     private static string TokenKey(string token)
