@@ -166,6 +166,8 @@ public static class TesseraServiceCollectionExtensions
             .Configure(o => o.Schemes.AddRange(features.Chain))
             .Validate(o => o.Schemes.Count > 0, "Tessera has no credential kind: add one after AddTessera (AddJwt, AddSessions, AddOpaqueTokens, AddBasic, AddApiKeys).")
             .ValidateOnStart();
+        services.AddMetrics(); // IMeterFactory, which the host registers too; a bare ServiceCollection may not
+        services.AddSingleton<Metrics.TesseraMetrics>();
         services.AddSingleton<CredentialAuthentication>();
         services.AddSingleton<SchemeChain>();
         services.AddSingleton<RefusalAnswers>();

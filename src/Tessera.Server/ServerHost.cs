@@ -4,6 +4,7 @@ using Tessera.AspNetCore.Routing;
 using Tessera.EntityFrameworkCore;
 using Tessera.Redis;
 using Tessera.Server.Data;
+using Tessera.Server.Metrics;
 using Tessera.Server.Samples;
 
 namespace Tessera.Server;
@@ -49,6 +50,7 @@ public static class ServerHost
         // The seed app's own permission: its users' premium flag, a role of their snapshot.
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ServerUser.IsPremiumPolicy, p => p.RequireRole(ServerUser.PremiumRole));
+        builder.AddServerMetrics(); // Tessera:Metrics: a Prometheus scrape at /metrics/, an OTLP push
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -60,6 +62,7 @@ public static class ServerHost
         samples.MapArticleEndpoints();
         samples.MapTaskEndpoints();
         samples.MapEchoEndpoints();
+        app.MapServerMetrics();
         return app;
     }
 }

@@ -10,7 +10,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// credential, then the one <see cref="AdmissionGate"/> decides whether that login and user are
 /// still admitted. One place, for the chain and for each scheme's handler alike.
 /// </summary>
-internal sealed class CredentialAuthentication(AdmissionGate gate)
+internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.TesseraMetrics metrics)
 {
     /// <summary>No credential of a kind: one instance, as nothing in it can change.</summary>
     internal static readonly AuthenticateResult NoResult = AuthenticateResult.NoResult();
@@ -57,6 +57,7 @@ internal sealed class CredentialAuthentication(AdmissionGate gate)
 
         var user = new AuthenticatedUser(admission.User!, proof, result.Credential);
         context.Features.Set(user);
+        metrics.Admitted(scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
     }
 

@@ -14,7 +14,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// A body is the refusal's JSON, encoded once (<see cref="AuthFailure.Utf8Body"/>): a scheme's fixed
 /// refusals cost no serialization.
 /// </summary>
-internal sealed class RefusalAnswers(TesseraEventsDispatcher events, ILoggerFactory loggers)
+internal sealed class RefusalAnswers(TesseraEventsDispatcher events, ILoggerFactory loggers, Metrics.TesseraMetrics metrics)
 {
     private static readonly AuthFailure PermissionDenied = new(new { detail = ApiResults.Messages.PermissionDenied }, StatusCodes.Status403Forbidden)
     {
@@ -70,11 +70,13 @@ internal sealed class RefusalAnswers(TesseraEventsDispatcher events, ILoggerFact
     public Task ForbidAsync(HttpContext context, string scheme)
     {
         AuthenticationLog.PolicyDenied(_log, scheme, context.Features.Get<AuthenticatedUser>()?.User.Id, PermissionDenied.Reason, StatusCodes.Status403Forbidden);
+        metrics.Refused(scheme, PermissionDenied.Reason);
         return WriteAsync(context.Response, StatusCodes.Status403Forbidden, PermissionDenied);
     }
 
     private void Log(string scheme, AuthFailure? refused, RefusedLogin? login, RefusalReason reason, int status)
     {
+        metrics.Refused(scheme, reason);
         if (refused is null)
             AuthenticationLog.NoCredentials(_log, scheme, reason, status);
         else if (login is not null)

@@ -22,7 +22,7 @@ namespace Tessera.AspNetCore.Email;
 /// description and the error, never the message itself.
 /// </summary>
 internal sealed class MailDeliveryService(MailQueue queue, IMailTransport transport, IOptions<EmailOptions> options,
-    TimeProvider time, ILogger<MailDeliveryService> logger) : BackgroundService
+    TimeProvider time, ILogger<MailDeliveryService> logger, Metrics.TesseraMetrics? metrics = null) : BackgroundService
 {
     // Messages refused for now, waiting for their next attempt; few (each is a refused address).
     private readonly List<Pending> _setAside = [];
@@ -93,11 +93,13 @@ internal sealed class MailDeliveryService(MailQueue queue, IMailTransport transp
             }
             catch (MailRejectedException e) when (e.IsPermanent && !stoppingToken.IsCancellationRequested)
             {
+                metrics?.MailFailed(permanent: true);
                 logger.LogError("{Mail} was refused by the mail server, and is given up: {Message}", mail.Description, e.Message);
                 return;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                metrics?.MailFailed(permanent: false);
                 if (attempts >= settings.MaxAttempts)
                 {
                     logger.LogError("{Mail} was not sent after {Attempts} attempts, and is given up: {Error}: {Message}",

@@ -15,7 +15,8 @@ internal sealed partial class TesseraEventsDispatcher(
     IOptions<TesseraOptions> options,
     IServiceProvider services,
     IHttpContextAccessor http,
-    ILogger<TesseraEventsDispatcher> logger) : ILoginEvents, IAdmissionRule
+    ILogger<TesseraEventsDispatcher> logger,
+    Metrics.TesseraMetrics metrics) : ILoginEvents, IAdmissionRule
 {
     private TesseraEvents? _events;
 
@@ -25,16 +26,23 @@ internal sealed partial class TesseraEventsDispatcher(
         : options.Value.Events;
 
     public async ValueTask TokenIssuingAsync(TokenIssuingContext context, CancellationToken cancellationToken)
-        => await Events.TokenIssuing(context).ConfigureAwait(false);
+    {
+        metrics.LoginCreated(context.IsSliding ? "sliding" : "pair");
+        await Events.TokenIssuing(context).ConfigureAwait(false);
+    }
 
     public async ValueTask RefreshTokenReusedAsync(long? userId, string? loginId, CancellationToken cancellationToken)
     {
         LogReuse(logger, userId, loginId);
+        metrics.RefreshTokenReused();
         await Events.RefreshTokenReused(new LoginRevokedContext(http.HttpContext, userId, loginId, "reuse")).ConfigureAwait(false);
     }
 
     public async ValueTask LoginRevokedAsync(long? userId, string? loginId, string reason, CancellationToken cancellationToken)
-        => await Events.LoginRevoked(new LoginRevokedContext(http.HttpContext, userId, loginId, reason)).ConfigureAwait(false);
+    {
+        metrics.Revoked(reason);
+        await Events.LoginRevoked(new LoginRevokedContext(http.HttpContext, userId, loginId, reason)).ConfigureAwait(false);
+    }
 
     public void Check(AdmissionContext context) => Events.Admitting(context);
 

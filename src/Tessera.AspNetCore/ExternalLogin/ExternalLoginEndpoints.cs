@@ -56,7 +56,7 @@ internal static class ExternalLoginEndpoints
     private static async Task<IResult> SignInAsync(HttpContext context, string provider, ExternalProviders providers,
         ExternalAccounts accounts, LoginProtection protection, IUsedIdTokenStore usedTokens, JwtLoginService logins,
         TesseraEventsDispatcher dispatcher, IUserStore users, AdmissionChanges changes, IOptions<JwtOptions> jwt,
-        IOptions<AuthOptions> auth, TimeProvider time, ILoggerFactory logs)
+        IOptions<AuthOptions> auth, TimeProvider time, ILoggerFactory logs, Metrics.TesseraMetrics metrics)
     {
         var (request, error) = await ReadRequestAsync(context, provider, providers).ConfigureAwait(false);
         if (error is not null)
@@ -80,7 +80,11 @@ internal static class ExternalLoginEndpoints
             return Unavailable(external, unavailable, log);
         }
         if (attempt.Refused is { } refused)
+        {
+            metrics.LoginProtectionRefused();
             return refused;
+        }
+        metrics.SignIn("external", succeeded: attempt.Value is not null);
         if (attempt.Value is not { } claims)
         {
             await events.SignInFailed(new SignInFailedContext(context, "") { Provider = external.Name }).ConfigureAwait(false);

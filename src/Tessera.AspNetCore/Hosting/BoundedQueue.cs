@@ -27,6 +27,9 @@ internal abstract class BoundedQueue<T> where T : class
 
     public int Capacity { get; }
 
+    /// <summary>The items waiting now.</summary>
+    public int Count => _channel.Reader.Count;
+
     /// <summary>Queues the item; false (and a warning) when the queue is full and it was dropped.</summary>
     public bool TryEnqueue(T item)
     {

@@ -12,7 +12,8 @@ namespace Tessera.AspNetCore.Passwords;
 /// Username + password sign-in for every endpoint and scheme that takes a password (JWT and sliding
 /// obtain, session login, DRF token login, Basic), always behind the brute-force protection.
 /// </summary>
-internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth)
+internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth,
+    Metrics.TesseraMetrics metrics)
 {
     /// <summary>
     /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed, or
@@ -34,13 +35,17 @@ internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection pro
                 return checking.DecidedUser is { IsActive: true } decided ? decided : null;
             return await signIn.AuthenticateAsync(UserNormalization.Username(checking.Username), password, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
+        if (attempt.Refused is not null)
+            metrics.LoginProtectionRefused();
         if (attempt is { Refused: null, Value.EmailVerified: false } && auth.Value.RequireVerifiedEmail)
         {
+            metrics.SignIn("password", succeeded: false);
             await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
             return new LoginAttempt<User>(null, ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified));
         }
         if (attempt.Refused is null)
         {
+            metrics.SignIn("password", succeeded: attempt.Value is not null);
             if (attempt.Value is { } user)
                 await events.SignedIn(new SignedInContext(context, user)).ConfigureAwait(false);
             else

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
 using Tessera.Core.Throttling;
 
@@ -68,7 +69,10 @@ internal sealed class ThrottlingEndpointFilter : IEndpointFilter
                 ident = ClientAddress(httpContext);
             }
             var decision = await _store.AcquireAsync($"throttle_{scope}_{ident}", limit, httpContext.RequestAborted).ConfigureAwait(false);
-            if (!decision.Allowed && (wait is null || decision.RetryAfter > wait))
+            if (decision.Allowed)
+                continue;
+            httpContext.RequestServices.GetService<Metrics.TesseraMetrics>()?.Throttled(scope);
+            if (wait is null || decision.RetryAfter > wait)
                 wait = decision.RetryAfter;
         }
         return wait;
