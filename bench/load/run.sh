@@ -6,7 +6,8 @@
 # (no credential, a forged JWT, random DRF tokens, random API keys: issue 20), of token obtain, of
 # refresh with rotation, and of /api/hello/ while token obtain is flooded, and beside idle-priority
 # busy loops (the flood target's control); plus the password hash's own rate at the same cost
-# (bench/Tessera.Benchmarks hashrate); and /api/hello/ on a second Tessera signing with ES256 (issue 22). Several rounds, medians, ratios
+# (bench/Tessera.Benchmarks hashrate); and /api/hello/ on a second Tessera signing with ES256 (issue 22)
+# and on a third exporting its metrics (issue 25). Several rounds, medians, ratios
 # against the issue's targets with PASS/FAIL. Writes bench/results/<YYYY-MM-DD>.md and prints it.
 #
 # Usage: bench/load/run.sh [-d SECONDS] [-r ROUNDS] [-c CONNECTIONS] [-o FILE]
@@ -180,6 +181,20 @@ started+=("$tessera_pid")
 es256_pid=$!
 started+=("$es256_pid")
 
+# A third Tessera, the first's twin but for its metrics exported (issue 25: Tessera:Metrics:Prometheus,
+# an OpenTelemetry MeterProvider listening to every instrument): its /api/hello/ against the first's
+# is what metrics cost a request.
+(cd "$tmp" && exec env \
+  ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+  ConnectionStrings__Tessera="Data Source=$tmp/tessera-metrics.db" \
+  Tessera__Jwt__SigningKey="$key" Tessera__Metrics__Prometheus=true \
+  Tessera__Jwt__AccessTokenLifetime=04:00:00 \
+  Tessera__Passwords__Iterations="$iterations" \
+  Tessera__Throttling__Rates__anon= Tessera__Throttling__Rates__user= \
+  "${tessera_cmd[@]}" serve --urls http://127.0.0.1:0) >"$tmp/tessera-metrics.log" 2>&1 9>&- &
+metrics_pid=$!
+started+=("$metrics_pid")
+
 say "starting the stock AddJwtBearer app"
 (cd "$tmp" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production Stock__SigningKey="$key" \
   "${stock_cmd[@]}" --urls http://127.0.0.1:0) >"$tmp/stock.log" 2>&1 9>&- &
@@ -189,6 +204,7 @@ started+=("$stock_pid")
 tessera=$(wait_listening "$tessera_pid" "$tmp/tessera.log" Tessera)
 stock=$(wait_listening "$stock_pid" "$tmp/stock.log" "the stock app")
 tessera_es256=$(wait_listening "$es256_pid" "$tmp/tessera-es256.log" "Tessera (ES256)")
+tessera_metrics=$(wait_listening "$metrics_pid" "$tmp/tessera-metrics.log" "Tessera (metrics on)")
 say "Tessera at $tessera (pid $tessera_pid), stock app at $stock (pid $stock_pid)"
 
 # --- credentials, through Tessera's HTTP API ----------------------------------------------------------
@@ -219,6 +235,9 @@ alg=$(python3 -c 'import base64, json, sys; h = sys.argv[1].split(".")[0]; print
 [ "$alg" = ES256 ] || die "the ES256 server's token is signed with $alg, not ES256"
 hdr_es256="Authorization: Bearer $access_es256"
 got=$(http -H "$hdr_es256" "$tessera_es256/api/hello/") || die "/api/hello/ refused the ES256 token: $got"
+json_post "$tessera_metrics/api/register/" "$login_body" >/dev/null
+hdr_metrics="Authorization: Bearer $(json_post "$tessera_metrics/api/token/" "$login_body" | jq -er .access)"
+got=$(http -H "$hdr_metrics" "$tessera_metrics/api/hello/") || die "/api/hello/ with metrics on refused its token: $got"
 hdr_session="Cookie: sessionid=$sessionid; csrftoken=$csrftoken"
 hdr_token="Authorization: Token $drf_token"
 hdr_apikey="X-API-Key: $api_key"
@@ -332,11 +351,12 @@ warm_basic
 for kind in jwt session token apikey basic; do h=hdr_$kind; warm "hello-$kind" "$tessera/api/hello/" BENCH_HEADERS="${!h}"; done
 warm stock-hello "$stock/api/hello/" BENCH_HEADERS="$hdr_jwt"
 warm hello-es256 "$tessera_es256/api/hello/" BENCH_HEADERS="$hdr_es256"
+warm hello-metrics "$tessera_metrics/api/hello/" BENCH_HEADERS="$hdr_metrics"
 for name in "${refusals[@]}" hello-jwt-lua; do refusal_args "$name"; warm "$name" "$tessera/api/hello/" "${refusal[@]}"; done
 
 # One short piece of a cycle: endpoint k (the global cycle number). Basic first gets its one
 # verifying request, in case the remembered credential has been forgotten since the last piece.
-cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic stock-hello hello-es256 "${refusals[@]}" hello-jwt-lua)
+cycle_pieces=(stock-ping ping hello-jwt hello-session hello-token hello-apikey hello-basic stock-hello hello-es256 hello-metrics "${refusals[@]}" hello-jwt-lua)
 piece() {
   local name=$1 k=$2 h
   case $name in
@@ -344,6 +364,7 @@ piece() {
     stock-hello) run_wrk "cycle-$name" "$k" "$stock/api/hello/" 10 "$piece_seconds" BENCH_HEADERS="$hdr_jwt" ;;
     ping) run_wrk "cycle-$name" "$k" "$tessera/ping/" 10 "$piece_seconds" ;;
     hello-es256) run_wrk "cycle-$name" "$k" "$tessera_es256/api/hello/" 10 "$piece_seconds" BENCH_HEADERS="$hdr_es256" ;;
+    hello-metrics) run_wrk "cycle-$name" "$k" "$tessera_metrics/api/hello/" 10 "$piece_seconds" BENCH_HEADERS="$hdr_metrics" ;;
     refuse-*|hello-jwt-lua)
       refusal_args "$name"
       run_wrk "cycle-$name" "$k" "$tessera/api/hello/" 10 "$piece_seconds" "${refusal[@]}" ;;
