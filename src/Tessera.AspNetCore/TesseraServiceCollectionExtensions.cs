@@ -167,6 +167,10 @@ public static class TesseraServiceCollectionExtensions
             .Validate(o => o.Schemes.Count > 0, "Tessera has no credential kind: add one after AddTessera (AddJwt, AddSessions, AddOpaqueTokens, AddBasic, AddApiKeys).")
             .ValidateOnStart();
         services.AddSingleton<CredentialAuthentication>();
+        services.AddSingleton<Core.Logins.LoginActivity>();
+        services.AddSingleton<Core.Logins.ILoginOrigin, Logins.HttpLoginOrigin>();
+        services.AddSingleton<Logins.LoginActivityFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Logins.LoginActivityFlusher>());
         services.AddSingleton<SchemeChain>();
         services.AddSingleton<RefusalAnswers>();
         // It reads the app's registrations when first used (after the host is built), as the policy evaluator does.
