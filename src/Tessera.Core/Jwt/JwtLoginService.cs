@@ -57,6 +57,11 @@ public sealed class JwtLoginService(
         if (await AdmitForRefreshAsync(token, cancellationToken).ConfigureAwait(false) is { } refused)
             return refused;
 
+        // Rotation gives the login a refresh token that outlives the first: its record's end moves
+        // with it, before the rotation commits, so a failure here leaves the presented token usable.
+        if (options.RotateRefreshTokens && logins is not null && token.Login is { } login)
+            await logins.ExtendAsync(login, time.GetUtcNow() + options.RefreshTokenLifetime, cancellationToken).ConfigureAwait(false);
+
         if (options.RotateRefreshTokens && options.BlacklistAfterRotation)
         {
             switch (await changes.RotateRefreshTokenAsync(Rotation(token), cancellationToken).ConfigureAwait(false))

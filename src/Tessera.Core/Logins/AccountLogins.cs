@@ -8,7 +8,8 @@ namespace Tessera.Core.Logins;
 /// one or all but the current one, each through <see cref="AdmissionChanges"/> so that every
 /// instance refuses it on its next request.
 /// </summary>
-internal sealed class AccountLogins(ILoginRecordStore store, AdmissionGate gate, AdmissionChanges changes, TimeProvider time)
+internal sealed class AccountLogins(ILoginRecordStore store, AdmissionGate gate, AdmissionChanges changes, TimeProvider time,
+    Jwt.JwtOptions? jwt = null)
 {
     public async Task<IReadOnlyList<LoginRecord>> ListAsync(long userId, CancellationToken cancellationToken = default)
     {
@@ -46,8 +47,11 @@ internal sealed class AccountLogins(ILoginRecordStore store, AdmissionGate gate,
         {
             case LoginKinds.Jwt:
                 LoginId.TryParse(record.LoginId, out var login);
-                // A record without an end (none is written so) is revoked for a year: longer than any token lives.
-                var until = record.ExpiresAt is { } e ? new DateTimeOffset(e, TimeSpan.Zero) : now.AddDays(365);
+                // Until its last token can expire: with rotation a refresh mints a refresh token that
+                // outlives the record's end, so no earlier than a logout's revocation (now + the longest lifetime).
+                var until = now + (jwt?.LongestTokenLifetime ?? TimeSpan.FromDays(365));
+                if (record.ExpiresAt is { } e && new DateTimeOffset(e, TimeSpan.Zero) > until)
+                    until = new DateTimeOffset(e, TimeSpan.Zero);
                 await changes.RevokeLoginAsync(record.UserId, login, until, LoginRevocationReasons.LoginDeleted, cancellationToken).ConfigureAwait(false);
                 break;
             case LoginKinds.Session:

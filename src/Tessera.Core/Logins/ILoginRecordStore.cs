@@ -13,6 +13,9 @@ public interface ILoginRecordStore : IExpiringRecords
     /// </summary>
     Task<IReadOnlyList<LoginRecord>> ListActiveAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>Moves a login's end later (a rotated refresh token outlives the first); never earlier, never a login without an end.</summary>
+    Task ExtendAsync(LoginId login, DateTime expiresAt, CancellationToken cancellationToken = default);
+
     Task RemoveAsync(long userId, IReadOnlyCollection<string> loginIds, CancellationToken cancellationToken = default);
 
     /// <summary>Sets each login's last use, one batch; a login whose row is gone is skipped.</summary>

@@ -23,8 +23,9 @@ internal sealed class LoginActivity(TimeProvider time)
         var minute = time.GetUtcNow().ToUnixTimeMilliseconds() / MinuteMs;
         if (_noted.TryGetValue(login, out var noted) && noted >= minute)
             return;
-        _noted[login] = minute;
-        _changed[login] = minute;
+        // Once a minute per login; concurrent requests at a minute's turn keep the later minute.
+        _noted.AddOrUpdate(login, static (_, m) => m, static (_, old, m) => Math.Max(old, m), minute);
+        _changed.AddOrUpdate(login, static (_, m) => m, static (_, old, m) => Math.Max(old, m), minute);
     }
 
     /// <summary>The logins used since the last take, each with the start of its last minute of use.</summary>

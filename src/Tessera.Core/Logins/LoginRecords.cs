@@ -26,5 +26,9 @@ public sealed class LoginRecords(ILoginRecordStore store, TimeProvider time, ILo
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A JWT login's end moved by a rotation: its record stays listed (and is swept) as long as the login lives.</summary>
+    public Task ExtendAsync(LoginId login, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        => store.ExtendAsync(login, expiresAt.UtcDateTime, cancellationToken);
+
     private static string? Truncate(string? text, int max) => text is { } t && t.Length > max ? t[..max] : text;
 }

@@ -38,6 +38,13 @@ internal sealed class EfLoginRecordStore(TesseraDbContext db) : ILoginRecordStor
         })];
     }
 
+    public Task ExtendAsync(LoginId login, DateTime expiresAt, CancellationToken cancellationToken = default)
+    {
+        var id = login.ToString();
+        return db.Logins.Where(l => l.LoginId == id && l.ExpiresAt != null && l.ExpiresAt < expiresAt)
+            .ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, expiresAt), cancellationToken);
+    }
+
     public Task RemoveAsync(long userId, IReadOnlyCollection<string> loginIds, CancellationToken cancellationToken = default)
         => db.Logins.Where(l => l.UserId == userId && loginIds.Contains(l.LoginId)).ExecuteDeleteAsync(cancellationToken);
 

@@ -186,6 +186,25 @@ public sealed class AccountLoginsTests : IAsyncLifetime
         Assert.Equal(Minute(_clock.GetUtcNow()), await LastUsedAsync(client, user));
     }
 
+    [Fact]
+    public async Task A_jwt_login_kept_alive_by_rotation_stays_listed_past_its_first_refresh_tokens_end()
+    {
+        var user = await _server.RegisterAsync();
+        using var client = _server.CreateClient();
+        var refresh = user.Refresh;
+        string? access = null;
+        // Refreshed every 6 days: 12 days on, past the first refresh token's 7, the login is alive.
+        for (var i = 0; i < 2; i++)
+        {
+            _clock.Advance(TimeSpan.FromDays(6));
+            var rotated = await client.PostJsonAsync("/api/token/refresh/", new { refresh });
+            Assert.Equal(200, rotated.Status);
+            (refresh, access) = (rotated.Str("refresh")!, rotated.Str("access"));
+        }
+        var login = Assert.Single(await ListAsync(client, new AuthenticationHeaderValue("Bearer", access)));
+        Assert.True(login.GetProperty("current").GetBoolean());
+    }
+
     private static DateTime? Minute(DateTimeOffset at) => new DateTime(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, DateTimeKind.Utc);
 
     private static async Task<DateTime?> LastUsedAsync(HttpClient client, RegisteredUser user)
