@@ -70,6 +70,9 @@ public static class TesseraApplicationBuilderExtensions
             RealTime.Tickets.RealTimeTicketRegistration.MapRealTimeTicketEndpoint(group);
         if (features.Has(TesseraFeatures.ExternalLogin))
             ExternalLogin.ExternalLoginEndpoints.MapExternalLoginEndpoints(group);
+        // The logins' list needs their records: a store of them (AddEntityFrameworkStores registers one).
+        if (routes.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(Core.Logins.ILoginRecordStore)) == true)
+            Logins.LoginEndpoints.MapLoginEndpoints(group);
         group.MapRevocationStream();
         return group;
     }

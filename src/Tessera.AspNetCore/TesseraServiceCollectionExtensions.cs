@@ -169,6 +169,10 @@ public static class TesseraServiceCollectionExtensions
         services.AddMetrics(); // IMeterFactory, which the host registers too; a bare ServiceCollection may not
         services.AddSingleton<Metrics.TesseraMetrics>();
         services.AddSingleton<CredentialAuthentication>();
+        services.AddSingleton<Core.Logins.LoginActivity>();
+        services.AddSingleton<Core.Logins.ILoginOrigin, Logins.HttpLoginOrigin>();
+        services.AddSingleton<Logins.LoginActivityFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Logins.LoginActivityFlusher>());
         services.AddSingleton<SchemeChain>();
         services.AddSingleton<RefusalAnswers>();
         // It reads the app's registrations when first used (after the host is built), as the policy evaluator does.

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Tessera.Core.ApiKeys;
+using Tessera.Core.Logins;
 using Tessera.Core.Credentials;
 using Tessera.Core.ExternalLogin;
 using Tessera.Core.OpaqueTokens;
@@ -68,6 +69,8 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<RealTimeTicket> RealTimeTickets => Set<RealTimeTicket>();
 
     public DbSet<ExternalIdentity> ExternalIdentities => Set<ExternalIdentity>();
+
+    public DbSet<LoginRecord> Logins => Set<LoginRecord>();
 
     public DbSet<UsedIdToken> UsedIdTokens => Set<UsedIdToken>();
 
@@ -197,6 +200,20 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             token.HasKey(t => t.Digest);
             token.Property(t => t.Digest).HasMaxLength(UsedIdToken.DigestLength);
             token.HasIndex(t => t.ExpiresAt);
+        });
+
+        modelBuilder.Entity<LoginRecord>(login =>
+        {
+            login.ToTable("logins");
+            login.HasKey(l => l.LoginId);
+            login.Property(l => l.LoginId).HasMaxLength(Core.Revocation.LoginId.Length);
+            login.Property(l => l.Kind).HasMaxLength(LoginRecord.KindMaxLength);
+            login.Property(l => l.Ip).HasMaxLength(LoginRecord.IpMaxLength);
+            login.Property(l => l.UserAgent).HasMaxLength(LoginRecord.UserAgentMaxLength);
+            login.Property(l => l.Credential).HasMaxLength(LoginRecord.CredentialMaxLength);
+            login.HasOne(UserType).WithMany().HasForeignKey(nameof(LoginRecord.UserId)).OnDelete(DeleteBehavior.Cascade);
+            login.HasIndex(l => l.UserId);
+            login.HasIndex(l => l.ExpiresAt);
         });
 
         SqlFunctions.Map(modelBuilder);

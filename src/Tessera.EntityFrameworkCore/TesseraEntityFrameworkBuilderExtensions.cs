@@ -17,6 +17,8 @@ using Tessera.EntityFrameworkCore.Sessions;
 using Tessera.Core.SigningKeys;
 using Tessera.EntityFrameworkCore.SigningKeys;
 using Tessera.Core.Users;
+using Tessera.Core.Logins;
+using Tessera.EntityFrameworkCore.Logins;
 using Tessera.EntityFrameworkCore.Revocation;
 using Tessera.EntityFrameworkCore.Users;
 
@@ -59,6 +61,10 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IExternalIdentityStore, EfExternalIdentityStore>();
         services.AddScoped<IUsedIdTokenStore, EfUsedIdTokenStore>();
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IUsedIdTokenStore>());
+        services.AddScoped<ILoginRecordStore, EfLoginRecordStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ILoginRecordStore>());
+        services.AddScoped<LoginRecords>();
+        services.AddScoped<AccountLogins>();
         return builder;
     }
 }

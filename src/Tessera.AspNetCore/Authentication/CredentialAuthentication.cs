@@ -10,7 +10,7 @@ namespace Tessera.AspNetCore.Authentication;
 /// credential, then the one <see cref="AdmissionGate"/> decides whether that login and user are
 /// still admitted. One place, for the chain and for each scheme's handler alike.
 /// </summary>
-internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.TesseraMetrics metrics)
+internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.TesseraMetrics metrics, Core.Logins.LoginActivity? activity = null)
 {
     /// <summary>No credential of a kind: one instance, as nothing in it can change.</summary>
     internal static readonly AuthenticateResult NoResult = AuthenticateResult.NoResult();
@@ -58,6 +58,9 @@ internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.Tesse
         var user = new AuthenticatedUser(admission.User!, proof, result.Credential);
         context.Features.Set(user);
         metrics.Admitted(scheme.Name);
+        // Its "last used": memory only, a read while the minute is unchanged (LoginActivity).
+        if (proof.Login is { } login)
+            activity?.Note(login);
         return AuthenticateResult.Success(new AuthenticationTicket(user.ToClaimsPrincipal(scheme.Name), scheme.Name));
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Credentials;
+using Tessera.Core.Logins;
 using Tessera.Core.Revocation;
 using Tessera.Core.Sessions;
 using Tessera.Core.Users;
@@ -12,7 +13,8 @@ namespace Tessera.AspNetCore.Sessions;
 /// is flushed and the id is new (no fixation), the CSRF secret rotates, the row carries the user's
 /// revocation epoch and is written only while it is current.
 /// </summary>
-internal sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, AdmissionChanges changes, TimeProvider time)
+internal sealed class SessionCookies(ISessionStore sessions, IUserStore users, CredentialSeal seal, AdmissionChanges changes, TimeProvider time,
+    LoginRecords? logins = null)
 {
     /// <summary>
     /// A new session for <paramref name="user"/>, as its password check (or the app's own check) read
@@ -25,17 +27,21 @@ internal sealed class SessionCookies(ISessionStore sessions, IUserStore users, C
         var now = time.GetUtcNow();
         var key = SessionKeys.New(seal);
         var lifetime = remember ? options.Lifetime : options.BrowserSessionLifetime;
-        var added = await sessions.AddAsync(new ServerSession
+        var session = new ServerSession
         {
             KeyHash = OpaqueSecret.Hash(key),
             UserId = user.Id,
             CreatedAt = now.ToUnixTimeSeconds(),
             ExpiresAt = (now + lifetime).ToUnixTimeSeconds(),
             Epoch = user.RevocationEpoch,
-        }, context.RequestAborted).ConfigureAwait(false);
+        };
+        var added = await sessions.AddAsync(session, context.RequestAborted).ConfigureAwait(false);
         // Either write finds the epoch moved on: a change committed after the check, refuse the login.
         if (!added || !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, now.UtcDateTime, context.RequestAborted).ConfigureAwait(false))
             return false;
+        if (logins is not null)
+            await logins.RecordAsync(user.Id, LoginKinds.Session, session.Login(), DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt), session.Epoch,
+                session.KeyHash, context.RequestAborted).ConfigureAwait(false);
         context.Response.Cookies.Append(options.CookieName, key, new CookieOptions
         {
             HttpOnly = true,

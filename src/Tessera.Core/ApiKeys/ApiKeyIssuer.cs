@@ -1,4 +1,5 @@
 using Tessera.Core.Credentials;
+using Tessera.Core.Logins;
 
 namespace Tessera.Core.ApiKeys;
 
@@ -7,7 +8,7 @@ namespace Tessera.Core.ApiKeys;
 /// stored as its SHA-256. Keys outlive password changes, so a login that one has just ended (the
 /// creator's revocation epoch has moved on) cannot mint one.
 /// </summary>
-internal sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeProvider time)
+internal sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeProvider time, LoginRecords? logins = null)
 {
     /// <returns>The key and its record, or null when the creating login was ended meanwhile.</returns>
     public async Task<(string Key, ApiKey Record)?> IssueAsync(long userId, long? creatorEpoch, string name, TimeSpan? lifetime, IReadOnlyCollection<string>? scopes = null, CancellationToken cancellationToken = default)
@@ -24,6 +25,11 @@ internal sealed class ApiKeyIssuer(IApiKeyStore keys, CredentialSeal seal, TimeP
             ExpiresAt = lifetime is { } l ? (now + l).ToUnixTimeSeconds() : null,
             Scopes = scopes is null ? "" : string.Join(' ', scopes),
         };
-        return await keys.AddAsync(record, creatorEpoch, cancellationToken).ConfigureAwait(false) ? (key, record) : null;
+        if (!await keys.AddAsync(record, creatorEpoch, cancellationToken).ConfigureAwait(false))
+            return null;
+        if (logins is not null)
+            await logins.RecordAsync(userId, LoginKinds.ApiKey, record.Login(), record.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeSeconds(e) : null,
+                epoch: null, record.Prefix, cancellationToken).ConfigureAwait(false);
+        return (key, record);
     }
 }

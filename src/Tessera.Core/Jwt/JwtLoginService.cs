@@ -1,6 +1,7 @@
 using Tessera.Core.Admission;
 using Tessera.Core.Revocation;
 using Tessera.Core.Jwt;
+using Tessera.Core.Logins;
 using Tessera.Core.Users;
 
 namespace Tessera.Core.Jwt;
@@ -20,8 +21,16 @@ public sealed class JwtLoginService(
     AdmissionGate gate,
     AdmissionChanges changes,
     TimeProvider time,
-    ILoginEvents events)
+    ILoginEvents events,
+    LoginRecords? logins)
 {
+    /// <summary>Without records of logins (an app without a login store).</summary>
+    public JwtLoginService(JwtOptions options, TokenIssuer issuer, TokenValidator validator, ITokenBlacklist blacklist, AdmissionGate gate,
+        AdmissionChanges changes, TimeProvider time, ILoginEvents events)
+        : this(options, issuer, validator, blacklist, gate, changes, time, events, null)
+    {
+    }
+
     /// <summary>
     /// A new login for <paramref name="user"/> as its password check read it (or as a password change
     /// left it): the user's revocation epoch rides in every token of the login, and so do the custom
@@ -47,6 +56,11 @@ public sealed class JwtLoginService(
         var token = validation.Token!;
         if (await AdmitForRefreshAsync(token, cancellationToken).ConfigureAwait(false) is { } refused)
             return refused;
+
+        // Rotation gives the login a refresh token that outlives the first: its record's end moves
+        // with it, before the rotation commits, so a failure here leaves the presented token usable.
+        if (options.RotateRefreshTokens && logins is not null && token.Login is { } login)
+            await logins.ExtendAsync(login, time.GetUtcNow() + options.RefreshTokenLifetime, cancellationToken).ConfigureAwait(false);
 
         if (options.RotateRefreshTokens && options.BlacklistAfterRotation)
         {
@@ -179,7 +193,11 @@ public sealed class JwtLoginService(
     {
         var issuing = new TokenIssuingContext(user, sliding, account);
         await events.TokenIssuingAsync(issuing, cancellationToken).ConfigureAwait(false);
-        var login = LoginId.New(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var now = time.GetUtcNow();
+        var login = LoginId.New(now.ToUnixTimeMilliseconds());
+        if (logins is not null)
+            await logins.RecordAsync(user.Id, LoginKinds.Jwt, login, now + (sliding ? options.SlidingTokenRefreshLifetime : options.RefreshTokenLifetime),
+                user.RevocationEpoch, credential: null, cancellationToken).ConfigureAwait(false);
         return new TokenSubject(user.Id, [.. issuing.Claims], login.ToString(), user.RevocationEpoch);
     }
 }

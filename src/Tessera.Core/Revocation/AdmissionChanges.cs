@@ -97,6 +97,22 @@ public sealed class AdmissionChanges(
             ? await write.RevokeLoginAsync(login, userId, token.LoginExpiresAt, cancellationToken).ConfigureAwait(false)
             : null;
 
+    /// <summary>
+    /// Revokes one login until <paramref name="expiresAt"/> (the end of its longest-lived token), one
+    /// transaction, published, and the app told with <paramref name="reason"/>.
+    /// </summary>
+    public async Task RevokeLoginAsync(long userId, LoginId login, DateTimeOffset expiresAt, string reason, CancellationToken cancellationToken = default)
+    {
+        AdmissionChange revoked;
+        await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            revoked = await write.RevokeLoginAsync(login, userId, expiresAt, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await LoginRevokedAsync(userId, login.ToString(), reason, cancellationToken).ConfigureAwait(false);
+    }
+
     private IRefreshTokenLedger Ledger => ledger ?? throw Missing(nameof(IRefreshTokenLedger));
 
     /// <summary>Django's session flush: the session is deleted and its login revoked; false when there was none.</summary>

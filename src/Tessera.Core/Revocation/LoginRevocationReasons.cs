@@ -36,4 +36,7 @@ public static class LoginRevocationReasons
 
     /// <summary>The user was deleted, and what was theirs with them.</summary>
     public const string UserDeleted = "user_deleted";
+
+    /// <summary>A JWT login ended by its owner from the list of logins (<c>DELETE /api/account/logins/&lt;id&gt;/</c>).</summary>
+    public const string LoginDeleted = "login_deleted";
 }

@@ -166,6 +166,63 @@ namespace Tessera.Server.Data.Migrations.Postgres
                     b.ToTable("used_id_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.Logins.LoginRecord", b =>
+                {
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("character varying(28)")
+                        .HasColumnName("login_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Credential")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("credential");
+
+                    b.Property<long?>("Epoch")
+                        .HasColumnType("bigint")
+                        .HasColumnName("epoch");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("ip");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_agent");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("LoginId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("logins", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
                     b.Property<string>("KeyHash")
@@ -593,6 +650,15 @@ namespace Tessera.Server.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
+                {
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.Logins.LoginRecord", b =>
                 {
                     b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()

@@ -159,6 +159,63 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                     b.ToTable("used_id_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Tessera.Core.Logins.LoginRecord", b =>
+                {
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Credential")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credential");
+
+                    b.Property<long?>("Epoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("epoch");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_agent");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("LoginId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("logins", (string)null);
+                });
+
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
                     b.Property<string>("KeyHash")
@@ -578,6 +635,15 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
+                {
+                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.Logins.LoginRecord", b =>
                 {
                     b.HasOne("Tessera.Server.Data.ServerUser", null)
                         .WithMany()
