@@ -71,6 +71,7 @@ public static class TesseraApplicationBuilderExtensions
         if (features.Has(TesseraFeatures.ExternalLogin))
             ExternalLogin.ExternalLoginEndpoints.MapExternalLoginEndpoints(group);
         group.MapRevocationStream();
+        Audit.AuditEndpoints.MapAuditEndpoints(group);
         return group;
     }
 }

@@ -59,6 +59,8 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IExternalIdentityStore, EfExternalIdentityStore>();
         services.AddScoped<IUsedIdTokenStore, EfUsedIdTokenStore>();
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<IUsedIdTokenStore>());
+        services.AddScoped<Core.Audit.IAuditStore, Audit.EfAuditStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<Core.Audit.IAuditStore>());
         return builder;
     }
 }

@@ -80,9 +80,13 @@ internal static class ExternalLoginEndpoints
             return Unavailable(external, unavailable, log);
         }
         if (attempt.Refused is { } refused)
+        {
+            await Audit(context).LockedAsync(context, null, external.Name).ConfigureAwait(false);
             return refused;
+        }
         if (attempt.Value is not { } claims)
         {
+            await Audit(context).SignInFailedAsync(context, null, external.Name).ConfigureAwait(false);
             await events.SignInFailed(new SignInFailedContext(context, "") { Provider = external.Name }).ConfigureAwait(false);
             return InvalidTokenResult();
         }
@@ -137,6 +141,7 @@ internal static class ExternalLoginEndpoints
             // As a password sign-in: no pair until the email is proven; a new account gets the link that lets it in.
             if (created && user.Email.Length > 0)
                 context.RequestServices.GetService<AccountMailRequests>()?.TryEnqueue(new VerificationRequested(user.Id, user.Email));
+            await Audit(context).SignInFailedAsync(context, user.Username, external.Name).ConfigureAwait(false);
             await events.SignInFailed(new SignInFailedContext(context, user.Username) { Provider = external.Name }).ConfigureAwait(false);
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified);
         }
@@ -147,6 +152,7 @@ internal static class ExternalLoginEndpoints
             && !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, time.GetUtcNow().UtcDateTime, cancellation).ConfigureAwait(false))
             return await NoActiveAccountAsync(context, events, external.Name).ConfigureAwait(false);
 
+        await Audit(context).SignedInAsync(context, user, external.Name).ConfigureAwait(false);
         await events.SignedIn(new SignedInContext(context, user) { Provider = external.Name }).ConfigureAwait(false);
         var pair = await logins.IssuePairAsync(user.ToSnapshot(), user, cancellation).ConfigureAwait(false);
         AccessTokenCookie.Issue(context, pair.Access);
@@ -253,6 +259,8 @@ internal static class ExternalLoginEndpoints
 
     private sealed record TokenRequest(ExternalProvider Provider, string Token, string? Nonce);
 
+    private static Audit.AuditRecorder Audit(HttpContext context) => context.RequestServices.GetRequiredService<Audit.AuditRecorder>();
+
     // The same on every instance (login protection's counts may be shared through Redis), and short.
     private static string TokenKey(string token)
         => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)), 0, 12);
@@ -269,6 +277,7 @@ internal static class ExternalLoginEndpoints
 
     private static async Task<IResult> NoActiveAccountAsync(HttpContext context, TesseraEvents events, string provider)
     {
+        await Audit(context).SignInFailedAsync(context, null, provider).ConfigureAwait(false);
         await events.SignInFailed(new SignInFailedContext(context, "") { Provider = provider }).ConfigureAwait(false);
         return ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials");
     }

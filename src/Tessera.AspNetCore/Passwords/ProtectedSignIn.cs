@@ -12,7 +12,7 @@ namespace Tessera.AspNetCore.Passwords;
 /// Username + password sign-in for every endpoint and scheme that takes a password (JWT and sliding
 /// obtain, session login, DRF token login, Basic), always behind the brute-force protection.
 /// </summary>
-internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth)
+internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth, Audit.AuditRecorder audit)
 {
     /// <summary>
     /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed, or
@@ -36,16 +36,25 @@ internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection pro
         }).ConfigureAwait(false);
         if (attempt is { Refused: null, Value.EmailVerified: false } && auth.Value.RequireVerifiedEmail)
         {
+            await audit.SignInFailedAsync(context, username).ConfigureAwait(false);
             await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
             return new LoginAttempt<User>(null, ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified));
         }
         if (attempt.Refused is null)
         {
             if (attempt.Value is { } user)
+            {
+                await audit.SignedInAsync(context, user).ConfigureAwait(false);
                 await events.SignedIn(new SignedInContext(context, user)).ConfigureAwait(false);
+            }
             else
+            {
+                await audit.SignInFailedAsync(context, username).ConfigureAwait(false);
                 await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
+            }
         }
+        else
+            await audit.LockedAsync(context, username).ConfigureAwait(false);
         return attempt;
     }
 
