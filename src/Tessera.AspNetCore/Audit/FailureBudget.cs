@@ -4,34 +4,35 @@ namespace Tessera.AspNetCore.Audit;
 
 /// <summary>
 /// The bound on failed and refused sign-ins written to the trail, so that a flood of guesses does not
-/// write a row per request: per window (<see cref="AuditOptions.FailureWindow"/>, fixed, 15 min by
-/// default) at most <see cref="AuditOptions.FailuresPerKey"/> rows per username and as many per
-/// address, and <see cref="AuditOptions.FailuresPerWindow"/> in all; the rest are counted, per event
-/// name, and written as one aggregate row each once the window has ended. Memory is bounded too: a
-/// window tracks at most 2 × FailuresPerWindow keys (once the total is spent, nothing more is written,
-/// and no key is added).
+/// write a row per request. Per window (<see cref="AuditOptions.FailureWindow"/>, fixed, 15 min by
+/// default) and per event name: at most <see cref="AuditOptions.FailuresPerKey"/> rows per key (the
+/// username tried, or the address when there is none: an external sign-in's refused token), and
+/// <see cref="AuditOptions.FailuresPerWindow"/> in all; the rest are counted, and written as one
+/// aggregate row per event name once the window has ended (the flush service looks every minute). So
+/// a window writes at most 2 × (FailuresPerWindow + 1) rows of failures, whatever the flood, and
+/// tracks at most 2 × FailuresPerWindow keys: a key is added only with a row written.
 /// </summary>
 internal sealed class FailureBudget(AuditOptions options)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _perKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _perEvent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _suppressed = new(StringComparer.Ordinal);
     private long _window = long.MinValue;
-    private int _written;
 
     /// <summary>True when this failure gets its own row; otherwise it is counted for the window's aggregate.</summary>
     public bool TryAdmit(string eventName, string? username, string? address, DateTimeOffset now, List<AuditEvent> ended)
     {
+        var key = eventName + (username is { Length: > 0 } ? "\nu:" + username : "\na:" + address);
         lock (_lock)
         {
             Roll(now, ended);
-            var u = username is { Length: > 0 } ? "u:" + username : null;
-            var a = address is { Length: > 0 } ? "a:" + address : null;
-            if (_written < options.FailuresPerWindow && Count(u) < options.FailuresPerKey && Count(a) < options.FailuresPerKey)
+            var total = _perEvent.GetValueOrDefault(eventName);
+            var count = _perKey.GetValueOrDefault(key);
+            if (total < options.FailuresPerWindow && count < options.FailuresPerKey)
             {
-                _written++;
-                Increment(u);
-                Increment(a);
+                _perEvent[eventName] = total + 1;
+                _perKey[key] = count + 1;
                 return true;
             }
             _suppressed[eventName] = _suppressed.GetValueOrDefault(eventName) + 1;
@@ -44,14 +45,6 @@ internal sealed class FailureBudget(AuditOptions options)
     {
         lock (_lock)
             Roll(now, ended);
-    }
-
-    private int Count(string? key) => key is null ? 0 : _perKey.GetValueOrDefault(key);
-
-    private void Increment(string? key)
-    {
-        if (key is not null)
-            _perKey[key] = Count(key) + 1;
     }
 
     private void Roll(DateTimeOffset now, List<AuditEvent> ended)
@@ -76,7 +69,7 @@ internal sealed class FailureBudget(AuditOptions options)
                 });
         }
         _window = window;
-        _written = 0;
+        _perEvent.Clear();
         _perKey.Clear();
         _suppressed.Clear();
     }

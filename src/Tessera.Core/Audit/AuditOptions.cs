@@ -9,12 +9,13 @@ public sealed class AuditOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>
-    /// Failed and refused sign-ins written per window for one username, and for one address; beyond
-    /// that they are counted, and written as one row per event name when the window ends.
+    /// Failed (and, apart, refused) sign-ins written per window for one username (for one address when
+    /// there is none); beyond that they are counted, and written as one row per event name when the
+    /// window ends.
     /// </summary>
     public int FailuresPerKey { get; set; } = 10;
 
-    /// <summary>Failed and refused sign-ins written per window in all, whatever their keys.</summary>
+    /// <summary>Failed (and, apart, refused) sign-ins written per window in all, whatever their keys.</summary>
     public int FailuresPerWindow { get; set; } = 1000;
 
     /// <summary>The window of <see cref="FailuresPerKey"/> and <see cref="FailuresPerWindow"/>.</summary>

@@ -17,7 +17,7 @@ public interface IAuditStore : IExpiringRecords
     Task<IReadOnlyList<AuditEvent>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A selection of the trail. Null selects everything.</summary>
+/// <summary>A selection of the trail. Null selects everything; a user id and a username together select the events of either.</summary>
 /// <param name="Before">The cursor: only events whose id is below it (the next page).</param>
 public sealed record AuditQuery(long? UserId = null, string? Username = null, string? Event = null, DateTimeOffset? Since = null, long? Before = null, int Limit = 50);
 

@@ -28,12 +28,15 @@ internal sealed class EfAuditStore(TesseraDbContext db, IOptions<AuditOptions> o
     public async Task<IReadOnlyList<AuditEvent>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         var rows = db.AuditEvents.AsNoTracking();
-        if (query.UserId is { } userId)
-            rows = rows.Where(e => e.UserId == userId);
-        if (query.Username is { } username)
-            rows = rows.Where(e => e.Username == username);
-        if (query.Event is { } name)
-            rows = rows.Where(e => e.Event == name);
+        // Both given ("user" digits: an id, or a name of digits): either matches.
+        if (query is { UserId: { } userId, Username: { } username })
+            rows = rows.Where(e => e.UserId == userId || e.Username == username);
+        else if (query.UserId is { } id)
+            rows = rows.Where(e => e.UserId == id);
+        else if (query.Username is { } name)
+            rows = rows.Where(e => e.Username == name);
+        if (query.Event is { } eventName)
+            rows = rows.Where(e => e.Event == eventName);
         if (query.Since is { } since)
         {
             var from = since.UtcDateTime;
