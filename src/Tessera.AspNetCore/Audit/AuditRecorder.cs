@@ -28,6 +28,17 @@ internal sealed partial class AuditRecorder(IOptions<AuditOptions> options, Time
     public Task LockedAsync(HttpContext context, string? username, string? provider = null)
         => WriteAsync(context, Event(AuditEvents.LoginLock, null, username, provider), budgeted: true);
 
+    /// <summary>
+    /// A credential made for a login (a DRF token, an API key, a session) or an identity linked: one row,
+    /// unbudgeted (each needs a signed-in user or a right password). Static, for callers that are not
+    /// built by dependency injection with the recorder; nothing when the app has no audit trail.
+    /// </summary>
+    public static Task RecordAsync(HttpContext context, string name, long userId, string? username, Core.Revocation.LoginId? login,
+        params ReadOnlySpan<(string Key, object? Value)> details)
+        => context.RequestServices.GetService<AuditRecorder>() is { } recorder
+            ? recorder.WriteAsync(context, AuditEventFactory.Create(name, userId, username, login?.ToString(), details), budgeted: false)
+            : Task.CompletedTask;
+
     private static AuditEvent Event(string name, long? userId, string? username, string? provider)
         => new()
         {

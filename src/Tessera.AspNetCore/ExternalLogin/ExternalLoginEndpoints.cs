@@ -112,7 +112,11 @@ internal static class ExternalLoginEndpoints
                     break;
                 case ExternalAccountMatchKind.SameVerifiedEmail:
                     if (await accounts.AttachAsync(candidate, external.Name, claims, cancellation).ConfigureAwait(false))
+                    {
                         user = candidate;
+                        await Tessera.AspNetCore.Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.ExternalLink, user.Id, user.Username, null,
+                            ("provider", external.Name), ("by", "verified_email")).ConfigureAwait(false);
+                    }
                     break;
                 default:
                     if (await accounts.CreateAsync(candidate, external.Name, claims, cancellation).ConfigureAwait(false) == ExternalUserCreation.Created)
@@ -191,6 +195,9 @@ internal static class ExternalLoginEndpoints
         if (claims is null)
             return InvalidTokenResult();
         var (result, identity) = await accounts.LinkAsync(context.GetTesseraUser().User.Id, external.Name, claims, context.RequestAborted).ConfigureAwait(false);
+        if (result == ExternalLinkResult.Linked)
+            await Tessera.AspNetCore.Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.ExternalLink, context.GetTesseraUser().User.Id, context.GetTesseraUser().User.Username, null,
+                ("provider", external.Name)).ConfigureAwait(false);
         return result switch
         {
             ExternalLinkResult.Linked => ApiResults.Json(Describe(identity!), StatusCodes.Status201Created),

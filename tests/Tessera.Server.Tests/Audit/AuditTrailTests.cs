@@ -63,6 +63,15 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var again = await client.PostJsonAsync("/api/token/", new { username = user.Username, password = newPassword });
         Assert.Equal(200, again.Status);
         Assert.Equal(204, (await client.PostJsonAsync("/api/token/revoke-all/", null, Bearer(again.Str("access")!))).Status);
+        // Credentials of the other kinds: a DRF token, an API key, a session.
+        var drf = await client.PostJsonAsync("/api-token-auth/", new { username = user.Username, password = newPassword });
+        Assert.Equal(200, drf.Status);
+        var fresh = await client.PostJsonAsync("/api/token/", new { username = user.Username, password = newPassword });
+        var apiKey = await client.PostJsonAsync("/api/api-key/", new { name = "ci" }, Bearer(fresh.Str("access")!));
+        Assert.Equal(201, apiKey.Status);
+        var browser = new Browser(_server);
+        await browser.GetCsrfAsync();
+        Assert.Equal(200, (await browser.LoginAsync(user.Username, newPassword)).Status);
         // Login protection refuses after 3 failures: a 429, an authn_login_lock.
         var statuses = new List<int>();
         for (var i = 0; i < 5; i++)
@@ -77,8 +86,11 @@ public sealed class AuditTrailTests : IAsyncLifetime
         {
             AuditEvents.UserCreated, AuditEvents.LoginFail, AuditEvents.LoginSuccess, AuditEvents.TokenReuse,
             AuditEvents.PasswordChange, AuditEvents.UserUpdated, AuditEvents.TokenRevoked, AuditEvents.LoginLock,
-            AuditEvents.UserDeactivated,
+            AuditEvents.UserDeactivated, AuditEvents.TokenCreated, AuditEvents.SessionCreated,
         }, names);
+        var key = events.Single(e => e.GetProperty("event").GetString() == AuditEvents.TokenCreated
+            && e.GetProperty("details").GetProperty("kind").GetString() == "api_key");
+        Assert.Equal(apiKey.Str("prefix"), key.GetProperty("details").GetProperty("prefix").GetString());
         var success = events.First(e => e.GetProperty("event").GetString() == AuditEvents.LoginSuccess);
         Assert.Equal("127.0.0.1", success.GetProperty("ip").GetString());
         var revokedAll = events.Single(e => e.GetProperty("event").GetString() == AuditEvents.TokenRevoked
@@ -98,7 +110,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         await using var db = _server.CreateDbContext();
         var rows = JsonSerializer.Serialize(await db.AuditEvents.AsNoTracking().ToListAsync());
         foreach (var secret in new[] { user.Password, wrong, newPassword, user.Access, user.Refresh, obtained.Str("refresh")!, obtained.Str("access")!,
-                     changed.Str("access")!, changed.Str("refresh")! })
+                     changed.Str("access")!, changed.Str("refresh")!, drf.Str("token")!, apiKey.Str("api_key")!, browser.Cookies["sessionid"] })
             Assert.DoesNotContain(secret, rows);
     }
 
