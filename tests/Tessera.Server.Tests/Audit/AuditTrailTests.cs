@@ -210,13 +210,34 @@ public sealed class AuditTrailTests : IAsyncLifetime
         return all;
     }
 
-    /// <summary>Fails every transaction's commit while armed: the change and its event roll back together.</summary>
-    private sealed class FaultOnCommit : DbTransactionInterceptor
+    /// <summary>
+    /// While armed, fails the commit of a transaction that has moved a user's epoch (the change itself):
+    /// an event written in a transaction of its own, before or after, would survive it; one in the
+    /// change's transaction rolls back with it.
+    /// </summary>
+    private sealed class FaultOnCommit : IDbCommandInterceptor, IDbTransactionInterceptor
     {
         public volatile bool Armed;
+        private volatile bool _changed;
 
-        public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData,
+        public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (Armed && command.CommandText.Contains("UPDATE \"users\"", StringComparison.Ordinal)
+                && command.CommandText.Contains("revocation_epoch", StringComparison.Ordinal))
+                _changed = true;
+            return ValueTask.FromResult(result);
+        }
+
+        public ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData,
             InterceptionResult result, CancellationToken cancellationToken = default)
-            => Armed ? throw new Microsoft.Data.Sqlite.SqliteException("injected fault: disk I/O error", 10) : base.TransactionCommittingAsync(transaction, eventData, result, cancellationToken);
+        {
+            if (Armed && _changed)
+            {
+                _changed = false;
+                throw new Microsoft.Data.Sqlite.SqliteException("injected fault: disk I/O error", 10);
+            }
+            return ValueTask.FromResult(result);
+        }
     }
 }
