@@ -223,7 +223,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            if (Armed && command.CommandText.Contains("UPDATE \"users\"", StringComparison.Ordinal)
+            if (Armed && command.CommandText.Contains("UPDATE ", StringComparison.Ordinal)
                 && command.CommandText.Contains("revocation_epoch", StringComparison.Ordinal))
                 _changed = true;
             return ValueTask.FromResult(result);
