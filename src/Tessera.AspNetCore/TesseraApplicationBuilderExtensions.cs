@@ -74,6 +74,7 @@ public static class TesseraApplicationBuilderExtensions
         if (routes.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(Core.Logins.ILoginRecordStore)) == true)
             Logins.LoginEndpoints.MapLoginEndpoints(group);
         group.MapRevocationStream();
+        Audit.AuditEndpoints.MapAuditEndpoints(group);
         return group;
     }
 }

@@ -114,6 +114,10 @@ public static class TesseraServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeedService>());
         services.AddValidatedOptions<ExpiredTokenSweeperOptions>(configuration, ExpiredTokenSweeperOptions.SectionName, o => o.Validate());
         services.AddHostedService<ExpiredTokenSweeper>();
+        services.AddValidatedOptions<Core.Audit.AuditOptions>(configuration, Core.Audit.AuditOptions.SectionName, o => o.Validate());
+        services.AddSingleton<Audit.AuditRecorder>();
+        services.AddHostedService<Audit.AuditFlushService>();
+        services.AddSingleton<Core.Audit.IAuditOrigin, Audit.HttpAuditOrigin>();
         services.AddValidatedOptions<RevocationStreamOptions>(configuration, RevocationStreamOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => StartedRevocationStreamSource(sp));
     }

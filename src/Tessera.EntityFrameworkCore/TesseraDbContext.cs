@@ -74,6 +74,8 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<UsedIdToken> UsedIdTokens => Set<UsedIdToken>();
 
+    public DbSet<Core.Audit.AuditEvent> AuditEvents => Set<Core.Audit.AuditEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity(UserType, user =>
@@ -214,6 +216,25 @@ public abstract class TesseraDbContext(DbContextOptions options) : DbContext(opt
             login.HasOne(UserType).WithMany().HasForeignKey(nameof(LoginRecord.UserId)).OnDelete(DeleteBehavior.Cascade);
             login.HasIndex(l => l.UserId);
             login.HasIndex(l => l.ExpiresAt);
+        });
+
+        modelBuilder.Entity<Core.Audit.AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Event).HasMaxLength(Core.Audit.AuditEvent.EventMaxLength);
+            e.Property(a => a.Username).HasMaxLength(Core.Audit.AuditEvent.UsernameMaxLength);
+            e.Property(a => a.LoginId).HasMaxLength(Core.Revocation.LoginId.Length);
+            e.Property(a => a.Scheme).HasMaxLength(Core.Audit.AuditEvent.SchemeMaxLength);
+            e.Property(a => a.Ip).HasMaxLength(Core.Audit.AuditEvent.IpMaxLength);
+            e.Property(a => a.UserAgent).HasMaxLength(Core.Audit.AuditEvent.UserAgentMaxLength);
+            e.Property(a => a.Details).HasMaxLength(Core.Audit.AuditEvent.DetailsMaxLength);
+            // No foreign key to users: the trail outlives a deleted user. Pages go by id; the filters
+            // by user (id, or the name a failed sign-in typed) and by event, and the retention sweep by time.
+            e.HasIndex(a => new { a.UserId, a.Id });
+            e.HasIndex(a => new { a.Username, a.Id });
+            e.HasIndex(a => new { a.Event, a.Id });
+            e.HasIndex(a => a.Time);
         });
 
         SqlFunctions.Map(modelBuilder);

@@ -65,6 +65,8 @@ public static class TesseraEntityFrameworkBuilderExtensions
         services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<ILoginRecordStore>());
         services.AddScoped<LoginRecords>();
         services.AddScoped<AccountLogins>();
+        services.AddScoped<Core.Audit.IAuditStore, Audit.EfAuditStore>();
+        services.AddScoped<IExpiringRecords>(sp => sp.GetRequiredService<Core.Audit.IAuditStore>());
         return builder;
     }
 }

@@ -82,11 +82,13 @@ internal static class ExternalLoginEndpoints
         if (attempt.Refused is { } refused)
         {
             metrics.LoginProtectionRefused();
+            await Audit(context).LockedAsync(context, null, external.Name).ConfigureAwait(false);
             return refused;
         }
         metrics.SignIn("external", succeeded: attempt.Value is not null);
         if (attempt.Value is not { } claims)
         {
+            await Audit(context).SignInFailedAsync(context, null, external.Name).ConfigureAwait(false);
             await events.SignInFailed(new SignInFailedContext(context, "") { Provider = external.Name }).ConfigureAwait(false);
             return InvalidTokenResult();
         }
@@ -112,7 +114,11 @@ internal static class ExternalLoginEndpoints
                     break;
                 case ExternalAccountMatchKind.SameVerifiedEmail:
                     if (await accounts.AttachAsync(candidate, external.Name, claims, cancellation).ConfigureAwait(false))
+                    {
                         user = candidate;
+                        await Tessera.AspNetCore.Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.ExternalLink, user.Id, user.Username, null,
+                            ("provider", external.Name), ("by", "verified_email")).ConfigureAwait(false);
+                    }
                     break;
                 default:
                     if (await accounts.CreateAsync(candidate, external.Name, claims, cancellation).ConfigureAwait(false) == ExternalUserCreation.Created)
@@ -141,6 +147,7 @@ internal static class ExternalLoginEndpoints
             // As a password sign-in: no pair until the email is proven; a new account gets the link that lets it in.
             if (created && user.Email.Length > 0)
                 context.RequestServices.GetService<AccountMailRequests>()?.TryEnqueue(new VerificationRequested(user.Id, user.Email));
+            await Audit(context).SignInFailedAsync(context, user.Username, external.Name).ConfigureAwait(false);
             await events.SignInFailed(new SignInFailedContext(context, user.Username) { Provider = external.Name }).ConfigureAwait(false);
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified);
         }
@@ -151,6 +158,7 @@ internal static class ExternalLoginEndpoints
             && !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, time.GetUtcNow().UtcDateTime, cancellation).ConfigureAwait(false))
             return await NoActiveAccountAsync(context, events, external.Name).ConfigureAwait(false);
 
+        await Audit(context).SignedInAsync(context, user, external.Name).ConfigureAwait(false);
         await events.SignedIn(new SignedInContext(context, user) { Provider = external.Name }).ConfigureAwait(false);
         var pair = await logins.IssuePairAsync(user.ToSnapshot(), user, cancellation).ConfigureAwait(false);
         AccessTokenCookie.Issue(context, pair.Access);
@@ -189,6 +197,9 @@ internal static class ExternalLoginEndpoints
         if (claims is null)
             return InvalidTokenResult();
         var (result, identity) = await accounts.LinkAsync(context.GetTesseraUser().User.Id, external.Name, claims, context.RequestAborted).ConfigureAwait(false);
+        if (result == ExternalLinkResult.Linked)
+            await Tessera.AspNetCore.Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.ExternalLink, context.GetTesseraUser().User.Id, context.GetTesseraUser().User.Username, null,
+                ("provider", external.Name)).ConfigureAwait(false);
         return result switch
         {
             ExternalLinkResult.Linked => ApiResults.Json(Describe(identity!), StatusCodes.Status201Created),
@@ -257,6 +268,8 @@ internal static class ExternalLoginEndpoints
 
     private sealed record TokenRequest(ExternalProvider Provider, string Token, string? Nonce);
 
+    private static Audit.AuditRecorder Audit(HttpContext context) => context.RequestServices.GetRequiredService<Audit.AuditRecorder>();
+
     // The same on every instance (login protection's counts may be shared through Redis), and short.
     private static string TokenKey(string token)
         => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)), 0, 12);
@@ -273,6 +286,7 @@ internal static class ExternalLoginEndpoints
 
     private static async Task<IResult> NoActiveAccountAsync(HttpContext context, TesseraEvents events, string provider)
     {
+        await Audit(context).SignInFailedAsync(context, null, provider).ConfigureAwait(false);
         await events.SignInFailed(new SignInFailedContext(context, "") { Provider = provider }).ConfigureAwait(false);
         return ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials");
     }

@@ -34,6 +34,8 @@ internal static class OpaqueTokenEndpoints
 
         var key = await issuer.IssueAsync(user, monitor.Get(TesseraSchemes.Token).Lifetime, context.RequestAborted).ConfigureAwait(false);
         // None: a password change, revoke-all or deactivation committed after the password check.
+        if (key is not null)
+            await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.TokenCreated, user.Id, user.Username, null, ("kind", "token")).ConfigureAwait(false);
         return key is not null ? ApiResults.Json(new { token = key }) : UnableToLogIn();
     }
 

@@ -13,7 +13,7 @@ namespace Tessera.AspNetCore.Passwords;
 /// obtain, session login, DRF token login, Basic), always behind the brute-force protection.
 /// </summary>
 internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth,
-    Metrics.TesseraMetrics metrics)
+    Metrics.TesseraMetrics metrics, Audit.AuditRecorder audit)
 {
     /// <summary>
     /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed, or
@@ -35,11 +35,10 @@ internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection pro
                 return checking.DecidedUser is { IsActive: true } decided ? decided : null;
             return await signIn.AuthenticateAsync(UserNormalization.Username(checking.Username), password, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        if (attempt.Refused is not null)
-            metrics.LoginProtectionRefused();
         if (attempt is { Refused: null, Value.EmailVerified: false } && auth.Value.RequireVerifiedEmail)
         {
             metrics.SignIn("password", succeeded: false);
+            await audit.SignInFailedAsync(context, username).ConfigureAwait(false);
             await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
             return new LoginAttempt<User>(null, ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified));
         }
@@ -47,9 +46,20 @@ internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection pro
         {
             metrics.SignIn("password", succeeded: attempt.Value is not null);
             if (attempt.Value is { } user)
+            {
+                await audit.SignedInAsync(context, user).ConfigureAwait(false);
                 await events.SignedIn(new SignedInContext(context, user)).ConfigureAwait(false);
+            }
             else
+            {
+                await audit.SignInFailedAsync(context, username).ConfigureAwait(false);
                 await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            metrics.LoginProtectionRefused();
+            await audit.LockedAsync(context, username).ConfigureAwait(false);
         }
         return attempt;
     }

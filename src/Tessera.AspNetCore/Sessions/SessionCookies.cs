@@ -51,6 +51,8 @@ internal sealed class SessionCookies(ISessionStore sessions, IUserStore users, C
             Path = "/",
         });
         Csrf.Rotate(context, options);
+        await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.SessionCreated, user.Id, user.Username,
+            Core.Revocation.LoginId.OfStoredCredential(OpaqueSecret.Hash(key), now.ToUnixTimeSeconds()), ("persistent", remember)).ConfigureAwait(false);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using Tessera.Core.ApiKeys;
+using Tessera.Core.Audit;
 using Tessera.Core.Credentials;
 using Tessera.Core.Jwt;
 using Tessera.Core.OpaqueTokens;
@@ -58,6 +59,7 @@ public sealed class AdmissionChanges(
             if (denial.DeniedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
                 return RotationOutcome.ReusedWithinGrace;
             revoked = await RevokeLoginOfAsync(write, rotation, cancellationToken).ConfigureAwait(false);
+            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.TokenReuse, rotation.UserId, loginId: rotation.Login?.ToString()), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
@@ -83,6 +85,8 @@ public sealed class AdmissionChanges(
         {
             denial = await write.DenyAsync(token, cancellationToken).ConfigureAwait(false);
             revoked = await RevokeLoginOfAsync(write, token, cancellationToken).ConfigureAwait(false);
+            if (denial.First && token.Login is { } revokedLogin)
+                await write.AppendAuditAsync(Revoked(token.UserId, revokedLogin.ToString(), LoginRevocationReasons.Logout), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
@@ -121,6 +125,7 @@ public sealed class AdmissionChanges(
         var store = sessions ?? throw Missing(nameof(ISessionStore));
         if (await store.DeleteAsync(keyHash, now, cancellationToken).ConfigureAwait(false) is not { } revoked)
             return false;
+        await AuditAloneAsync(Revoked(revoked.UserId, revoked.LoginId, LoginRevocationReasons.SessionLogout), cancellationToken).ConfigureAwait(false);
         await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(revoked, LoginRevocationReasons.SessionLogout, cancellationToken).ConfigureAwait(false);
         return true;
@@ -131,6 +136,8 @@ public sealed class AdmissionChanges(
     {
         var store = opaqueTokens ?? throw Missing(nameof(IOpaqueTokenStore));
         var revoked = await store.DeleteAsync(userId, prefix, now, cancellationToken).ConfigureAwait(false);
+        foreach (var e in revoked)
+            await AuditAloneAsync(Revoked(e.UserId, e.LoginId, LoginRevocationReasons.TokenDeleted), cancellationToken).ConfigureAwait(false);
         foreach (var e in revoked)
             await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
         foreach (var e in revoked)
@@ -144,6 +151,7 @@ public sealed class AdmissionChanges(
         var store = apiKeys ?? throw Missing(nameof(IApiKeyStore));
         if (await store.DeleteAsync(userId, prefix, now, cancellationToken).ConfigureAwait(false) is not { } revoked)
             return false;
+        await AuditAloneAsync(Revoked(revoked.UserId, revoked.LoginId, LoginRevocationReasons.ApiKeyDeleted), cancellationToken).ConfigureAwait(false);
         await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(revoked, LoginRevocationReasons.ApiKeyDeleted, cancellationToken).ConfigureAwait(false);
         return true;
@@ -183,6 +191,7 @@ public sealed class AdmissionChanges(
         {
             await write.AdvanceEpochAsync(userId, expectedEpoch: null, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
             changed = await EndLoginsAsync(write, userId, cancellationToken).ConfigureAwait(false);
+            await write.AppendAuditAsync(Revoked(userId, null, LoginRevocationReasons.RevokeAll), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
@@ -207,6 +216,7 @@ public sealed class AdmissionChanges(
                 return null;
             await write.SetPasswordHashAsync(userId, newPasswordHash, cancellationToken).ConfigureAwait(false);
             changed = await EndLoginsAsync(write, userId, cancellationToken).ConfigureAwait(false);
+            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.PasswordChange, userId, details: ("reason", reason)), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
@@ -232,7 +242,8 @@ public sealed class AdmissionChanges(
         user.Email = UserNormalization.Email(user.Email);
         return await PublishIfChangedAsync(await WriteAsync(async write =>
                 await write.InsertUserAsync(user, cancellationToken).ConfigureAwait(false)
-                    ? await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false)
+                    ? await AuditedAsync(write, AuditEventFactory.Create(AuditEvents.UserCreated, user.Id, user.Username),
+                        await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                     : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
@@ -260,6 +271,8 @@ public sealed class AdmissionChanges(
                 outcome = ExternalLogin.ExternalUserCreation.IdentityTaken;
                 return null;
             }
+            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.UserCreated, user.Id, user.Username, details: ("provider", identity.Provider)), cancellationToken).ConfigureAwait(false);
+            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.ExternalLink, user.Id, user.Username, details: ("provider", identity.Provider)), cancellationToken).ConfigureAwait(false);
             return await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         await PublishAsync(change, cancellationToken).ConfigureAwait(false);
@@ -288,6 +301,8 @@ public sealed class AdmissionChanges(
                     changes.Add(await write.RevokeLoginAsync(key.Login(), key.UserId, key.RevokedUntil(now), cancellationToken).ConfigureAwait(false));
             }
             changes.Add(await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false));
+            await write.AppendAuditAsync(AuditEventFactory.Create(deactivating ? AuditEvents.UserDeactivated : AuditEvents.UserUpdated, userId,
+                details: [("is_active", flags.IsActive), ("is_staff", flags.IsStaff), ("is_superuser", flags.IsSuperuser)]), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         foreach (var e in changes)
@@ -305,7 +320,8 @@ public sealed class AdmissionChanges(
     public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
         => await PublishIfChangedAsync(await WriteAsync(async write =>
                 await write.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false)
-                    ? await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false)
+                    ? await AuditedAsync(write, AuditEventFactory.Create(AuditEvents.UserUpdated, userId),
+                        await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                     : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
@@ -316,7 +332,8 @@ public sealed class AdmissionChanges(
     public async Task<bool> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
         => await PublishIfChangedAsync(await WriteAsync(async write =>
                 await write.MarkEmailVerifiedAsync(userId, expectedEmail, cancellationToken).ConfigureAwait(false)
-                    ? await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false)
+                    ? await AuditedAsync(write, AuditEventFactory.Create(AuditEvents.UserUpdated, userId, details: ("email_verified", true)),
+                        await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                     : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes the user with what is theirs; every login of theirs ends.</summary>
@@ -324,6 +341,8 @@ public sealed class AdmissionChanges(
     {
         await PublishAsync(await WriteAsync(async write =>
         {
+            // Before the row goes, so that the event names the user.
+            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.UserDeleted, userId), cancellationToken).ConfigureAwait(false);
             await write.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false);
             return await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -342,6 +361,27 @@ public sealed class AdmissionChanges(
         if (changed is not null)
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed;
+    }
+
+    private static AuditEvent Revoked(long? userId, string? loginId, string reason)
+        => AuditEventFactory.Create(AuditEvents.TokenRevoked, userId, loginId: loginId, details: ("reason", reason));
+
+    /// <summary>The change's audit event appended in its transaction; the change passed on.</summary>
+    private static async Task<AdmissionChange> AuditedAsync(IUserChangeTransaction write, AuditEvent e, AdmissionChange change, CancellationToken cancellationToken)
+    {
+        await write.AppendAuditAsync(e, cancellationToken).ConfigureAwait(false);
+        return change;
+    }
+
+    /// <summary>
+    /// The audit event of a change its credential store committed alone (a session, DRF token or API
+    /// key deleted): written after it, in a transaction of its own.
+    /// </summary>
+    private async Task AuditAloneAsync(AuditEvent e, CancellationToken cancellationToken)
+    {
+        await using var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await write.AppendAuditAsync(e, cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // One millisecond past now: a foreign token issued in this very millisecond is on the revoked side.

@@ -26,6 +26,9 @@ public interface IRefreshTokenLedgerTransaction : IAsyncDisposable
     /// <summary>Revokes the login until <paramref name="expiresAt"/> (a second revocation keeps the later expiry) and appends its change.</summary>
     Task<AdmissionChange> RevokeLoginAsync(LoginId login, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
+    /// <summary>Appends an audit event, committed or rolled back with the rest; by default, nothing (a store without an audit trail).</summary>
+    Task AppendAuditAsync(Audit.AuditEvent e, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 

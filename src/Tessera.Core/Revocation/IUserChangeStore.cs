@@ -77,6 +77,12 @@ public interface IUserChangeTransaction : IAsyncDisposable
     /// <summary>Appends a <see cref="AdmissionChangeKind.UserChanged"/>: every instance reloads the user.</summary>
     Task<AdmissionChange> AppendUserChangedAsync(long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends an audit event to the change, committed or rolled back with it. A store without an audit
+    /// trail keeps this default, which records nothing.
+    /// </summary>
+    Task AppendAuditAsync(Audit.AuditEvent e, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 

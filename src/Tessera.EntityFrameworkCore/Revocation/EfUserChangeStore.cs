@@ -13,12 +13,12 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 /// unit of work, each write one statement. Persistence only: what a change writes is decided by
 /// <see cref="AdmissionChanges"/>.
 /// </summary>
-internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time) : IUserChangeStore
+internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time, Core.Audit.IAuditOrigin? origin = null) : IUserChangeStore
 {
     public async Task<IUserChangeTransaction> BeginAsync(CancellationToken cancellationToken = default)
-        => new Transaction(db, time, await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
+        => new Transaction(db, time, origin, await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
 
-    private sealed class Transaction(TesseraDbContext db, TimeProvider time, IDbContextTransaction transaction) : IUserChangeTransaction
+    private sealed class Transaction(TesseraDbContext db, TimeProvider time, Core.Audit.IAuditOrigin? origin, IDbContextTransaction transaction) : IUserChangeTransaction
     {
         public async Task<bool> AdvanceEpochAsync(long userId, long? expectedEpoch, long revokedBeforeMs, CancellationToken cancellationToken = default)
         {
@@ -115,6 +115,9 @@ internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time) 
 
         public Task<AdmissionChange> AppendUserChangedAsync(long userId, CancellationToken cancellationToken = default)
             => db.AppendEventAsync(AdmissionChangeKind.UserChanged, userId, null, 0, time.GetUtcNow(), cancellationToken);
+
+        public Task AppendAuditAsync(Core.Audit.AuditEvent e, CancellationToken cancellationToken = default)
+            => Audit.EfAuditStore.AppendAsync(db, e, time.GetUtcNow(), origin, cancellationToken);
 
         public Task CommitAsync(CancellationToken cancellationToken = default) => transaction.CommitAsync(cancellationToken);
 

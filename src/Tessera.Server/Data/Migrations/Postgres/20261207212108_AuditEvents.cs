@@ -1,0 +1,64 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Tessera.Server.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AuditEvents : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "audit_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    @event = table.Column<string>(name: "event", type: "character varying(64)", maxLength: 64, nullable: false),
+                    user_id = table.Column<long>(type: "bigint", nullable: true),
+                    username = table.Column<string>(type: "character varying(150)", maxLength: 150, nullable: true),
+                    login_id = table.Column<string>(type: "character varying(28)", maxLength: 28, nullable: true),
+                    scheme = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
+                    user_agent = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    details = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_events", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_event_id",
+                table: "audit_events",
+                columns: new[] { "event", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_time",
+                table: "audit_events",
+                column: "time");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_user_id_id",
+                table: "audit_events",
+                columns: new[] { "user_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_username_id",
+                table: "audit_events",
+                columns: new[] { "username", "id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "audit_events");
+        }
+    }
+}
