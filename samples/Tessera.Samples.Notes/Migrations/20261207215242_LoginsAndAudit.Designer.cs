@@ -4,21 +4,132 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Tessera.Server.Data;
+using Notes;
 
 #nullable disable
 
-namespace Tessera.Server.Data.Migrations.Sqlite
+namespace Notes.Migrations
 {
-    [DbContext(typeof(ServerDbContext))]
-    [Migration("20261207212104_AuditEvents")]
-    partial class AuditEvents
+    [DbContext(typeof(NotesDbContext))]
+    [Migration("20261207215242_LoginsAndAudit")]
+    partial class LoginsAndAudit
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.13");
+
+            modelBuilder.Entity("Notes.Note", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("notes", (string)null);
+                });
+
+            modelBuilder.Entity("Notes.NotesUser", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("DateJoined")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date_joined");
+
+                    b.Property<string>("Department")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("department");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<bool>("EmailChangeUnverified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_change_unverified");
+
+                    b.Property<bool>("EmailVerified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_verified");
+
+                    b.Property<string>("FirstName")
+                        .IsRequired()
+                        .HasMaxLength(150)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_name");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_active");
+
+                    b.Property<bool>("IsStaff")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_staff");
+
+                    b.Property<bool>("IsSuperuser")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_superuser");
+
+                    b.Property<DateTime?>("LastLogin")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_login");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(150)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_name");
+
+                    b.Property<string>("PasswordHash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password");
+
+                    b.Property<long>("RevocationEpoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revocation_epoch");
+
+                    b.Property<long?>("RevokedBefore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_before");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(150)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("username");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Username")
+                        .IsUnique();
+
+                    b.ToTable("users", (string)null);
+                });
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
                 {
@@ -224,6 +335,63 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                     b.HasIndex("ExpiresAt");
 
                     b.ToTable("used_id_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Tessera.Core.Logins.LoginRecord", b =>
+                {
+                    b.Property<string>("LoginId")
+                        .HasMaxLength(28)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Credential")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credential");
+
+                    b.Property<long?>("Epoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("epoch");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_agent");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("LoginId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("logins", (string)null);
                 });
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
@@ -484,160 +652,18 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                     b.ToTable("signing_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Tessera.Server.Data.ServerUser", b =>
+            modelBuilder.Entity("Notes.Note", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<DateTime>("DateJoined")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("date_joined");
-
-                    b.Property<DateOnly?>("DateOfBirth")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("date_of_birth");
-
-                    b.Property<string>("Email")
-                        .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("email");
-
-                    b.Property<bool>("EmailChangeUnverified")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("email_change_unverified");
-
-                    b.Property<bool>("EmailVerified")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("email_verified");
-
-                    b.Property<string>("FirstName")
-                        .IsRequired()
-                        .HasMaxLength(150)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("first_name");
-
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_active");
-
-                    b.Property<bool>("IsPremium")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_premium");
-
-                    b.Property<bool>("IsStaff")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_staff");
-
-                    b.Property<bool>("IsSuperuser")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_superuser");
-
-                    b.Property<DateTime?>("LastLogin")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_login");
-
-                    b.Property<string>("LastName")
-                        .IsRequired()
-                        .HasMaxLength(150)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_name");
-
-                    b.Property<string>("PasswordHash")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("password");
-
-                    b.Property<string>("PhoneNumber")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("phone_number");
-
-                    b.Property<long>("RevocationEpoch")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("revocation_epoch");
-
-                    b.Property<long?>("RevokedBefore")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("revoked_before");
-
-                    b.Property<string>("Username")
-                        .IsRequired()
-                        .HasMaxLength(150)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("username");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Username")
-                        .IsUnique();
-
-                    b.ToTable("users", (string)null);
-                });
-
-            modelBuilder.Entity("Tessera.Server.Samples.Article", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("AuthorId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("author_id");
-
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("body");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("title");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AuthorId");
-
-                    b.ToTable("articles", (string)null);
-                });
-
-            modelBuilder.Entity("Tessera.Server.Samples.TaskItem", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<bool>("Done")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("done");
-
-                    b.Property<long>("OwnerId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("owner_id");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("title");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OwnerId");
-
-                    b.ToTable("tasks", (string)null);
+                    b.HasOne("Notes.NotesUser", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Tessera.Core.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Notes.NotesUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -646,7 +672,16 @@ namespace Tessera.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Tessera.Core.ExternalLogin.ExternalIdentity", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Notes.NotesUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tessera.Core.Logins.LoginRecord", b =>
+                {
+                    b.HasOne("Notes.NotesUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -655,7 +690,7 @@ namespace Tessera.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Tessera.Core.OpaqueTokens.OpaqueToken", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Notes.NotesUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -664,27 +699,9 @@ namespace Tessera.Server.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Tessera.Core.Sessions.ServerSession", b =>
                 {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
+                    b.HasOne("Notes.NotesUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Tessera.Server.Samples.Article", b =>
-                {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
-                        .WithMany()
-                        .HasForeignKey("AuthorId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Tessera.Server.Samples.TaskItem", b =>
-                {
-                    b.HasOne("Tessera.Server.Data.ServerUser", null)
-                        .WithMany()
-                        .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
