@@ -18,11 +18,19 @@ public sealed class ServerMetricsOptions
 
     /// <summary>An OpenTelemetry collector to push to over OTLP (e.g. <c>http://127.0.0.1:4317</c>); none when unset.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>
+    /// ASP.NET Core's own request and Kestrel meters too (<c>http.server.request.duration</c>, …). Default
+    /// false: their histogram with several tags on every request brought a JWT request to 0.89 of its
+    /// throughput in a short load run here (bench/results/2026-12-07-issue25.md), where Tessera's
+    /// counters alone cost nothing measurable.
+    /// </summary>
+    public bool AspNetCore { get; set; }
 }
 
 /// <summary>
-/// Exports the meter <see cref="TesseraMeter.Name"/> (and ASP.NET Core's own request and Kestrel
-/// meters) with OpenTelemetry when a setting asks for it: a Prometheus scrape at <c>/metrics/</c>, an
+/// Exports the meter <see cref="TesseraMeter.Name"/> (and, with <see cref="ServerMetricsOptions.AspNetCore"/>,
+/// ASP.NET Core's own request and Kestrel meters) with OpenTelemetry when a setting asks for it: a Prometheus scrape at <c>/metrics/</c>, an
 /// OTLP push, or both. Without either, nothing listens, and an instrument costs one check.
 /// </summary>
 internal static class ServerMetrics
@@ -37,7 +45,9 @@ internal static class ServerMetrics
             return;
         builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
         {
-            metrics.AddMeter(TesseraMeter.Name, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
+            metrics.AddMeter(TesseraMeter.Name);
+            if (settings.AspNetCore)
+                metrics.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
             if (settings.Prometheus)
                 metrics.AddPrometheusExporter();
             if (!string.IsNullOrWhiteSpace(settings.OtlpEndpoint))
