@@ -103,9 +103,10 @@ internal static class JwtTokenEndpoints
         return ApiResults.Json(new { token = sliding.Value });
     }
 
-    private static Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins)
+    private static Task<IResult> RefreshAsync(HttpContext context, JwtLoginService logins, Metrics.TesseraMetrics metrics)
         => TokenOperationAsync(context, "refresh", logins.RefreshAsync, tokens =>
         {
+            metrics.Refreshed(rotated: tokens.Refresh is not null);
             AccessTokenCookie.Issue(context, tokens.Access);
             return tokens.Refresh is { } refresh
                 ? ApiResults.Json(new { access = tokens.Access.Value, refresh = refresh.Value })

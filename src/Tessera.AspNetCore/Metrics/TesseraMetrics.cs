@@ -32,6 +32,7 @@ internal sealed class TesseraMetrics
     private readonly Counter<long> _authentications;
     private readonly Counter<long> _signIns;
     private readonly Counter<long> _loginsCreated;
+    private readonly Counter<long> _refreshes;
     private readonly Counter<long> _refreshReuse;
     private readonly Counter<long> _revocations;
     private readonly Counter<long> _throttled;
@@ -49,6 +50,8 @@ internal sealed class TesseraMetrics
             "Sign-ins checked: by password (every login endpoint and Basic) or with an external provider's ID token; result success or failure.");
         _loginsCreated = meter.CreateCounter<long>("tessera.logins.created", "{login}",
             "New logins that mint JWTs, by kind (a pair or a sliding token) and the signing algorithm.");
+        _refreshes = meter.CreateCounter<long>("tessera.refresh_tokens.refreshed", "{refresh}",
+            "Refresh tokens exchanged for a new access token; tessera.refresh.rotated: whether a new refresh token came with it.");
         _refreshReuse = meter.CreateCounter<long>("tessera.refresh_tokens.reused", "{token}",
             "Rotated refresh tokens presented again after the reuse grace: each revoked its login as stolen.");
         _revocations = meter.CreateCounter<long>("tessera.logins.revoked", "{change}",
@@ -94,6 +97,12 @@ internal sealed class TesseraMetrics
     {
         if (_loginsCreated.Enabled)
             _loginsCreated.Add(1, new("tessera.login.kind", kind), new("tessera.token.algorithm", _algorithm.Value));
+    }
+
+    public void Refreshed(bool rotated)
+    {
+        if (_refreshes.Enabled)
+            _refreshes.Add(1, new KeyValuePair<string, object?>("tessera.refresh.rotated", rotated));
     }
 
     public void RefreshTokenReused() => _refreshReuse.Add(1);

@@ -61,6 +61,7 @@ public sealed class TesseraMetricsTests : IAsyncLifetime
         using var signIns = Collect<long>("tessera.sign_in.attempts");
         using var created = Collect<long>("tessera.logins.created");
         using var reused = Collect<long>("tessera.refresh_tokens.reused");
+        using var refreshed = Collect<long>("tessera.refresh_tokens.refreshed");
         using var revoked = Collect<long>("tessera.logins.revoked");
         using var refused = Collect<long>("tessera.login_protection.refused");
         var user = await _server.RegisterAsync("m");
@@ -80,6 +81,7 @@ public sealed class TesseraMetricsTests : IAsyncLifetime
         Assert.Equal(1, Sum(refused));
         Assert.Equal(2, Sum(created, ("tessera.login.kind", "pair"), ("tessera.token.algorithm", "HS256"))); // registration and obtain
         Assert.Equal(1, Sum(reused));
+        Assert.Single(refreshed.GetMeasurementSnapshot(), m => Equals(m.Tags["tessera.refresh.rotated"], true));
         Assert.Equal(1, Sum(revoked, ("tessera.revocation.reason", "reuse")));
     }
 
@@ -102,6 +104,8 @@ public sealed class TesseraMetricsTests : IAsyncLifetime
     {
         using var hashes = Collect<long>("tessera.passwords.hashes");
         using var sockets = Collect<int>("tessera.realtime.connections");
+        using var hashQueue = Collect<int>("tessera.passwords.hash_queue.length");
+        using var mailQueue = Collect<int>("tessera.mail.queue.length");
         var user = await _server.RegisterAsync("m");
         hashes.RecordObservableInstruments();
         var before = hashes.LastMeasurement!.Value;
@@ -111,9 +115,14 @@ public sealed class TesseraMetricsTests : IAsyncLifetime
         using var ws = await WebSocketKit.OpenEchoAsync(_server.BaseAddress, user.Username, WebSocketKit.Bearer(user.Access));
         hashes.RecordObservableInstruments();
         sockets.RecordObservableInstruments();
+        hashQueue.RecordObservableInstruments();
+        mailQueue.RecordObservableInstruments();
 
         Assert.Equal(before + 1, hashes.LastMeasurement!.Value);
         Assert.Equal(1, sockets.LastMeasurement!.Value);
+        // Read, not moved: nothing waits for a hashing thread or the mail server now.
+        Assert.Equal(0, hashQueue.LastMeasurement!.Value);
+        Assert.Equal(0, mailQueue.LastMeasurement!.Value);
     }
 
     [Fact]
