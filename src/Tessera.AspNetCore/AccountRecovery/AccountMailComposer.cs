@@ -62,18 +62,18 @@ internal sealed class AccountMailComposer(
                 // An account without a password (made by an external sign-in) gets its first one this way,
                 // to an address proven by its owner or its provider.
                 foreach (var user in await users.FindByEmailAsync(reset.Email, cancellationToken).ConfigureAwait(false))
-                    if (user.IsActive && (user.HasUsablePassword || user.EmailVerified) && user.EmailMayReceiveReset && SameAddress(user.Email, reset.Email))
+                    if (user.IsActive && (user.HasUsablePassword || user.EmailVerified) && user.EmailMayReceiveReset && UserNormalization.SameAddress(user.Email, reset.Email))
                         Queue(user, "password reset", messages.PasswordReset(user,
                             tokens.Issue(TokenPurpose.PasswordReset, user, settings.PasswordResetTokenLifetime), settings.PasswordResetTokenLifetime));
                 break;
             case VerificationRequested verify:
                 if (await users.FindByIdAsync(verify.UserId, cancellationToken).ConfigureAwait(false) is { } one
-                    && NeedsVerifying(one) && SameAddress(one.Email, verify.Email))
+                    && NeedsVerifying(one) && UserNormalization.SameAddress(one.Email, verify.Email))
                     await QueueVerificationAsync(one, settings, cancellationToken).ConfigureAwait(false);
                 break;
             case VerificationRequestedByEmail byEmail:
                 foreach (var user in await users.FindByEmailAsync(byEmail.Email, cancellationToken).ConfigureAwait(false))
-                    if (NeedsVerifying(user) && SameAddress(user.Email, byEmail.Email))
+                    if (NeedsVerifying(user) && UserNormalization.SameAddress(user.Email, byEmail.Email))
                         await QueueVerificationAsync(user, settings, cancellationToken).ConfigureAwait(false);
                 break;
             case EmailChangeNoticeRequested notice:
@@ -98,7 +98,4 @@ internal sealed class AccountMailComposer(
         => mail.TryEnqueue(new OutgoingMail(message, string.Create(CultureInfo.InvariantCulture, $"{kind} mail for user {user.Id}")));
 
     private static bool NeedsVerifying(User user) => user.IsActive && !user.EmailVerified && user.Email.Length > 0;
-
-    // The store compares case-insensitively as SQL's lower() does (ASCII only on SQLite); this is the final word.
-    private static bool SameAddress(string stored, string asked) => string.Equals(stored, asked, StringComparison.OrdinalIgnoreCase);
 }

@@ -134,7 +134,7 @@ internal static class ExternalLoginEndpoints
 
         // The provider proved the address the account has: the account's email is proven too.
         if (claims.EmailVerified && !user.EmailVerified && user.Email.Length > 0
-            && string.Equals(user.Email, claims.Email, StringComparison.OrdinalIgnoreCase)
+            && UserNormalization.SameAddress(user.Email, claims.Email!)
             && await changes.MarkEmailVerifiedAsync(user.Id, user.Email, cancellation).ConfigureAwait(false))
         {
             user = await users.FindByIdAsync(user.Id, cancellation).ConfigureAwait(false);
@@ -288,7 +288,7 @@ internal static class ExternalLoginEndpoints
     {
         await Audit(context).SignInFailedAsync(context, null, provider).ConfigureAwait(false);
         await events.SignInFailed(new SignInFailedContext(context, "") { Provider = provider }).ConfigureAwait(false);
-        return ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials");
+        return ApiResults.Detail(StatusCodes.Status401Unauthorized, JwtTokenEndpoints.NoActiveAccount);
     }
 
     private static object Describe(ExternalIdentity identity) => new

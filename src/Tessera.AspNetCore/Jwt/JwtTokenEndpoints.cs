@@ -16,6 +16,9 @@ namespace Tessera.AspNetCore.Jwt;
 /// <summary>SimpleJWT's views: obtain, refresh, verify and blacklist pairs; obtain and refresh sliding tokens; the JWKS and discovery.</summary>
 internal static class JwtTokenEndpoints
 {
+    /// <summary>SimpleJWT's answer to a wrong password, an unknown user and an inactive one alike.</summary>
+    public const string NoActiveAccount = "No active account found with the given credentials";
+
     public static IEndpointRouteBuilder MapJwtTokenEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/token/", ObtainPairAsync).AllowAnonymous();
@@ -154,7 +157,7 @@ internal static class JwtTokenEndpoints
             || (options.UpdateLastLogin && !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, time.GetUtcNow().UtcDateTime, context.RequestAborted).ConfigureAwait(false)))
         {
             Challenge(context);
-            return (null, ApiResults.Detail(StatusCodes.Status401Unauthorized, "No active account found with the given credentials"));
+            return (null, ApiResults.Detail(StatusCodes.Status401Unauthorized, NoActiveAccount));
         }
         return (user, null);
     }

@@ -28,7 +28,8 @@ public static class ThrottlingEndpointConventionBuilderExtensions
             var services = factoryContext.ApplicationServices;
             var rates = services.GetService<ThrottleRates>()
                 ?? throw new InvalidOperationException("RequireThrottling needs services.AddTesseraThrottling(configuration).");
-            var filter = new ThrottlingEndpointFilter(list, rates, services.GetRequiredService<IRateLimitStore>());
+            var filter = new ThrottlingEndpointFilter(list, rates, services.GetRequiredService<IRateLimitStore>(),
+                services.GetService<Metrics.TesseraMetrics>());
             return invocationContext => filter.InvokeAsync(invocationContext, next);
         });
         return builder;

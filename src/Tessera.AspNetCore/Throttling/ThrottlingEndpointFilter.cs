@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
 using Tessera.Core.Throttling;
 
@@ -27,8 +26,10 @@ internal sealed class ThrottlingEndpointFilter : IEndpointFilter
 {
     private readonly (string Scope, RateLimit Limit)[] _scopes;
     private readonly IRateLimitStore _store;
+    private readonly Metrics.TesseraMetrics? _metrics;
 
-    public ThrottlingEndpointFilter(IEnumerable<string> scopes, ThrottleRates rates, IRateLimitStore store)
+    /// <param name="metrics">Where a refusal is counted; null outside <c>AddTessera</c> (throttling alone).</param>
+    public ThrottlingEndpointFilter(IEnumerable<string> scopes, ThrottleRates rates, IRateLimitStore store, Metrics.TesseraMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(scopes);
         ArgumentNullException.ThrowIfNull(rates);
@@ -39,6 +40,7 @@ internal sealed class ThrottlingEndpointFilter : IEndpointFilter
             .Select(s => (s.scope, s.Item2!))
             .ToArray();
         _store = store;
+        _metrics = metrics;
     }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -71,7 +73,7 @@ internal sealed class ThrottlingEndpointFilter : IEndpointFilter
             var decision = await _store.AcquireAsync($"throttle_{scope}_{ident}", limit, httpContext.RequestAborted).ConfigureAwait(false);
             if (decision.Allowed)
                 continue;
-            httpContext.RequestServices.GetService<Metrics.TesseraMetrics>()?.Throttled(scope);
+            _metrics?.Throttled(scope);
             if (wait is null || decision.RetryAfter > wait)
                 wait = decision.RetryAfter;
         }

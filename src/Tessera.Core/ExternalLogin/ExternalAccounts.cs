@@ -35,7 +35,7 @@ internal sealed class ExternalAccounts(IExternalIdentityStore identities, IUserS
             return ExternalAccountMatch.None;
         var email = UserNormalization.Email(claims.Email);
         var sameEmail = (await users.FindByEmailAsync(email, cancellationToken).ConfigureAwait(false))
-            .Where(u => SameAddress(u.Email, email)).ToList();
+            .Where(u => UserNormalization.SameAddress(u.Email, email)).ToList();
         if (sameEmail.Count == 0)
             return ExternalAccountMatch.None;
         var verified = sameEmail.Where(u => u.EmailVerified).ToList();
@@ -150,9 +150,6 @@ internal sealed class ExternalAccounts(IExternalIdentityStore identities, IUserS
     }
 
     private static string Truncate(string? value, int max) => value is null ? "" : value.Length <= max ? value : value[..max];
-
-    // The store compares case-insensitively as SQL's lower() does; this is the final word.
-    private static bool SameAddress(string stored, string asked) => string.Equals(stored, asked, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>The account an external identity signs in to (<see cref="ExternalAccounts.FindAsync"/>).</summary>

@@ -34,6 +34,12 @@ public static class UserNormalization
         }
     }
 
+    /// <summary>
+    /// Whether two addresses are one, as Django's password reset compares them (<c>email__iexact</c>):
+    /// the stores ask SQL's <c>lower()</c> (ASCII only on SQLite); this is the final word.
+    /// </summary>
+    internal static bool SameAddress(string stored, string asked) => string.Equals(stored, asked, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Django's <c>normalize_email</c>: the part after the last <c>@</c> lower-cased, the rest as typed.</summary>
     public static string Email(string email)
     {
