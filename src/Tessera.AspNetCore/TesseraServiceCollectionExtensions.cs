@@ -115,9 +115,10 @@ public static class TesseraServiceCollectionExtensions
         services.AddValidatedOptions<ExpiredTokenSweeperOptions>(configuration, ExpiredTokenSweeperOptions.SectionName, o => o.Validate());
         services.AddHostedService<ExpiredTokenSweeper>();
         services.AddValidatedOptions<Core.Audit.AuditOptions>(configuration, Core.Audit.AuditOptions.SectionName, o => o.Validate());
+        services.AddSingleton<Audit.SecurityLog>();
         services.AddSingleton<Audit.AuditRecorder>();
         services.AddHostedService<Audit.AuditFlushService>();
-        services.AddSingleton<Core.Audit.IAuditOrigin, Audit.HttpAuditOrigin>();
+        services.AddSingleton<Core.Audit.IRequestOrigin, Http.HttpRequestOrigin>();
         services.AddValidatedOptions<RevocationStreamOptions>(configuration, RevocationStreamOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => StartedRevocationStreamSource(sp));
     }
@@ -173,8 +174,8 @@ public static class TesseraServiceCollectionExtensions
         services.AddMetrics(); // IMeterFactory, which the host registers too; a bare ServiceCollection may not
         services.AddSingleton<Metrics.TesseraMetrics>();
         services.AddSingleton<CredentialAuthentication>();
+        services.AddSingleton<IConfigureOptions<LoggerFilterOptions>, AccessLogDefault>();
         services.AddSingleton<Core.Logins.LoginActivity>();
-        services.AddSingleton<Core.Logins.ILoginOrigin, Logins.HttpLoginOrigin>();
         services.AddSingleton<Logins.LoginActivityFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<Logins.LoginActivityFlusher>());
         services.AddSingleton<SchemeChain>();

@@ -49,7 +49,7 @@ internal static class ApiKeyEndpoints
             is not var (key, record))
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, LoginEnded);
         // The key's own login; its prefix and name, which the key list shows anyway, not the key.
-        await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.TokenCreated, caller.User.Id, caller.User.Username, Core.Credentials.StoredCredentialExtensions.Login(record),
+        await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.TokenCreated, caller.User.Id, caller.User.Username, Core.Credentials.StoredCredentialExtensions.Login(record).ToString(),
             ("kind", "api_key"), ("prefix", record.Prefix), ("name", record.Name), ("scopes", record.ScopeList())).ConfigureAwait(false);
         return ApiResults.Json(new
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Tessera.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,10 +11,11 @@ namespace Tessera.AspNetCore.Audit;
 
 /// <summary>
 /// The events that belong to no change's transaction: sign-ins that succeeded, failed, or were refused
-/// by login protection (a 429). Failures go through <see cref="FailureBudget"/>. A trail that cannot be
-/// written does not fail the sign-in: the answer is the same, the fault logged.
+/// by login protection (a 429), and credentials made. Failures go through <see cref="FailureBudget"/>.
+/// Each row is also a line of the <see cref="SecurityLog"/>. A trail that cannot be written does not
+/// fail the sign-in: the answer is the same, the fault logged.
 /// </summary>
-internal sealed partial class AuditRecorder(IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRecorder> logger)
+internal sealed partial class AuditRecorder(IOptions<AuditOptions> options, TimeProvider time, SecurityLog log, ILogger<AuditRecorder> logger)
 {
     private readonly FailureBudget _budget = new(options.Value);
 
@@ -33,10 +35,10 @@ internal sealed partial class AuditRecorder(IOptions<AuditOptions> options, Time
     /// unbudgeted (each needs a signed-in user or a right password). Static, for callers that are not
     /// built by dependency injection with the recorder; nothing when the app has no audit trail.
     /// </summary>
-    public static Task RecordAsync(HttpContext context, string name, long userId, string? username, Core.Revocation.LoginId? login,
+    public static Task RecordAsync(HttpContext context, string name, long userId, string? username, string? loginId,
         params ReadOnlySpan<(string Key, object? Value)> details)
         => context.RequestServices.GetService<AuditRecorder>() is { } recorder
-            ? recorder.WriteAsync(context, AuditEventFactory.Create(name, userId, username, login?.ToString(), details), budgeted: false)
+            ? recorder.WriteAsync(context, AuditEventFactory.Create(name, userId, username, loginId, details), budgeted: false)
             : Task.CompletedTask;
 
     private static AuditEvent Event(string name, long? userId, string? username, string? provider)
@@ -51,15 +53,15 @@ internal sealed partial class AuditRecorder(IOptions<AuditOptions> options, Time
 
     private async Task WriteAsync(HttpContext context, AuditEvent e, bool budgeted)
     {
-        if (context.RequestServices.GetService<IAuditStore>() is not { } store)
-            return;
         var now = time.GetUtcNow();
         e.Time = now.UtcDateTime;
-        HttpAuditOrigin.Stamp(e, context);
+        HttpRequestOrigin.Of(context).Stamp(e);
         var rows = new List<AuditEvent>(2);
         if (!budgeted || _budget.TryAdmit(e.Event, e.Username, e.Ip, now, rows))
             rows.Add(e);
-        await AddAsync(store, rows, context.RequestAborted).ConfigureAwait(false);
+        log.Write(rows);
+        if (context.RequestServices.GetService<IAuditStore>() is { } store)
+            await AddAsync(store, rows, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>The aggregates of a window that has ended (the flush service asks, once a minute).</summary>
@@ -69,6 +71,7 @@ internal sealed partial class AuditRecorder(IOptions<AuditOptions> options, Time
         _budget.Flush(time.GetUtcNow(), rows);
         if (rows.Count == 0)
             return;
+        log.Write(rows);
         await using var scope = scopes.CreateAsyncScope();
         if (scope.ServiceProvider.GetService<IAuditStore>() is { } store)
             await AddAsync(store, rows, cancellationToken).ConfigureAwait(false);

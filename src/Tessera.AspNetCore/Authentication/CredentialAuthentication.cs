@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.Admission;
 
@@ -10,8 +11,10 @@ namespace Tessera.AspNetCore.Authentication;
 /// credential, then the one <see cref="AdmissionGate"/> decides whether that login and user are
 /// still admitted. One place, for the chain and for each scheme's handler alike.
 /// </summary>
-internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.TesseraMetrics metrics, Core.Logins.LoginActivity? activity = null)
+internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.TesseraMetrics metrics, ILoggerFactory loggers, Core.Logins.LoginActivity? activity = null)
 {
+    private readonly ILogger _accessLog = loggers.CreateLogger(AccessLog.Category);
+
     /// <summary>No credential of a kind: one instance, as nothing in it can change.</summary>
     internal static readonly AuthenticateResult NoResult = AuthenticateResult.NoResult();
 
@@ -58,6 +61,8 @@ internal sealed class CredentialAuthentication(AdmissionGate gate, Metrics.Tesse
         var user = new AuthenticatedUser(admission.User!, proof, result.Credential);
         context.Features.Set(user);
         metrics.Admitted(scheme.Name);
+        if (_accessLog.IsEnabled(LogLevel.Information))
+            AccessLog.Accessed(_accessLog, user.User.Id, scheme.Name, context.Request.Method, context.Request.Path.ToUriComponent());
         // Its "last used": memory only, a read while the minute is unchanged (LoginActivity).
         if (proof.Login is { } login)
             activity?.Note(login);

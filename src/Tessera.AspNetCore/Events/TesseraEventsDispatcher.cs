@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tessera.Core.Admission;
 using Tessera.Core.Jwt;
@@ -8,14 +7,14 @@ using Tessera.Core.Jwt;
 namespace Tessera.AspNetCore.Events;
 
 /// <summary>
-/// Routes the core's notifications to the app's <see cref="TesseraEvents"/> (and to the log where a
-/// security event deserves a line), and the gate's rule to <see cref="TesseraEvents.Admitting"/>.
+/// Routes the core's notifications to the app's <see cref="TesseraEvents"/>, the metrics, the audit
+/// trail and the security log, and the gate's rule to <see cref="TesseraEvents.Admitting"/>.
 /// </summary>
-internal sealed partial class TesseraEventsDispatcher(
+internal sealed class TesseraEventsDispatcher(
     IOptions<TesseraOptions> options,
     IServiceProvider services,
     IHttpContextAccessor http,
-    ILogger<TesseraEventsDispatcher> logger,
+    Audit.SecurityLog securityLog,
     Metrics.TesseraMetrics metrics) : ILoginEvents, IAdmissionRule
 {
     private TesseraEvents? _events;
@@ -27,13 +26,15 @@ internal sealed partial class TesseraEventsDispatcher(
 
     public async ValueTask TokenIssuingAsync(TokenIssuingContext context, CancellationToken cancellationToken)
     {
-        metrics.LoginCreated(context.IsSliding ? "sliding" : "pair");
         await Events.TokenIssuing(context).ConfigureAwait(false);
+        metrics.LoginCreated(context.IsSliding ? "sliding" : "pair");
+        if (http.HttpContext is { } request)
+            await Audit.AuditRecorder.RecordAsync(request, Core.Audit.AuditEvents.TokenCreated, context.User.Id, context.User.Username, context.LoginId,
+                ("kind", context.IsSliding ? "sliding" : "pair")).ConfigureAwait(false);
     }
 
     public async ValueTask RefreshTokenReusedAsync(long? userId, string? loginId, CancellationToken cancellationToken)
     {
-        LogReuse(logger, userId, loginId);
         metrics.RefreshTokenReused();
         await Events.RefreshTokenReused(new LoginRevokedContext(http.HttpContext, userId, loginId, "reuse")).ConfigureAwait(false);
     }
@@ -42,6 +43,12 @@ internal sealed partial class TesseraEventsDispatcher(
     {
         metrics.Revoked(reason);
         await Events.LoginRevoked(new LoginRevokedContext(http.HttpContext, userId, loginId, reason)).ConfigureAwait(false);
+    }
+
+    public ValueTask AuditedAsync(Core.Audit.AuditEvent e, CancellationToken cancellationToken)
+    {
+        securityLog.Write(e);
+        return ValueTask.CompletedTask;
     }
 
     public void Check(AdmissionContext context) => Events.Admitting(context);
@@ -55,8 +62,4 @@ internal sealed partial class TesseraEventsDispatcher(
 
     /// <summary>False when the app set no <see cref="TesseraEvents.OnChallenge"/> (nor an <see cref="TesseraOptions.EventsType"/>): a refusal then makes no context.</summary>
     public bool HasChallengeHook => options.Value.EventsType is not null || !ReferenceEquals(Events.OnChallenge, TesseraEvents.NoChallengeHook);
-
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Refresh token reuse: a rotated refresh token of user {UserId} was presented again; login {LoginId} revoked as stolen")]
-    private static partial void LogReuse(ILogger logger, long? userId, string? loginId);
 }

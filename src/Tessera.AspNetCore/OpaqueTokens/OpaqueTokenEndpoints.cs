@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Http;
+using Tessera.Core.Credentials;
 using Tessera.Core.OpaqueTokens;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
@@ -32,11 +33,12 @@ internal static class OpaqueTokenEndpoints
         if (user is null)
             return UnableToLogIn();
 
-        var key = await issuer.IssueAsync(user, monitor.Get(TesseraSchemes.Token).Lifetime, context.RequestAborted).ConfigureAwait(false);
         // None: a password change, revoke-all or deactivation committed after the password check.
-        if (key is not null)
-            await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.TokenCreated, user.Id, user.Username, null, ("kind", "token")).ConfigureAwait(false);
-        return key is not null ? ApiResults.Json(new { token = key }) : UnableToLogIn();
+        if (await issuer.IssueAsync(user, monitor.Get(TesseraSchemes.Token).Lifetime, context.RequestAborted).ConfigureAwait(false) is not var (key, token))
+            return UnableToLogIn();
+        await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.TokenCreated, user.Id, user.Username, token.Login().ToString(),
+            ("kind", "token"), ("prefix", token.Prefix)).ConfigureAwait(false);
+        return ApiResults.Json(new { token = key });
     }
 
     private static IResult UnableToLogIn()

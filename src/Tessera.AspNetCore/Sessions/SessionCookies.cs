@@ -52,7 +52,7 @@ internal sealed class SessionCookies(ISessionStore sessions, IUserStore users, C
         });
         Csrf.Rotate(context, options);
         await Audit.AuditRecorder.RecordAsync(context, Core.Audit.AuditEvents.SessionCreated, user.Id, user.Username,
-            Core.Revocation.LoginId.OfStoredCredential(OpaqueSecret.Hash(key), now.ToUnixTimeSeconds()), ("persistent", remember)).ConfigureAwait(false);
+            session.Login().ToString(), ("persistent", remember)).ConfigureAwait(false);
         return true;
     }
 

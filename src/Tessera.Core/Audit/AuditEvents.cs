@@ -17,4 +17,6 @@ public static class AuditEvents
     public const string UserDeactivated = "user_deactivated";
     public const string UserDeleted = "user_deleted";
     public const string ExternalLink = "authn_external_link";
+    /// <summary>An operator retired a signing key (a compromised one): every token it signed is refused.</summary>
+    public const string SigningKeyRetired = "authn_signing_key_retired";
 }

@@ -20,13 +20,3 @@ public interface IAuditStore : IExpiringRecords
 /// <summary>A selection of the trail. Null selects everything; a user id and a username together select the events of either.</summary>
 /// <param name="Before">The cursor: only events whose id is below it (the next page).</param>
 public sealed record AuditQuery(long? UserId = null, string? Username = null, string? Event = null, DateTimeOffset? Since = null, long? Before = null, int Limit = 50);
-
-/// <summary>
-/// Where the current change comes from (the request's address, user agent, credential kind and
-/// login): stamped on each event by the store that writes it. Null outside a request (the CLI).
-/// </summary>
-public interface IAuditOrigin
-{
-    /// <summary>Fills what the event leaves unset from the current request, if there is one.</summary>
-    void Stamp(AuditEvent e);
-}

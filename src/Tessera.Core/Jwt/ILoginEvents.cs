@@ -18,4 +18,10 @@ public interface ILoginEvents
     /// of <see cref="Revocation.LoginRevocationReasons"/>.
     /// </summary>
     ValueTask LoginRevokedAsync(long? userId, string? loginId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A security event was written to the audit trail with its change, once the change committed (never
+    /// for one rolled back): the web layer writes its log line. Nothing by default.
+    /// </summary>
+    ValueTask AuditedAsync(Audit.AuditEvent e, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

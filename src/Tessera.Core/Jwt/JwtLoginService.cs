@@ -191,10 +191,10 @@ public sealed class JwtLoginService(
 
     private async Task<TokenSubject> SubjectAsync(UserSnapshot user, User? account, bool sliding, CancellationToken cancellationToken)
     {
-        var issuing = new TokenIssuingContext(user, sliding, account);
-        await events.TokenIssuingAsync(issuing, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var login = LoginId.New(now.ToUnixTimeMilliseconds());
+        var issuing = new TokenIssuingContext(user, sliding, account) { LoginId = login.ToString() };
+        await events.TokenIssuingAsync(issuing, cancellationToken).ConfigureAwait(false);
         if (logins is not null)
             await logins.RecordAsync(user.Id, LoginKinds.Jwt, login, now + (sliding ? options.SlidingTokenRefreshLifetime : options.RefreshTokenLifetime),
                 user.RevocationEpoch, credential: null, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,9 @@ public sealed class TokenIssuingContext(UserSnapshot user, bool sliding, User? a
     /// <summary>True for a sliding token, false for an access/refresh pair.</summary>
     public bool IsSliding { get; } = sliding;
 
+    /// <summary>The new login's id (its tokens' <c>login</c> claim, as <c>GET /api/account/logins/</c> lists it).</summary>
+    public string LoginId { get; internal init; } = "";
+
     /// <summary>
     /// The custom claims, in the order they are written: the spec's <c>username</c> and <c>email</c>,
     /// then the app's. Tessera's own (<see cref="TokenSubject.ReservedClaims"/>) are not here

@@ -21,10 +21,3 @@ public interface ILoginRecordStore : IExpiringRecords
     /// <summary>Sets each login's last use, one batch; a login whose row is gone is skipped.</summary>
     Task TouchAsync(IReadOnlyCollection<(LoginId Login, DateTime LastUsed)> batch, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Where the current request comes from, for a new login's record; null outside a request.</summary>
-public interface ILoginOrigin
-{
-    /// <summary>The client's address and user agent (the agent at most <see cref="LoginRecord.UserAgentMaxLength"/> characters).</summary>
-    (string? Ip, string? UserAgent)? Current { get; }
-}

@@ -6,7 +6,7 @@ namespace Tessera.Core.Logins;
 /// Writes a new login's <see cref="LoginRecord"/>, with the request's origin: called by the one place
 /// that makes each kind (<see cref="Jwt.JwtLoginService"/>, sessions, DRF tokens, API keys).
 /// </summary>
-public sealed class LoginRecords(ILoginRecordStore store, TimeProvider time, ILoginOrigin? origin = null)
+public sealed class LoginRecords(ILoginRecordStore store, TimeProvider time, Audit.IRequestOrigin? origin = null)
 {
     public async Task RecordAsync(long userId, string kind, LoginId login, DateTimeOffset? expiresAt, long? epoch, string? credential,
         CancellationToken cancellationToken = default)

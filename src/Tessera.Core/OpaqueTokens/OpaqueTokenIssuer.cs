@@ -10,8 +10,8 @@ namespace Tessera.Core.OpaqueTokens;
 /// </summary>
 internal sealed class OpaqueTokenIssuer(IOpaqueTokenStore tokens, CredentialSeal seal, TimeProvider time, LoginRecords? logins = null)
 {
-    /// <returns>The key, or null when a password change, revoke-all or deactivation committed after the check.</returns>
-    public async Task<string?> IssueAsync(User user, TimeSpan? lifetime, CancellationToken cancellationToken = default)
+    /// <returns>The key and its row, or null when a password change, revoke-all or deactivation committed after the check.</returns>
+    public async Task<(string Key, OpaqueToken Token)?> IssueAsync(User user, TimeSpan? lifetime, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var key = OpaqueTokenKeys.New(seal);
@@ -28,7 +28,7 @@ internal sealed class OpaqueTokenIssuer(IOpaqueTokenStore tokens, CredentialSeal
             return null;
         if (logins is not null)
             await logins.RecordAsync(user.Id, LoginKinds.Token, token.Login(), ExpiryOf(token.ExpiresAt), token.Epoch, token.Prefix, cancellationToken).ConfigureAwait(false);
-        return key;
+        return (key, token);
     }
 
     private static DateTimeOffset? ExpiryOf(long? unixSeconds) => unixSeconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null;

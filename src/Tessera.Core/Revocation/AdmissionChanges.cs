@@ -47,6 +47,7 @@ public sealed class AdmissionChanges(
     public async Task<RotationOutcome> RotateRefreshTokenAsync(RefreshRotation rotation, CancellationToken cancellationToken = default)
     {
         AdmissionChange? revoked;
+        var trail = new Trail();
         await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
         {
             var denial = await write.DenyAsync(rotation, cancellationToken).ConfigureAwait(false);
@@ -59,10 +60,11 @@ public sealed class AdmissionChanges(
             if (denial.DeniedAtMs is { } at && rotation.Now.ToUnixTimeMilliseconds() - at < (long)rotation.ReuseGrace.TotalMilliseconds)
                 return RotationOutcome.ReusedWithinGrace;
             revoked = await RevokeLoginOfAsync(write, rotation, cancellationToken).ConfigureAwait(false);
-            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.TokenReuse, rotation.UserId, loginId: rotation.Login?.ToString()), cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, AuditEventFactory.Create(AuditEvents.TokenReuse, rotation.UserId, loginId: rotation.Login?.ToString()), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         if (events is not null)
         {
             var loginId = rotation.Login?.ToString();
@@ -81,15 +83,17 @@ public sealed class AdmissionChanges(
     {
         TokenDenial denial;
         AdmissionChange? revoked;
+        var trail = new Trail();
         await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
         {
             denial = await write.DenyAsync(token, cancellationToken).ConfigureAwait(false);
             revoked = await RevokeLoginOfAsync(write, token, cancellationToken).ConfigureAwait(false);
             if (denial.First && token.Login is { } revokedLogin)
-                await write.AppendAuditAsync(Revoked(token.UserId, revokedLogin.ToString(), LoginRevocationReasons.Logout), cancellationToken).ConfigureAwait(false);
+                await trail.AppendAsync(write, Revoked(token.UserId, revokedLogin.ToString(), LoginRevocationReasons.Logout), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         if (denial.First && token.Login is { } login)
             await LoginRevokedAsync(token.UserId, login.ToString(), LoginRevocationReasons.Logout, cancellationToken).ConfigureAwait(false);
         return denial.First;
@@ -108,12 +112,15 @@ public sealed class AdmissionChanges(
     public async Task RevokeLoginAsync(long userId, LoginId login, DateTimeOffset expiresAt, string reason, CancellationToken cancellationToken = default)
     {
         AdmissionChange revoked;
+        var trail = new Trail();
         await using (var write = await Ledger.BeginAsync(cancellationToken).ConfigureAwait(false))
         {
             revoked = await write.RevokeLoginAsync(login, userId, expiresAt, cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, Revoked(userId, login.ToString(), reason), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(userId, login.ToString(), reason, cancellationToken).ConfigureAwait(false);
     }
 
@@ -125,8 +132,8 @@ public sealed class AdmissionChanges(
         var store = sessions ?? throw Missing(nameof(ISessionStore));
         if (await store.DeleteAsync(keyHash, now, cancellationToken).ConfigureAwait(false) is not { } revoked)
             return false;
-        await AuditAloneAsync(Revoked(revoked.UserId, revoked.LoginId, LoginRevocationReasons.SessionLogout), cancellationToken).ConfigureAwait(false);
         await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await AuditAloneAsync(Revoked(revoked.UserId, revoked.LoginId, LoginRevocationReasons.SessionLogout), cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(revoked, LoginRevocationReasons.SessionLogout, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -137,9 +144,9 @@ public sealed class AdmissionChanges(
         var store = opaqueTokens ?? throw Missing(nameof(IOpaqueTokenStore));
         var revoked = await store.DeleteAsync(userId, prefix, now, cancellationToken).ConfigureAwait(false);
         foreach (var e in revoked)
-            await AuditAloneAsync(Revoked(e.UserId, e.LoginId, LoginRevocationReasons.TokenDeleted), cancellationToken).ConfigureAwait(false);
-        foreach (var e in revoked)
             await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        foreach (var e in revoked)
+            await AuditAloneAsync(Revoked(e.UserId, e.LoginId, LoginRevocationReasons.TokenDeleted), cancellationToken).ConfigureAwait(false);
         foreach (var e in revoked)
             await LoginRevokedAsync(e, LoginRevocationReasons.TokenDeleted, cancellationToken).ConfigureAwait(false);
         return revoked.Count > 0;
@@ -151,8 +158,8 @@ public sealed class AdmissionChanges(
         var store = apiKeys ?? throw Missing(nameof(IApiKeyStore));
         if (await store.DeleteAsync(userId, prefix, now, cancellationToken).ConfigureAwait(false) is not { } revoked)
             return false;
-        await AuditAloneAsync(Revoked(revoked.UserId, revoked.LoginId, LoginRevocationReasons.ApiKeyDeleted), cancellationToken).ConfigureAwait(false);
         await bus.PublishAsync(revoked, cancellationToken).ConfigureAwait(false);
+        await AuditAloneAsync(Revoked(revoked.UserId, revoked.LoginId, LoginRevocationReasons.ApiKeyDeleted), cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(revoked, LoginRevocationReasons.ApiKeyDeleted, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -176,6 +183,7 @@ public sealed class AdmissionChanges(
         if (await store.RetireAsync(retirement, cancellationToken).ConfigureAwait(false) is not { } retired)
             return false; // retired meanwhile by another operator
         await bus.PublishAsync(retired, cancellationToken).ConfigureAwait(false);
+        await AuditAloneAsync(AuditEventFactory.Create(AuditEvents.SigningKeyRetired, null, details: ("kid", keyId)), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -187,14 +195,16 @@ public sealed class AdmissionChanges(
     public async Task RevokeAllAsync(long userId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         AdmissionChange changed;
+        var trail = new Trail();
         await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
         {
             await write.AdvanceEpochAsync(userId, expectedEpoch: null, RevokedBefore(now), cancellationToken).ConfigureAwait(false);
             changed = await EndLoginsAsync(write, userId, cancellationToken).ConfigureAwait(false);
-            await write.AppendAuditAsync(Revoked(userId, null, LoginRevocationReasons.RevokeAll), cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, Revoked(userId, null, LoginRevocationReasons.RevokeAll), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(userId, null, LoginRevocationReasons.RevokeAll, cancellationToken).ConfigureAwait(false);
     }
 
@@ -210,16 +220,18 @@ public sealed class AdmissionChanges(
         string reason = LoginRevocationReasons.PasswordChange, CancellationToken cancellationToken = default)
     {
         AdmissionChange changed;
+        var trail = new Trail();
         await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!await write.AdvanceEpochAsync(userId, expectedEpoch, RevokedBefore(now), cancellationToken).ConfigureAwait(false))
                 return null;
             await write.SetPasswordHashAsync(userId, newPasswordHash, cancellationToken).ConfigureAwait(false);
             changed = await EndLoginsAsync(write, userId, cancellationToken).ConfigureAwait(false);
-            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.PasswordChange, userId, details: ("reason", reason)), cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, AuditEventFactory.Create(AuditEvents.PasswordChange, userId, details: ("reason", reason)), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await bus.PublishAsync(changed, cancellationToken).ConfigureAwait(false);
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         await LoginRevokedAsync(userId, null, reason, cancellationToken).ConfigureAwait(false);
         return expectedEpoch + 1;
     }
@@ -240,9 +252,9 @@ public sealed class AdmissionChanges(
     {
         user.Username = UserNormalization.Username(user.Username);
         user.Email = UserNormalization.Email(user.Email);
-        return await PublishIfChangedAsync(await WriteAsync(async write =>
+        return await PublishIfChangedAsync(await WriteAsync(async (write, trail) =>
                 await write.InsertUserAsync(user, cancellationToken).ConfigureAwait(false)
-                    ? await AuditedAsync(write, AuditEventFactory.Create(AuditEvents.UserCreated, user.Id, user.Username),
+                    ? await AuditedAsync(write, trail, AuditEventFactory.Create(AuditEvents.UserCreated, user.Id, user.Username),
                         await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                     : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
@@ -258,7 +270,7 @@ public sealed class AdmissionChanges(
         user.Username = UserNormalization.Username(user.Username);
         user.Email = UserNormalization.Email(user.Email);
         var outcome = ExternalLogin.ExternalUserCreation.Created;
-        var change = await WriteAsync(async write =>
+        var change = await WriteAsync(async (write, trail) =>
         {
             if (!await write.InsertUserAsync(user, cancellationToken).ConfigureAwait(false))
             {
@@ -271,8 +283,8 @@ public sealed class AdmissionChanges(
                 outcome = ExternalLogin.ExternalUserCreation.IdentityTaken;
                 return null;
             }
-            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.UserCreated, user.Id, user.Username, details: ("provider", identity.Provider)), cancellationToken).ConfigureAwait(false);
-            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.ExternalLink, user.Id, user.Username, details: ("provider", identity.Provider)), cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, AuditEventFactory.Create(AuditEvents.UserCreated, user.Id, user.Username, details: ("provider", identity.Provider)), cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, AuditEventFactory.Create(AuditEvents.ExternalLink, user.Id, user.Username, details: ("provider", identity.Provider)), cancellationToken).ConfigureAwait(false);
             return await write.AppendUserChangedAsync(user.Id, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         await PublishAsync(change, cancellationToken).ConfigureAwait(false);
@@ -290,6 +302,7 @@ public sealed class AdmissionChanges(
     {
         var deactivating = flags.IsActive == false;
         var changes = new List<AdmissionChange>();
+        var trail = new Trail();
         await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!await write.SetFlagsAsync(userId, flags, cancellationToken).ConfigureAwait(false))
@@ -301,12 +314,13 @@ public sealed class AdmissionChanges(
                     changes.Add(await write.RevokeLoginAsync(key.Login(), key.UserId, key.RevokedUntil(now), cancellationToken).ConfigureAwait(false));
             }
             changes.Add(await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false));
-            await write.AppendAuditAsync(AuditEventFactory.Create(deactivating ? AuditEvents.UserDeactivated : AuditEvents.UserUpdated, userId,
+            await trail.AppendAsync(write, AuditEventFactory.Create(deactivating ? AuditEvents.UserDeactivated : AuditEvents.UserUpdated, userId,
                 details: [("is_active", flags.IsActive), ("is_staff", flags.IsStaff), ("is_superuser", flags.IsSuperuser)]), cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         foreach (var e in changes)
             await bus.PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         if (deactivating)
             await LoginRevokedAsync(userId, null, LoginRevocationReasons.Deactivation, cancellationToken).ConfigureAwait(false);
         return true;
@@ -318,9 +332,9 @@ public sealed class AdmissionChanges(
     /// for what the revocation epoch guards (password, activation): those have their own writes.
     /// </summary>
     public async Task<bool> UpdateUserAsync(long userId, Func<User, Task<bool>> change, CancellationToken cancellationToken = default)
-        => await PublishIfChangedAsync(await WriteAsync(async write =>
+        => await PublishIfChangedAsync(await WriteAsync(async (write, trail) =>
                 await write.UpdateUserAsync(userId, change, cancellationToken).ConfigureAwait(false)
-                    ? await AuditedAsync(write, AuditEventFactory.Create(AuditEvents.UserUpdated, userId),
+                    ? await AuditedAsync(write, trail, AuditEventFactory.Create(AuditEvents.UserUpdated, userId),
                         await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                     : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
@@ -330,19 +344,19 @@ public sealed class AdmissionChanges(
     /// after the email changed. False otherwise (used, or changed).
     /// </summary>
     public async Task<bool> MarkEmailVerifiedAsync(long userId, string expectedEmail, CancellationToken cancellationToken = default)
-        => await PublishIfChangedAsync(await WriteAsync(async write =>
+        => await PublishIfChangedAsync(await WriteAsync(async (write, trail) =>
                 await write.MarkEmailVerifiedAsync(userId, expectedEmail, cancellationToken).ConfigureAwait(false)
-                    ? await AuditedAsync(write, AuditEventFactory.Create(AuditEvents.UserUpdated, userId, details: ("email_verified", true)),
+                    ? await AuditedAsync(write, trail, AuditEventFactory.Create(AuditEvents.UserUpdated, userId, details: ("email_verified", true)),
                         await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
                     : null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes the user with what is theirs; every login of theirs ends.</summary>
     public async Task DeleteUserAsync(long userId, CancellationToken cancellationToken = default)
     {
-        await PublishAsync(await WriteAsync(async write =>
+        await PublishAsync(await WriteAsync(async (write, trail) =>
         {
             // Before the row goes, so that the event names the user.
-            await write.AppendAuditAsync(AuditEventFactory.Create(AuditEvents.UserDeleted, userId), cancellationToken).ConfigureAwait(false);
+            await trail.AppendAsync(write, AuditEventFactory.Create(AuditEvents.UserDeleted, userId), cancellationToken).ConfigureAwait(false);
             await write.DeleteUserAsync(userId, cancellationToken).ConfigureAwait(false);
             return await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -351,15 +365,24 @@ public sealed class AdmissionChanges(
 
     /// <summary>Records that the user's row changed outside Tessera's writes, so every instance reloads it.</summary>
     public async Task UserChangedAsync(long userId, CancellationToken cancellationToken = default)
-        => await PublishAsync(await WriteAsync(async write => await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        => await PublishAsync(await WriteAsync(async (write, _) => await write.AppendUserChangedAsync(userId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>One transaction: committed when <paramref name="change"/> returns a change, rolled back when null.</summary>
-    private async Task<AdmissionChange?> WriteAsync(Func<IUserChangeTransaction, Task<AdmissionChange?>> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// One transaction: committed when <paramref name="change"/> returns a change, rolled back when null;
+    /// its trail's events told once it committed.
+    /// </summary>
+    private async Task<AdmissionChange?> WriteAsync(Func<IUserChangeTransaction, Trail, Task<AdmissionChange?>> change, CancellationToken cancellationToken)
     {
-        await using var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false);
-        var changed = await change(write).ConfigureAwait(false);
-        if (changed is not null)
+        var trail = new Trail();
+        AdmissionChange? changed;
+        await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            changed = await change(write, trail).ConfigureAwait(false);
+            if (changed is null)
+                return null;
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await CommittedAsync(trail, cancellationToken).ConfigureAwait(false);
         return changed;
     }
 
@@ -367,21 +390,55 @@ public sealed class AdmissionChanges(
         => AuditEventFactory.Create(AuditEvents.TokenRevoked, userId, loginId: loginId, details: ("reason", reason));
 
     /// <summary>The change's audit event appended in its transaction; the change passed on.</summary>
-    private static async Task<AdmissionChange> AuditedAsync(IUserChangeTransaction write, AuditEvent e, AdmissionChange change, CancellationToken cancellationToken)
+    private static async Task<AdmissionChange> AuditedAsync(IUserChangeTransaction write, Trail trail, AuditEvent e, AdmissionChange change, CancellationToken cancellationToken)
     {
-        await write.AppendAuditAsync(e, cancellationToken).ConfigureAwait(false);
+        await trail.AppendAsync(write, e, cancellationToken).ConfigureAwait(false);
         return change;
     }
 
     /// <summary>
     /// The audit event of a change its credential store committed alone (a session, DRF token or API
-    /// key deleted): written after it, in a transaction of its own.
+    /// key deleted, a signing key retired): written after it is published (the revocation does not wait
+    /// on the trail), in a transaction of its own.
     /// </summary>
     private async Task AuditAloneAsync(AuditEvent e, CancellationToken cancellationToken)
     {
-        await using var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await write.AppendAuditAsync(e, cancellationToken).ConfigureAwait(false);
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await using (var write = await store.BeginAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await write.AppendAuditAsync(e, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (events is not null)
+            await events.AuditedAsync(e, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The trail's events, told once their transaction committed: the security log never tells of a change rolled back.</summary>
+    private async ValueTask CommittedAsync(Trail trail, CancellationToken cancellationToken)
+    {
+        if (events is null)
+            return;
+        foreach (var e in trail.Events)
+            await events.AuditedAsync(e, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The audit events of one unit of work: each appended to its transaction, and kept to be told after the commit.</summary>
+    private sealed class Trail
+    {
+        private readonly List<AuditEvent> _events = new(2);
+
+        public IReadOnlyList<AuditEvent> Events => _events;
+
+        public Task AppendAsync(IUserChangeTransaction write, AuditEvent e, CancellationToken cancellationToken)
+        {
+            _events.Add(e);
+            return write.AppendAuditAsync(e, cancellationToken);
+        }
+
+        public Task AppendAsync(IRefreshTokenLedgerTransaction write, AuditEvent e, CancellationToken cancellationToken)
+        {
+            _events.Add(e);
+            return write.AppendAuditAsync(e, cancellationToken);
+        }
     }
 
     // One millisecond past now: a foreign token issued in this very millisecond is on the revoked side.

@@ -57,10 +57,10 @@ internal sealed class EfAuditStore(TesseraDbContext db, IOptions<AuditOptions> o
     /// An event appended inside a unit of work (the caller's transaction): stamped with the time and the
     /// request's origin, its username read when the change did not know it.
     /// </summary>
-    internal static async Task AppendAsync(TesseraDbContext db, AuditEvent e, DateTimeOffset now, IAuditOrigin? origin, CancellationToken cancellationToken)
+    internal static async Task AppendAsync(TesseraDbContext db, AuditEvent e, DateTimeOffset now, IRequestOrigin? origin, CancellationToken cancellationToken)
     {
         e.Time = now.UtcDateTime;
-        origin?.Stamp(e);
+        origin?.Current?.Stamp(e);
         if (e.Username is null && e.UserId is { } userId)
             e.Username = await db.Users.Where(u => u.Id == userId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         db.AuditEvents.Add(e);

@@ -5,12 +5,12 @@ using Tessera.Core.Revocation;
 namespace Tessera.EntityFrameworkCore.Revocation;
 
 /// <summary>The refresh-token ledger on <c>token_blacklist</c>: one database transaction per unit of work.</summary>
-internal sealed class EfRefreshTokenLedger(TesseraDbContext db, TimeProvider time, Core.Audit.IAuditOrigin? origin = null) : IRefreshTokenLedger
+internal sealed class EfRefreshTokenLedger(TesseraDbContext db, TimeProvider time, Core.Audit.IRequestOrigin? origin = null) : IRefreshTokenLedger
 {
     public async Task<IRefreshTokenLedgerTransaction> BeginAsync(CancellationToken cancellationToken = default)
         => new Transaction(db, time, origin, await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
 
-    private sealed class Transaction(TesseraDbContext db, TimeProvider time, Core.Audit.IAuditOrigin? origin, IDbContextTransaction transaction) : IRefreshTokenLedgerTransaction
+    private sealed class Transaction(TesseraDbContext db, TimeProvider time, Core.Audit.IRequestOrigin? origin, IDbContextTransaction transaction) : IRefreshTokenLedgerTransaction
     {
         // Far beyond any token lifetime; keeps a forged-but-signed exp of 1e30 storable and sweepable.
         private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();

@@ -13,12 +13,12 @@ namespace Tessera.EntityFrameworkCore.Revocation;
 /// unit of work, each write one statement. Persistence only: what a change writes is decided by
 /// <see cref="AdmissionChanges"/>.
 /// </summary>
-internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time, Core.Audit.IAuditOrigin? origin = null) : IUserChangeStore
+internal sealed class EfUserChangeStore(TesseraDbContext db, TimeProvider time, Core.Audit.IRequestOrigin? origin = null) : IUserChangeStore
 {
     public async Task<IUserChangeTransaction> BeginAsync(CancellationToken cancellationToken = default)
         => new Transaction(db, time, origin, await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
 
-    private sealed class Transaction(TesseraDbContext db, TimeProvider time, Core.Audit.IAuditOrigin? origin, IDbContextTransaction transaction) : IUserChangeTransaction
+    private sealed class Transaction(TesseraDbContext db, TimeProvider time, Core.Audit.IRequestOrigin? origin, IDbContextTransaction transaction) : IUserChangeTransaction
     {
         public async Task<bool> AdvanceEpochAsync(long userId, long? expectedEpoch, long revokedBeforeMs, CancellationToken cancellationToken = default)
         {

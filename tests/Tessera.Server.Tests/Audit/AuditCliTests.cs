@@ -21,7 +21,8 @@ public sealed class AuditCliTests(TesseraServer server)
         var (exit, stdout, _) = await RunAsync("audit", "--user", user.Username, "--limit", "10");
         Assert.Equal(0, exit);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["authn_login_success", "authn_login_fail", "user_created"], lines.Select(l => l.Split('\t')[1]));
+        // Newest first: the sign-in's pair, the sign-in, the failure, the registration's pair, the user.
+        Assert.Equal(["authn_token_created", "authn_login_success", "authn_login_fail", "authn_token_created", "user_created"], lines.Select(l => l.Split('\t')[1]));
         Assert.All(lines, l => Assert.Contains(user.Username, l));
         Assert.DoesNotContain(wrong, stdout);
         Assert.DoesNotContain(user.Password, stdout);

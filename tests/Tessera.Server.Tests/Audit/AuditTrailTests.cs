@@ -215,7 +215,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
     /// an event written in a transaction of its own, before or after, would survive it; one in the
     /// change's transaction rolls back with it.
     /// </summary>
-    private sealed class FaultOnCommit : IDbCommandInterceptor, IDbTransactionInterceptor
+    internal sealed class FaultOnCommit : IDbCommandInterceptor, IDbTransactionInterceptor
     {
         public volatile bool Armed;
         private volatile bool _changed;
