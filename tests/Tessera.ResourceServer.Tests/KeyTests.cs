@@ -3,7 +3,10 @@ using Tessera.ResourceServer.Tests.Infrastructure;
 
 namespace Tessera.ResourceServer.Tests;
 
-/// <summary>Keys come from Tessera's JWKS; a token naming an unknown kid costs Tessera at most one fetch per cooldown.</summary>
+/// <summary>
+/// Keys come from Tessera's JWKS; a token naming an unknown kid costs Tessera at most one fetch per cooldown;
+/// the JWKS is kept for its max-age, discovery for a day, and keys held stay when a fetch brings none.
+/// </summary>
 public sealed class KeyTests
 {
     [Fact]
@@ -76,5 +79,77 @@ public sealed class KeyTests
         var header = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"ES256\",\"kid\":\"rsa\",\"typ\":\"JWT\"}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var swapped = header + token[token.IndexOf('.')..];
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(swapped)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_JWKS_is_fetched_again_once_its_max_age_has_passed_and_the_request_does_not_wait()
+    {
+        // No staleness bound: the clock moves by hours, and this test is about keys, not the stream.
+        await using var f = await Fixture.StartAsync(o => o.MaxStaleness = null);
+        var token = f.Tessera.Mint("k1", lifetime: TimeSpan.FromHours(3));
+        var fetches = f.Tessera.JwksFetches;
+        f.Tessera.CacheControl = "public, max-age=120";
+
+        // The first fetch had no Cache-Control: kept an hour.
+        f.Service.Time.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(fetches, f.Tessera.JwksFetches);
+        f.Service.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode); // judged with the keys held
+        await WaitForAsync(() => f.Tessera.JwksFetches == fetches + 1);
+
+        // That fetch said max-age=120: kept two minutes.
+        f.Service.Time.Advance(TimeSpan.FromSeconds(110));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+        f.Service.Time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
+        await WaitForAsync(() => f.Tessera.JwksFetches == fetches + 2);
+    }
+
+    [Fact]
+    public async Task The_discovery_document_is_read_again_after_a_day()
+    {
+        await using var f = await Fixture.StartAsync(o => o.MaxStaleness = null);
+        Assert.Equal(1, f.Tessera.DiscoveryFetches);
+
+        f.Service.Time.Advance(TimeSpan.FromHours(24));
+        f.Tessera.AddKey("k2");
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k2"))).StatusCode);
+
+        Assert.Equal(2, f.Tessera.DiscoveryFetches);
+    }
+
+    [Theory]
+    [InlineData(null)] // {"keys": []}
+    [InlineData(503)]
+    public async Task Keys_held_keep_verifying_when_a_fetch_brings_none(int? status)
+    {
+        await using var f = await Fixture.StartAsync(o => o.KeyRefreshCooldown = TimeSpan.FromSeconds(1));
+        var remembered = f.Tessera.Mint("k1");
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(remembered)).StatusCode);
+        f.Tessera.Unpublish("k1");
+        f.Tessera.JwksStatus = status;
+        f.Tessera.AddKey("forged", publish: false);
+        var fetches = f.Tessera.JwksFetches;
+
+        f.Service.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(f.Tessera.Mint("forged"))).StatusCode);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(remembered)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k1"))).StatusCode);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 5 s");
+            await Task.Delay(10);
+        }
     }
 }
