@@ -45,9 +45,6 @@ public sealed class FakeTessera : IAsyncDisposable
     /// <summary>The JWKS's <c>Cache-Control</c> header (none when null), as Tessera sends its <c>JwksMaxAge</c>.</summary>
     public string? CacheControl { get; set; }
 
-    /// <summary>The JWKS answers with this status and no keys (null: 200 and the published keys).</summary>
-    public int? JwksStatus { get; set; }
-
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>The <c>Last-Event-ID</c> of each connection, in order (null: none sent).</summary>
@@ -68,8 +65,6 @@ public sealed class FakeTessera : IAsyncDisposable
         app.MapGet("/.well-known/jwks.json", (HttpResponse response) =>
         {
             Interlocked.Increment(ref fake._jwksFetches);
-            if (fake.JwksStatus is { } status)
-                return Results.StatusCode(status);
             if (fake.CacheControl is { } cacheControl)
                 response.Headers.CacheControl = cacheControl;
             return Results.Json(new { keys = fake._keys.Values.Select(k => k.PublicJwk).ToArray() });
