@@ -3,7 +3,10 @@ using Tessera.ResourceServer.Tests.Infrastructure;
 
 namespace Tessera.ResourceServer.Tests;
 
-/// <summary>Keys come from Tessera's JWKS; a token naming an unknown kid costs Tessera at most one fetch per cooldown.</summary>
+/// <summary>
+/// Keys come from Tessera's JWKS; a token naming an unknown kid costs Tessera at most one fetch per cooldown;
+/// the JWKS is kept for its max-age, discovery for a day, and keys held stay when a fetch brings none.
+/// </summary>
 public sealed class KeyTests
 {
     [Fact]
@@ -76,5 +79,78 @@ public sealed class KeyTests
         var header = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"ES256\",\"kid\":\"rsa\",\"typ\":\"JWT\"}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var swapped = header + token[token.IndexOf('.')..];
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(swapped)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Past_the_JWKS_max_age_one_fetch_is_made_and_no_request_waits_for_it()
+    {
+        // No staleness bound: the clock moves by hours, and this test is about keys, not the stream.
+        await using var f = await Fixture.StartAsync(o => o.MaxStaleness = null);
+        var token = f.Tessera.Mint("k1", lifetime: TimeSpan.FromHours(3));
+        var fetches = f.Tessera.JwksFetches;
+        f.Tessera.CacheControl = "public, max-age=120";
+
+        // The first fetch had no Cache-Control: kept an hour.
+        f.Service.Time.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(fetches, f.Tessera.JwksFetches);
+        f.Service.Time.Advance(TimeSpan.FromMinutes(2));
+        // 40 requests at once past the max-age: each judged with the keys held, and one fetch among them.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ => (await f.Service.WhoAmIAsync(token)).StatusCode));
+        Assert.All(answers, s => Assert.Equal(HttpStatusCode.OK, s));
+        await WaitForAsync(() => f.Tessera.JwksFetches == fetches + 1);
+        await Task.Delay(200);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+
+        // That fetch said max-age=120: kept two minutes.
+        f.Service.Time.Advance(TimeSpan.FromSeconds(110));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+        f.Service.Time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(token)).StatusCode);
+        await WaitForAsync(() => f.Tessera.JwksFetches == fetches + 2);
+    }
+
+    [Fact]
+    public async Task The_discovery_document_is_read_again_after_a_day()
+    {
+        await using var f = await Fixture.StartAsync(o => o.MaxStaleness = null);
+        Assert.Equal(1, f.Tessera.DiscoveryFetches);
+
+        f.Service.Time.Advance(TimeSpan.FromHours(24));
+        f.Tessera.AddKey("k2"); // its token's unknown kid fetches the JWKS, and the day-old discovery with it
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k2", lifetime: TimeSpan.FromHours(25)))).StatusCode);
+
+        Assert.Equal(2, f.Tessera.DiscoveryFetches);
+    }
+
+    [Fact]
+    public async Task Keys_held_keep_verifying_when_a_JWKS_brings_no_key()
+    {
+        await using var f = await Fixture.StartAsync(o => o.KeyRefreshCooldown = TimeSpan.FromSeconds(1));
+        var remembered = f.Tessera.Mint("k1");
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(remembered)).StatusCode);
+        f.Tessera.Unpublish("k1"); // {"keys": []}: retirement is the stream's word, not an empty JWKS's
+        f.Tessera.AddKey("forged", publish: false);
+        var fetches = f.Tessera.JwksFetches;
+
+        f.Service.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Service.WhoAmIAsync(f.Tessera.Mint("forged"))).StatusCode);
+        Assert.Equal(fetches + 1, f.Tessera.JwksFetches);
+
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(remembered)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(f.Tessera.Mint("k1"))).StatusCode);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 5 s");
+            await Task.Delay(10);
+        }
     }
 }

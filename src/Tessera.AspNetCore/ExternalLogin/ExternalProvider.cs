@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tessera.Core.ExternalLogin;
 using Tessera.Core.Jwt;
+using Tessera.Core.OpenIdConnect;
 
 namespace Tessera.AspNetCore.ExternalLogin;
 
@@ -16,7 +17,7 @@ internal sealed class ExternalProvider
     /// <summary>RFC 5321's limit on a path: a longer <c>email</c> claim is not an address we could use.</summary>
     public const int MaxEmailLength = 254;
 
-    private readonly ExternalProviderMetadata _metadata;
+    private readonly DiscoveredKeys _metadata;
     private readonly JwsCodec _codec;
     private readonly TimeProvider _time;
     private readonly string _emailVerifiedClaim;
@@ -27,7 +28,7 @@ internal sealed class ExternalProvider
         Options = options;
         _time = time;
         _emailVerifiedClaim = options.EmailVerifiedClaim ?? "email_verified";
-        _metadata = new ExternalProviderMetadata(name, options, client, time, log);
+        _metadata = ExternalProviderMetadata.Create(name, options, client, time, log);
         _codec = new JwsCodec(_metadata.Ring);
     }
 

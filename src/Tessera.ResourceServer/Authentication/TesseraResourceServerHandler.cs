@@ -38,6 +38,8 @@ internal sealed class TesseraResourceServerHandler(
         var authority = authorities.For(Scheme.Name);
         var keys = authority.Keys;
         var now = time.GetUtcNow();
+        // Keys past the JWKS's max-age are fetched again in the background; this request does not wait for it.
+        keys.RefreshIfExpired(now);
         ValidatedToken validated;
         if (keys.Cache.Find(token.Span, now) is { } remembered)
         {

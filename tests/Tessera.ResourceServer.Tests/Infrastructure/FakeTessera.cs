@@ -28,6 +28,7 @@ public sealed class FakeTessera : IAsyncDisposable
     private readonly ConcurrentQueue<string?> _lastEventIds = new();
     private Channel<string?> _stream = Channel.CreateUnbounded<string?>();
     private int _jwksFetches;
+    private int _discoveryFetches;
     private int _connections;
 
     private FakeTessera(WebApplication app) => _app = app;
@@ -38,6 +39,11 @@ public sealed class FakeTessera : IAsyncDisposable
     public Dictionary<string, JwsSigningKey> AllKeys { get; } = [];
 
     public int JwksFetches => Volatile.Read(ref _jwksFetches);
+
+    public int DiscoveryFetches => Volatile.Read(ref _discoveryFetches);
+
+    /// <summary>The JWKS's <c>Cache-Control</c> header (none when null), as Tessera sends its <c>JwksMaxAge</c>.</summary>
+    public string? CacheControl { get; set; }
 
     public int Connections => Volatile.Read(ref _connections);
 
@@ -51,10 +57,16 @@ public sealed class FakeTessera : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeTessera(app);
-        app.MapGet("/.well-known/openid-configuration", () => Results.Json(new { issuer = fake.Authority, jwks_uri = fake.Authority + "/.well-known/jwks.json" }));
-        app.MapGet("/.well-known/jwks.json", () =>
+        app.MapGet("/.well-known/openid-configuration", () =>
+        {
+            Interlocked.Increment(ref fake._discoveryFetches);
+            return Results.Json(new { issuer = fake.Authority, jwks_uri = fake.Authority + "/.well-known/jwks.json" });
+        });
+        app.MapGet("/.well-known/jwks.json", (HttpResponse response) =>
         {
             Interlocked.Increment(ref fake._jwksFetches);
+            if (fake.CacheControl is { } cacheControl)
+                response.Headers.CacheControl = cacheControl;
             return Results.Json(new { keys = fake._keys.Values.Select(k => k.PublicJwk).ToArray() });
         });
         app.MapGet("/api/revocations/stream", fake.StreamAsync);
@@ -74,6 +86,9 @@ public sealed class FakeTessera : IAsyncDisposable
     }
 
     public void Publish(string kid) => _keys[kid] = AllKeys[kid];
+
+    /// <summary>Takes <paramref name="kid"/> out of the JWKS (it still signs <see cref="Mint"/>'s tokens).</summary>
+    public void Unpublish(string kid) => _keys.TryRemove(kid, out _);
 
     /// <summary>A login id in Tessera's form (28 lowercase hex), the same for the same name.</summary>
     public static string Lid(string name)
