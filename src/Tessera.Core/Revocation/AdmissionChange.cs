@@ -28,7 +28,11 @@ internal enum AdmissionChangePath
     /// <summary>Made by another instance, and carried by the shared bus (Redis).</summary>
     Bus,
 
-    /// <summary>Read from the database feed: made by another instance or process (the CLI), the bus not having brought it first.</summary>
+    /// <summary>
+    /// Read from the database feed: made by another instance or process (the CLI), the bus not having
+    /// brought it first. Rarely one made here: a feed read that falls between its commit and its
+    /// publication on this instance (a few milliseconds) reads it first.
+    /// </summary>
     Feed,
 }
 
