@@ -73,7 +73,12 @@ public static class TesseraServiceCollectionExtensions
     private static void AddPasswords(IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName, o => o.Validate());
-        services.AddSingleton(sp => new PasswordHashingPool(sp.GetRequiredService<IOptions<PasswordHashingOptions>>().Value));
+        services.AddSingleton(sp =>
+        {
+            var pool = new PasswordHashingPool(sp.GetRequiredService<IOptions<PasswordHashingOptions>>().Value);
+            sp.GetService<Metrics.TesseraMetrics>()?.Observe(pool);
+            return pool;
+        });
         services.AddValidatedOptions<PasswordPolicyOptions>(configuration, PasswordPolicyOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => new PasswordPolicy(sp.GetRequiredService<IOptions<PasswordPolicyOptions>>().Value));
         services.AddScoped<PasswordSignIn>();

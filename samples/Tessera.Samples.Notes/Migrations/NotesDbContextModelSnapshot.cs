@@ -512,6 +512,10 @@ namespace Notes.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long>("CommittedAtMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("committed_at_ms");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");

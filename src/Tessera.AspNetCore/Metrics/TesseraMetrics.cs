@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.AspNetCore.Authentication;
 using Tessera.Core.Passwords;
+using Tessera.Core.Revocation;
 
 namespace Tessera.AspNetCore.Metrics;
 
@@ -21,13 +22,19 @@ public static class TesseraMeter
 /// ASP.NET Core's meters cannot, since Tessera's pipeline replaces the stock authentication handlers.
 /// A counter with no listener costs one check; with a listener, one add without allocation.
 /// </summary>
-internal sealed class TesseraMetrics
+internal sealed class TesseraMetrics : IDisposable
 {
     private const string SchemeTag = "tessera.authentication.scheme";
     private const string ResultTag = "tessera.authentication.result";
     private const string ReasonTag = "error.type";
 
     private static readonly string[] ReasonNames = Enum.GetNames<RefusalReason>().Select(ToSnakeCase).ToArray();
+
+    /// <summary>ASP.NET Core's buckets for <c>http.server.request.duration</c>: 5 ms to 10 s.</summary>
+    private static readonly InstrumentAdvice<double> SecondsAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+    };
 
     private readonly Counter<long> _authentications;
     private readonly Counter<long> _signIns;
@@ -38,7 +45,11 @@ internal sealed class TesseraMetrics
     private readonly Counter<long> _throttled;
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _mailFailures;
+    private readonly Histogram<double> _propagationDelay;
+    private readonly Histogram<double> _hashQueueWait;
     private readonly Lazy<string> _algorithm;
+    private readonly TimeProvider _time;
+    private readonly IDisposable? _arrivals;
 
     public TesseraMetrics(IMeterFactory meters, IServiceProvider services)
     {
@@ -60,6 +71,15 @@ internal sealed class TesseraMetrics
         _lockouts = meter.CreateCounter<long>("tessera.login_protection.refused", "{attempt}",
             "Sign-in attempts refused by login protection (too many failures, or the limit busy with attempts in flight).");
         _mailFailures = meter.CreateCounter<long>("tessera.mail.failures", "{attempt}", "Failed attempts to send a message, permanent or not.");
+        _propagationDelay = meter.CreateHistogram("tessera.revocation.propagation.delay", "s",
+            "Time from the commit of an admission change (revocation, user change, key retirement) by another instance or process to its application here, "
+            + "by tessera.revocation.path (bus or feed). Two clocks: their skew is in the figure (a reading below 0 counts as 0). Changes made here are not measured.",
+            advice: SecondsAdvice);
+        _hashQueueWait = meter.CreateHistogram("tessera.passwords.hash_queue.wait", "s",
+            "Time a password hash or check waited in the queue until a hashing thread started it.", advice: SecondsAdvice);
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        // Measured off the request path: the listener runs as each change is applied.
+        _arrivals = services.GetService<AppliedAdmissionChanges>()?.SubscribeToArrivals(ChangeArrived);
 
         // Observed when read: nothing on the paths that change them.
         meter.CreateObservableUpDownCounter("tessera.passwords.hash_queue.length",
@@ -126,6 +146,20 @@ internal sealed class TesseraMetrics
         if (_mailFailures.Enabled)
             _mailFailures.Add(1, new KeyValuePair<string, object?>("tessera.mail.failure", permanent ? "permanent" : "transient"));
     }
+
+    /// <summary>From now on the pool reports how long each hash waited for a thread (timestamps only while someone listens).</summary>
+    public void Observe(PasswordHashingPool pool) => pool.QueueWait = _hashQueueWait;
+
+    private void ChangeArrived(AdmissionChange change, AdmissionChangePath path)
+    {
+        // 0: stored or sent by a version that did not record the commit time.
+        if (!_propagationDelay.Enabled || change.CommittedAtMs <= 0)
+            return;
+        var delayMs = Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds() - change.CommittedAtMs);
+        _propagationDelay.Record(delayMs / 1000.0, new KeyValuePair<string, object?>("tessera.revocation.path", path == AdmissionChangePath.Bus ? "bus" : "feed"));
+    }
+
+    public void Dispose() => _arrivals?.Dispose();
 
     private static string ReasonName(RefusalReason reason)
         => (uint)reason < (uint)ReasonNames.Length ? ReasonNames[(int)reason] : "other";

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 
 namespace Tessera.Core.Passwords;
@@ -96,6 +98,18 @@ public sealed class PasswordHashingPool : IDisposable
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
+    private Histogram<double>? _queueWait;
+
+    /// <summary>
+    /// Where the seconds each request waited for a thread are recorded (the host's metrics attach it);
+    /// while nobody listens to it, no timestamp is taken.
+    /// </summary>
+    internal Histogram<double>? QueueWait
+    {
+        get => Volatile.Read(ref _queueWait);
+        set => Volatile.Write(ref _queueWait, value);
+    }
+
     /// <summary>Hashes <paramref name="password"/> for storage (<see cref="DjangoPbkdf2Hasher.Hash"/>) on a hashing thread.</summary>
     /// <returns>
     /// A task that fails with <see cref="PasswordHashingBusyException"/> if the queue is full,
@@ -150,7 +164,7 @@ public sealed class PasswordHashingPool : IDisposable
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        var item = new WorkItem<T>(work, cancellationToken);
+        var item = new WorkItem<T>(work, cancellationToken, QueueWait is { Enabled: true } queueWait ? queueWait : null);
         if (_queue.Writer.TryWrite(item))
         {
             return item.Task;
@@ -214,8 +228,17 @@ public sealed class PasswordHashingPool : IDisposable
         }
     }
 
-    private abstract class WorkItem
+    private abstract class WorkItem(Histogram<double>? queueWait)
     {
+        private readonly long _queuedAt = queueWait is null ? 0 : Stopwatch.GetTimestamp();
+
+        /// <summary>On the hashing thread, as the work starts: how long it waited.</summary>
+        protected void RecordWait()
+        {
+            if (queueWait is not null)
+                queueWait.Record(Stopwatch.GetElapsedTime(_queuedAt).TotalSeconds);
+        }
+
         /// <summary>Runs the work unless the caller gave up; never throws.</summary>
         public abstract void Execute();
 
@@ -231,7 +254,8 @@ public sealed class PasswordHashingPool : IDisposable
         private readonly CancellationToken _cancellationToken;
         private readonly CancellationTokenRegistration _registration;
 
-        public WorkItem(Func<T> work, CancellationToken cancellationToken)
+        public WorkItem(Func<T> work, CancellationToken cancellationToken, Histogram<double>? queueWait)
+            : base(queueWait)
         {
             _work = work;
             _cancellationToken = cancellationToken;
@@ -252,6 +276,7 @@ public sealed class PasswordHashingPool : IDisposable
                     return;
                 }
 
+                RecordWait();
                 _completion.TrySetResult(_work());
             }
             catch (Exception exception)

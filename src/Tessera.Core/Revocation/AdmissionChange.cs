@@ -8,7 +8,33 @@ namespace Tessera.Core.Revocation;
 /// <see cref="AdmissionChanges"/>. Stored as a <see cref="RevocationEventRecord"/> and carried on
 /// Redis in the same fields: the name changed, the wire formats did not.
 /// </summary>
-public sealed record AdmissionChange(long Id, AdmissionChangeKind Kind, long UserId, string? LoginId, long ExpiresAt);
+public sealed record AdmissionChange(long Id, AdmissionChangeKind Kind, long UserId, string? LoginId, long ExpiresAt)
+{
+    /// <summary>
+    /// When the change was written, in Unix milliseconds by the clock of the instance (or process)
+    /// that made it, inside its transaction a moment before the commit; 0 when unknown (an event
+    /// stored or sent by a version before this one). Only for measuring how long changes take to
+    /// reach the other instances (<c>tessera.revocation.propagation.delay</c>); it decides nothing.
+    /// </summary>
+    public long CommittedAtMs { get; init; }
+}
+
+/// <summary>How an <see cref="AdmissionChange"/> reached this instance's memory.</summary>
+internal enum AdmissionChangePath
+{
+    /// <summary>Made here: <see cref="AdmissionChanges"/> published it to this instance's bus.</summary>
+    Here,
+
+    /// <summary>Made by another instance, and carried by the shared bus (Redis).</summary>
+    Bus,
+
+    /// <summary>
+    /// Read from the database feed: made by another instance or process (the CLI), the bus not having
+    /// brought it first. Rarely one made here: a feed read that falls between its commit and its
+    /// publication on this instance (a few milliseconds) reads it first.
+    /// </summary>
+    Feed,
+}
 
 public enum AdmissionChangeKind
 {

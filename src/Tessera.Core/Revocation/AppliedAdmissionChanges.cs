@@ -20,6 +20,7 @@ public sealed class AppliedAdmissionChanges
     private readonly Lock _lock = new();
     private Action<AdmissionChange>[] _listeners = [];
     private Action[] _reloadListeners = [];
+    private Action<AdmissionChange, AdmissionChangePath>[] _arrivalListeners = [];
 
     /// <summary>Calls <paramref name="listener"/> for every change applied from now on, until the result is disposed.</summary>
     public IDisposable Subscribe(Action<AdmissionChange> listener)
@@ -51,6 +52,24 @@ public sealed class AppliedAdmissionChanges
         });
     }
 
+    /// <summary>
+    /// Calls <paramref name="listener"/> for every change made by another instance or process, when it
+    /// is applied here, with the path that brought it (<see cref="AdmissionChangePath.Bus"/> or
+    /// <see cref="AdmissionChangePath.Feed"/>), until the result is disposed: for measuring propagation.
+    /// Not for changes made here, nor those of a full reload. It must return at once, as the others.
+    /// </summary>
+    internal IDisposable SubscribeToArrivals(Action<AdmissionChange, AdmissionChangePath> listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_lock)
+            _arrivalListeners = [.. _arrivalListeners, listener];
+        return new Subscription(() =>
+        {
+            lock (_lock)
+                _arrivalListeners = Without(_arrivalListeners, listener);
+        });
+    }
+
     internal void RaiseReloaded()
     {
         foreach (var listener in Volatile.Read(ref _reloadListeners))
@@ -62,6 +81,25 @@ public sealed class AppliedAdmissionChanges
             catch (Exception)
             {
                 // As for a change: the reload stands whatever a consumer does with it.
+            }
+        }
+    }
+
+    /// <summary>Tells every listener of <see cref="Subscribe"/>, then, for a change made elsewhere, those of <see cref="SubscribeToArrivals"/>.</summary>
+    internal void Raise(AdmissionChange change, AdmissionChangePath path)
+    {
+        Raise(change);
+        if (path == AdmissionChangePath.Here)
+            return;
+        foreach (var listener in Volatile.Read(ref _arrivalListeners))
+        {
+            try
+            {
+                listener(change, path);
+            }
+            catch (Exception)
+            {
+                // As for the others: a measurement never stands in the way of a change.
             }
         }
     }

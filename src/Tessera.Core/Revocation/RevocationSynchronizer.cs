@@ -21,8 +21,9 @@ namespace Tessera.Core.Revocation;
 /// </para>
 /// <para>
 /// Each change is told to <see cref="AppliedAdmissionChanges"/> once on this instance, by whichever
-/// path brings it first: the bus (<see cref="ApplyAsync"/>) or the feed. An id the bus brought ahead of
-/// the feed is remembered until the feed reaches it, so the feed does not tell it again.
+/// path brings it first: the bus (<see cref="ApplyAsync(AdmissionChange, IAdmissionChangeFeedStore, AdmissionChangePath, CancellationToken)"/>)
+/// or the feed, and the path with it. An id the bus brought ahead of the feed is remembered until
+/// the feed reaches it, so the feed does not tell it again.
 /// </para>
 /// </summary>
 internal sealed class RevocationSynchronizer(RevocationState revocations, UserSnapshots users, AppliedAdmissionChanges? applied = null, SigningKeyRingKeeper? signingKeys = null)
@@ -83,14 +84,21 @@ internal sealed class RevocationSynchronizer(RevocationState revocations, UserSn
         applied?.RaiseReloaded();
     }
 
-    /// <summary>A committed change from the bus (made here, or on another instance): applied, and told once.</summary>
+    /// <summary>A committed change from this instance's bus (made here): applied, and told once.</summary>
     public Task ApplyAsync(AdmissionChange e, IAdmissionChangeFeedStore store, CancellationToken cancellationToken = default)
+        => ApplyAsync(e, store, AdmissionChangePath.Here, cancellationToken);
+
+    /// <summary>
+    /// A committed change from a bus: made here (<see cref="AdmissionChangePath.Here"/>), or on another
+    /// instance (<see cref="AdmissionChangePath.Bus"/>); applied, and told once.
+    /// </summary>
+    public Task ApplyAsync(AdmissionChange e, IAdmissionChangeFeedStore store, AdmissionChangePath path, CancellationToken cancellationToken = default)
         => OneAtATimeAsync(async () =>
         {
             var first = FirstDelivery(e.Id);
             await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
             if (first)
-                applied?.Raise(e);
+                applied?.Raise(e, path);
         }, cancellationToken);
 
     /// <summary>
@@ -109,8 +117,10 @@ internal sealed class RevocationSynchronizer(RevocationState revocations, UserSn
     private async Task ApplyFromFeedLockedAsync(AdmissionChange e, IAdmissionChangeFeedStore store, CancellationToken cancellationToken)
     {
         await ApplyLockedAsync(e, store, cancellationToken).ConfigureAwait(false);
+        // Made elsewhere, as a rule: a change made here is applied by the bus as it commits. Only a feed
+        // read that falls between that commit and this instance's own publication reads it first.
         if (!_appliedAhead.Remove(e.Id))
-            applied?.Raise(e);
+            applied?.Raise(e, AdmissionChangePath.Feed);
     }
 
     private async Task ApplyLockedAsync(AdmissionChange e, IAdmissionChangeFeedStore store, CancellationToken cancellationToken)

@@ -22,6 +22,8 @@ public sealed class RevocationEventRecord
     public long ExpiresAt { get; set; }
     /// <summary>Unix seconds; events are swept a while after, instances that missed them reload.</summary>
     public long CreatedAt { get; set; }
+    /// <summary>Unix milliseconds: <see cref="AdmissionChange.CommittedAtMs"/>; 0 for a row written before it was stored.</summary>
+    public long CommittedAtMs { get; set; }
 
-    public AdmissionChange ToEvent() => new(Id, Kind, UserId, LoginId, ExpiresAt);
+    public AdmissionChange ToEvent() => new(Id, Kind, UserId, LoginId, ExpiresAt) { CommittedAtMs = CommittedAtMs };
 }

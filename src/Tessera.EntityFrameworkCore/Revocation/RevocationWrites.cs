@@ -62,6 +62,8 @@ internal static class RevocationWrites
             LoginId = loginId,
             ExpiresAt = expiresAt,
             CreatedAt = now.ToUnixTimeSeconds(),
+            // The whole second would blur a propagation of a few milliseconds.
+            CommittedAtMs = now.ToUnixTimeMilliseconds(),
         };
         await db.InsertAsync(record, cancellationToken).ConfigureAwait(false);
         return record.ToEvent();

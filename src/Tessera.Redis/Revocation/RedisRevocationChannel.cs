@@ -292,7 +292,7 @@ internal sealed class RedisRevocationChannel(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IAdmissionChangeFeedStore>(), _stopping.Token).ConfigureAwait(false);
+            await synchronizer.ApplyAsync(e, scope.ServiceProvider.GetRequiredService<IAdmissionChangeFeedStore>(), AdmissionChangePath.Bus, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

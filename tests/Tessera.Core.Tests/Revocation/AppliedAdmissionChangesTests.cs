@@ -26,6 +26,24 @@ public class AppliedAdmissionChangesTests
     private AdmissionChange Revoke() => _store.Append(AdmissionChangeKind.LoginRevoked, 1, LoginId.New(Now.ToUnixTimeMilliseconds()).ToString(), Now.ToUnixTimeSeconds() + 600);
 
     [Fact]
+    public async Task Arrivals_are_the_changes_made_elsewhere_once_each_with_the_path_that_brought_them()
+    {
+        var arrived = new List<(long Id, AdmissionChangePath Path)>();
+        using var subscription = _applied.SubscribeToArrivals((e, path) => arrived.Add((e.Id, path)));
+        await _sync.LoadAsync(_store, Now);
+        var here = Revoke();
+        var byBus = Revoke();
+        var byFeed = Revoke();
+
+        await _sync.ApplyAsync(here, _store); // this instance's own bus: made here
+        await _sync.ApplyAsync(byBus, _store, AdmissionChangePath.Bus);
+        await _sync.CatchUpAsync(_store, Now);
+
+        Assert.Equal([(byBus.Id, AdmissionChangePath.Bus), (byFeed.Id, AdmissionChangePath.Feed)], arrived);
+        Assert.Equal([here, byBus, byFeed], _heard);
+    }
+
+    [Fact]
     public async Task The_bus_first_then_the_feed_tells_it_once()
     {
         await _sync.LoadAsync(_store, Now);

@@ -126,6 +126,20 @@ public sealed class TesseraMetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_login_s_wait_for_a_hashing_thread_is_measured()
+    {
+        var user = await _server.RegisterAsync("m");
+        using var wait = Collect<double>("tessera.passwords.hash_queue.wait");
+        using var client = _server.CreateClient();
+
+        Assert.Equal(200, (await client.PostJsonAsync("/api/token/", new { username = user.Username, password = user.Password })).Status);
+
+        var measured = Assert.Single(wait.GetMeasurementSnapshot());
+        Assert.True(measured.Value >= 0);
+        Assert.Empty(measured.Tags);
+    }
+
+    [Fact]
     public async Task Failed_mail_attempts_are_counted()
     {
         using var failures = Collect<long>("tessera.mail.failures");

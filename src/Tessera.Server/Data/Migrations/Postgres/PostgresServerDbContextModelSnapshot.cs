@@ -412,6 +412,10 @@ namespace Tessera.Server.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("CommittedAtMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("committed_at_ms");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint")
                         .HasColumnName("created_at");

@@ -401,6 +401,10 @@ namespace Tessera.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long>("CommittedAtMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("committed_at_ms");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
