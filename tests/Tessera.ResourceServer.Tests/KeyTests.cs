@@ -34,6 +34,31 @@ public sealed class KeyTests
     }
 
     [Fact]
+    public async Task A_token_of_a_key_published_while_a_fetch_is_under_way_is_not_judged_by_that_fetch()
+    {
+        await using var f = await Fixture.StartAsync(o => o.MaxStaleness = null);
+        var k1 = f.Tessera.Mint("k1", lifetime: TimeSpan.FromHours(3));
+        // A background fetch (the keys past their hour) reads the JWKS, then is held before it answers.
+        var release = new TaskCompletionSource();
+        f.Tessera.HoldJwks = release.Task;
+        f.Service.Time.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(HttpStatusCode.OK, (await f.Service.WhoAmIAsync(k1)).StatusCode);
+        await f.Tessera.JwksHeld.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // Now k2 is published, and its token comes while that fetch (which read no k2) is under way.
+        f.Tessera.AddKey("k2");
+        var k2 = f.Service.WhoAmIAsync(f.Tessera.Mint("k2", lifetime: TimeSpan.FromHours(3)));
+        // Nothing tells when the request has joined the fetch: it has long done so after half a second
+        // (the fetch cannot end meanwhile, so the wait can only make the test weaker, never wrong).
+        await Task.Delay(500);
+        Assert.False(k2.IsCompleted);
+        f.Tessera.HoldJwks = null;
+        release.SetResult();
+
+        using var response = await k2;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_storm_of_unknown_kids_causes_at_most_one_fetch_per_cooldown()
     {
         // No staleness bound: the clock moves 31 s below, and this test is about keys, not the stream.

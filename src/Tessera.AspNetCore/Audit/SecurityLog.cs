@@ -54,12 +54,15 @@ internal sealed class SecurityLog(ILoggerFactory loggers)
             Write(e);
     }
 
+    /// <summary>The text with each control character (C0, DEL, C1 such as NEL) and Unicode line or paragraph separator replaced by '?'.</summary>
     private static string? Printable(string? text)
-        => text is null || !text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.Contains('\u007f')
+        => text is null || !text.Any(IsLineBreaking)
             ? text
             : string.Create(text.Length, text, static (span, t) =>
             {
                 for (var i = 0; i < t.Length; i++)
-                    span[i] = char.IsControl(t[i]) ? '?' : t[i];
+                    span[i] = IsLineBreaking(t[i]) ? '?' : t[i];
             });
+
+    private static bool IsLineBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }

@@ -61,7 +61,7 @@ internal sealed class ExternalProvider
             && !_metadata.Ring.Current.TryGet(kid, out _))
         {
             // Providers rotate keys: a kid we lack may be new. At most one fetch per cooldown for that reason.
-            bool? refreshed = await _metadata.RefreshForUnknownKidAsync(cancellationToken).ConfigureAwait(false);
+            bool? refreshed = await _metadata.RefreshForUnknownKidAsync(kid, cancellationToken).ConfigureAwait(false);
             if (refreshed is null)
                 return IdTokenValidation.Invalid($"its kid is not among the provider's keys (fetched less than {Options.KeyRefreshCooldown.TotalSeconds:0} s ago)");
             if (refreshed is false)

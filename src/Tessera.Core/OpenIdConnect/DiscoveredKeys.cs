@@ -109,18 +109,35 @@ internal sealed class DiscoveredKeys
     }
 
     /// <summary>
-    /// A token named a <c>kid</c> the ring lacks: fetch the JWKS, unless a fetch for that reason started
-    /// less than the cooldown ago (null: nothing fetched). True: fetched; false: the fetch failed.
+    /// A token named <paramref name="kid"/>, which the ring lacks: fetch the JWKS, unless a fetch for that
+    /// reason started less than the cooldown ago (null: nothing fetched). A fetch already under way is
+    /// joined first; it may have read the JWKS before the key was published, so when it does not bring
+    /// the kid, one fetch of its own follows (cooldown permitting). True: fetched; false: the fetch failed.
     /// </summary>
-    public async Task<bool?> RefreshForUnknownKidAsync(CancellationToken cancellationToken)
+    public async Task<bool?> RefreshForUnknownKidAsync(string kid, CancellationToken cancellationToken)
     {
-        Task<bool> fetch;
+        Task<bool>? running;
+        lock (_gate)
+        {
+            running = _fetch is { IsCompleted: false } fetch ? fetch : null;
+        }
+
+        if (running is not null)
+        {
+            var fetched = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!fetched || Ring.Current.TryGet(kid, out _))
+            {
+                return fetched;
+            }
+        }
+
+        Task<bool> own;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            if (_fetch is { IsCompleted: false } running)
+            if (_fetch is { IsCompleted: false } fetch)
             {
-                fetch = running;
+                own = fetch; // started since: it reads the JWKS after the token came
             }
             else
             {
@@ -130,11 +147,11 @@ internal sealed class DiscoveredKeys
                 }
 
                 _lastUnknownKidFetch = now;
-                fetch = StartFetch();
+                own = StartFetch();
             }
         }
 
-        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await own.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -95,7 +95,7 @@ internal sealed class AuthorityKeys
     {
         if (_memory.IsKeyRetired(kid))
             return false;
-        return await _keys.RefreshForUnknownKidAsync(CancellationToken.None).ConfigureAwait(false) == true;
+        return await _keys.RefreshForUnknownKidAsync(kid, CancellationToken.None).ConfigureAwait(false) == true;
     }
 
     /// <summary>Takes <paramref name="kid"/> out of the ring at once (the stream's <c>key-retired</c>).</summary>

@@ -45,6 +45,15 @@ public sealed class FakeTessera : IAsyncDisposable
     /// <summary>The JWKS's <c>Cache-Control</c> header (none when null), as Tessera sends its <c>JwksMaxAge</c>.</summary>
     public string? CacheControl { get; set; }
 
+    /// <summary>
+    /// When set, a JWKS answer reads its keys, signals <see cref="JwksHeld"/>, and waits for this task before
+    /// it is sent: a fetch under way that has already read the keys.
+    /// </summary>
+    public Task? HoldJwks { get; set; }
+
+    /// <summary>Completed when a JWKS answer is held by <see cref="HoldJwks"/>.</summary>
+    public TaskCompletionSource JwksHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>The <c>Last-Event-ID</c> of each connection, in order (null: none sent).</summary>
@@ -62,12 +71,18 @@ public sealed class FakeTessera : IAsyncDisposable
             Interlocked.Increment(ref fake._discoveryFetches);
             return Results.Json(new { issuer = fake.Authority, jwks_uri = fake.Authority + "/.well-known/jwks.json" });
         });
-        app.MapGet("/.well-known/jwks.json", (HttpResponse response) =>
+        app.MapGet("/.well-known/jwks.json", async (HttpResponse response) =>
         {
             Interlocked.Increment(ref fake._jwksFetches);
             if (fake.CacheControl is { } cacheControl)
                 response.Headers.CacheControl = cacheControl;
-            return Results.Json(new { keys = fake._keys.Values.Select(k => k.PublicJwk).ToArray() });
+            var keys = fake._keys.Values.Select(k => k.PublicJwk).ToArray();
+            if (fake.HoldJwks is { } hold)
+            {
+                fake.JwksHeld.TrySetResult();
+                await hold;
+            }
+            return Results.Json(new { keys });
         });
         app.MapGet("/api/revocations/stream", fake.StreamAsync);
         await app.StartAsync();

@@ -115,12 +115,13 @@ public sealed class SecurityLogTests : IAsyncLifetime
     public async Task A_username_as_typed_cannot_forge_a_line()
     {
         using var client = _server.CreateClient();
-        var forged = "eve\r\nSecurity event authn_login_success: user 1 (admin)";
+        var forged = "eve\r\nSecurity event authn_login_success: user 1 (admin)\u2028\u0085end";
         Assert.Equal(401, (await client.PostJsonAsync("/api/token/", new { username = forged, password = "x" })).Status);
         var line = Assert.Single(Lines(), l => l.EventId.Name == AuditEvents.LoginFail);
         Assert.DoesNotContain('\n', line.Message);
         Assert.DoesNotContain('\r', line.Message);
         Assert.Contains("eve??Security event", line.Message, StringComparison.Ordinal);
+        Assert.Contains("(admin)??end", line.Message, StringComparison.Ordinal); // a line separator and NEL, too
     }
 
     [Fact]
