@@ -1,4 +1,3 @@
-using Tessera.Server.Cli;
 using Tessera.Server.Tests.Endpoints;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -39,7 +38,7 @@ public sealed class AuditCliTests(TesseraServer server)
         Assert.Contains("--since", stderr);
     }
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         string[] all =
         [
@@ -49,20 +48,6 @@ public sealed class AuditCliTests(TesseraServer server)
             "--Logging:LogLevel:Default=Warning",
             "--urls=http://127.0.0.1:0",
         ];
-        var (originalOut, originalErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = await TesseraCli.RunAsync(all).WaitAsync(TimeSpan.FromSeconds(60));
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalErr);
-        }
+        return CliRun.RunAsync(all);
     }
 }

@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Tessera.Server.Cli;
 using Tessera.Core.Revocation;
 using Tessera.Core.Users;
-using Tessera.Server.Cli;
 using Tessera.Server.Data;
 using Tessera.Server.Tests.Infrastructure;
 using static Tessera.Server.Tests.Endpoints.EndpointKit;
@@ -43,29 +43,7 @@ public sealed class CliTests(TesseraServer server) : IDisposable
         .. more,
     ];
 
-    /// <summary>Runs the CLI with stdout and stderr captured; gives up (and fails) after 60 s rather than hang.</summary>
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var originalOut = Console.Out;
-        var originalErr = Console.Error;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var run = TesseraCli.RunAsync(args);
-            var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
-            Assert.True(finished == run, $"tessera {string.Join(' ', args)} did not exit within 60 s:\n{stdout}\n{stderr}");
-            var exit = await run;
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalErr);
-        }
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     private static async Task<T> WithEnvironmentAsync<T>(string name, string? value, Func<Task<T>> action)
     {

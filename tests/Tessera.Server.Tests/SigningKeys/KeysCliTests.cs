@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Tessera.Server.Cli;
 using Tessera.Server.Tests.Endpoints;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -36,25 +35,7 @@ public sealed class KeysCliTests : IDisposable
         .. more,
     ];
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var (originalOut, originalErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var run = TesseraCli.RunAsync(args);
-            Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))) == run, $"tessera {string.Join(' ', args)} did not exit within 60 s");
-            return (await run, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalErr);
-        }
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     private static string OneLine(string stderr) => Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
