@@ -15,6 +15,7 @@ internal sealed class TesseraEventsDispatcher(
     IServiceProvider services,
     IHttpContextAccessor http,
     Audit.SecurityLog securityLog,
+    Audit.AuditRecorder audit,
     Metrics.TesseraMetrics metrics) : ILoginEvents, IAdmissionRule
 {
     private TesseraEvents? _events;
@@ -49,6 +50,27 @@ internal sealed class TesseraEventsDispatcher(
     {
         securityLog.Write(e);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A sign-in succeeded, with a password or a provider's ID token: the audit trail, then the app's <see cref="TesseraEvents.OnSignedIn"/>.</summary>
+    public async Task SignedInAsync(HttpContext context, Core.Users.User user, string? provider = null)
+    {
+        await audit.SignedInAsync(context, user, provider).ConfigureAwait(false);
+        await Events.SignedIn(new SignedInContext(context, user) { Provider = provider }).ConfigureAwait(false);
+    }
+
+    /// <summary>A sign-in failed (<paramref name="username"/> as typed, null when a token names none): the audit trail, then the app's <see cref="TesseraEvents.OnSignInFailed"/>.</summary>
+    public async Task SignInFailedAsync(HttpContext context, string? username, string? provider = null)
+    {
+        await audit.SignInFailedAsync(context, username, provider).ConfigureAwait(false);
+        await Events.SignInFailed(new SignInFailedContext(context, username ?? "") { Provider = provider }).ConfigureAwait(false);
+    }
+
+    /// <summary>Login protection refused an attempt (a 429): counted, and in the audit trail.</summary>
+    public Task LoginProtectionRefusedAsync(HttpContext context, string? username, string? provider = null)
+    {
+        metrics.LoginProtectionRefused();
+        return audit.LockedAsync(context, username, provider);
     }
 
     public void Check(AdmissionContext context) => Events.Admitting(context);

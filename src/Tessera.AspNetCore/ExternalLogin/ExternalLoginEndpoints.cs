@@ -81,15 +81,13 @@ internal static class ExternalLoginEndpoints
         }
         if (attempt.Refused is { } refused)
         {
-            metrics.LoginProtectionRefused();
-            await Audit(context).LockedAsync(context, null, external.Name).ConfigureAwait(false);
+            await dispatcher.LoginProtectionRefusedAsync(context, null, external.Name).ConfigureAwait(false);
             return refused;
         }
         metrics.SignIn("external", succeeded: attempt.Value is not null);
         if (attempt.Value is not { } claims)
         {
-            await Audit(context).SignInFailedAsync(context, null, external.Name).ConfigureAwait(false);
-            await events.SignInFailed(new SignInFailedContext(context, "") { Provider = external.Name }).ConfigureAwait(false);
+            await dispatcher.SignInFailedAsync(context, null, external.Name).ConfigureAwait(false);
             return InvalidTokenResult();
         }
 
@@ -130,7 +128,7 @@ internal static class ExternalLoginEndpoints
             return ApiResults.Detail(StatusCodes.Status503ServiceUnavailable, ApiResults.Messages.ServiceUnavailable);
 
         if (!user.IsActive)
-            return await NoActiveAccountAsync(context, events, external.Name).ConfigureAwait(false);
+            return await NoActiveAccountAsync(context, dispatcher, external.Name).ConfigureAwait(false);
 
         // The provider proved the address the account has: the account's email is proven too.
         if (claims.EmailVerified && !user.EmailVerified && user.Email.Length > 0
@@ -139,7 +137,7 @@ internal static class ExternalLoginEndpoints
         {
             user = await users.FindByIdAsync(user.Id, cancellation).ConfigureAwait(false);
             if (user is null)
-                return await NoActiveAccountAsync(context, events, external.Name).ConfigureAwait(false);
+                return await NoActiveAccountAsync(context, dispatcher, external.Name).ConfigureAwait(false);
         }
 
         if (!user.EmailVerified && auth.Value.RequireVerifiedEmail)
@@ -147,8 +145,7 @@ internal static class ExternalLoginEndpoints
             // As a password sign-in: no pair until the email is proven; a new account gets the link that lets it in.
             if (created && user.Email.Length > 0)
                 context.RequestServices.GetService<AccountMailRequests>()?.TryEnqueue(new VerificationRequested(user.Id, user.Email));
-            await Audit(context).SignInFailedAsync(context, user.Username, external.Name).ConfigureAwait(false);
-            await events.SignInFailed(new SignInFailedContext(context, user.Username) { Provider = external.Name }).ConfigureAwait(false);
+            await dispatcher.SignInFailedAsync(context, user.Username, external.Name).ConfigureAwait(false);
             return ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified);
         }
 
@@ -156,10 +153,9 @@ internal static class ExternalLoginEndpoints
         // a revoke-all, a password change or a deactivation is refused rather than outliving it.
         if (jwt.Value.UpdateLastLogin
             && !await users.SetLastLoginAsync(user.Id, user.RevocationEpoch, time.GetUtcNow().UtcDateTime, cancellation).ConfigureAwait(false))
-            return await NoActiveAccountAsync(context, events, external.Name).ConfigureAwait(false);
+            return await NoActiveAccountAsync(context, dispatcher, external.Name).ConfigureAwait(false);
 
-        await Audit(context).SignedInAsync(context, user, external.Name).ConfigureAwait(false);
-        await events.SignedIn(new SignedInContext(context, user) { Provider = external.Name }).ConfigureAwait(false);
+        await dispatcher.SignedInAsync(context, user, external.Name).ConfigureAwait(false);
         var pair = await logins.IssuePairAsync(user.ToSnapshot(), user, cancellation).ConfigureAwait(false);
         AccessTokenCookie.Issue(context, pair.Access);
         return ApiResults.Json(new { refresh = pair.Refresh.Value, access = pair.Access.Value, created });
@@ -268,8 +264,6 @@ internal static class ExternalLoginEndpoints
 
     private sealed record TokenRequest(ExternalProvider Provider, string Token, string? Nonce);
 
-    private static Audit.AuditRecorder Audit(HttpContext context) => context.RequestServices.GetRequiredService<Audit.AuditRecorder>();
-
     // The same on every instance (login protection's counts may be shared through Redis), and short.
     private static string TokenKey(string token)
         => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)), 0, 12);
@@ -284,10 +278,9 @@ internal static class ExternalLoginEndpoints
             $"The keys of {provider.Name} cannot be read now to verify the token. Try again shortly.");
     }
 
-    private static async Task<IResult> NoActiveAccountAsync(HttpContext context, TesseraEvents events, string provider)
+    private static async Task<IResult> NoActiveAccountAsync(HttpContext context, TesseraEventsDispatcher dispatcher, string provider)
     {
-        await Audit(context).SignInFailedAsync(context, null, provider).ConfigureAwait(false);
-        await events.SignInFailed(new SignInFailedContext(context, "") { Provider = provider }).ConfigureAwait(false);
+        await dispatcher.SignInFailedAsync(context, null, provider).ConfigureAwait(false);
         return ApiResults.Detail(StatusCodes.Status401Unauthorized, JwtTokenEndpoints.NoActiveAccount);
     }
 

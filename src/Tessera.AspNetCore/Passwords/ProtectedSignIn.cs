@@ -13,7 +13,7 @@ namespace Tessera.AspNetCore.Passwords;
 /// obtain, session login, DRF token login, Basic), always behind the brute-force protection.
 /// </summary>
 internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection protection, TesseraEventsDispatcher dispatcher, IOptions<AuthOptions> auth,
-    Metrics.TesseraMetrics metrics, Audit.AuditRecorder audit)
+    Metrics.TesseraMetrics metrics)
 {
     /// <summary>
     /// The user (null for wrong credentials), or the 429 to answer when too many attempts failed, or
@@ -38,28 +38,20 @@ internal sealed class ProtectedSignIn(PasswordSignIn signIn, LoginProtection pro
         if (attempt is { Refused: null, Value.EmailVerified: false } && auth.Value.RequireVerifiedEmail)
         {
             metrics.SignIn("password", succeeded: false);
-            await audit.SignInFailedAsync(context, username).ConfigureAwait(false);
-            await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
+            await dispatcher.SignInFailedAsync(context, username).ConfigureAwait(false);
             return new LoginAttempt<User>(null, ApiResults.Detail(StatusCodes.Status401Unauthorized, VerifiedEmailRule.NotVerified));
         }
         if (attempt.Refused is null)
         {
             metrics.SignIn("password", succeeded: attempt.Value is not null);
             if (attempt.Value is { } user)
-            {
-                await audit.SignedInAsync(context, user).ConfigureAwait(false);
-                await events.SignedIn(new SignedInContext(context, user)).ConfigureAwait(false);
-            }
+                await dispatcher.SignedInAsync(context, user).ConfigureAwait(false);
             else
-            {
-                await audit.SignInFailedAsync(context, username).ConfigureAwait(false);
-                await events.SignInFailed(new SignInFailedContext(context, username)).ConfigureAwait(false);
-            }
+                await dispatcher.SignInFailedAsync(context, username).ConfigureAwait(false);
         }
         else
         {
-            metrics.LoginProtectionRefused();
-            await audit.LockedAsync(context, username).ConfigureAwait(false);
+            await dispatcher.LoginProtectionRefusedAsync(context, username).ConfigureAwait(false);
         }
         return attempt;
     }
