@@ -8,7 +8,6 @@ using Tessera.AspNetCore.Authentication;
 using Tessera.AspNetCore.Authorization;
 using Tessera.AspNetCore.Http;
 using Tessera.Core.Audit;
-using Tessera.Core.Users;
 
 namespace Tessera.AspNetCore.Audit;
 
@@ -31,15 +30,7 @@ internal static class AuditEndpoints
 
     private static Task<IResult> AdminAsync(HttpContext context)
     {
-        long? userId = null;
-        string? username = null;
-        if (context.Request.Query["user"].ToString() is { Length: > 0 } user)
-        {
-            // A username or an id: digits may be either (Django allows a name of digits), so both match.
-            username = UserNormalization.Username(user);
-            if (long.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                userId = id;
-        }
+        var (userId, username) = context.Request.Query["user"].ToString() is { Length: > 0 } user ? AuditQuery.User(user) : default;
         return PageAsync(context, userId, username);
     }
 
@@ -55,7 +46,7 @@ internal static class AuditEndpoints
         DateTimeOffset? since = null;
         if (query["since"].ToString() is { Length: > 0 } sinceText)
         {
-            if (ParseTime(sinceText) is not { } parsed)
+            if (AuditQuery.ParseTime(sinceText) is not { } parsed)
                 return ApiResults.Json(new Dictionary<string, string[]> { ["since"] = ["Enter a valid date/time."] }, StatusCodes.Status400BadRequest);
             since = parsed;
         }
@@ -76,14 +67,6 @@ internal static class AuditEndpoints
 
     private static IResult Page(IReadOnlyList<AuditEvent> events, string? next)
         => ApiResults.Json(new Dictionary<string, object?> { ["results"] = events.Select(Describe).ToList(), ["next"] = next });
-
-    /// <summary>An ISO 8601 instant (UTC when it names no offset) or unix seconds.</summary>
-    internal static DateTimeOffset? ParseTime(string text)
-    {
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            return seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
-    }
 
     internal static Dictionary<string, object?> Describe(AuditEvent e) => new()
     {

@@ -19,4 +19,26 @@ public interface IAuditStore : IExpiringRecords
 
 /// <summary>A selection of the trail. Null selects everything; a user id and a username together select the events of either.</summary>
 /// <param name="Before">The cursor: only events whose id is below it (the next page).</param>
-public sealed record AuditQuery(long? UserId = null, string? Username = null, string? Event = null, DateTimeOffset? Since = null, long? Before = null, int Limit = 50);
+public sealed record AuditQuery(long? UserId = null, string? Username = null, string? Event = null, DateTimeOffset? Since = null, long? Before = null, int Limit = 50)
+{
+    /// <summary>
+    /// A user as an operator types it (<c>?user=</c>, <c>--user</c>): a username, normalized, and, when it
+    /// is digits, an id too, since Django allows a name of digits; the query selects the events of either.
+    /// </summary>
+    public static (long? UserId, string? Username) User(string user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return (long.TryParse(user, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null,
+            Users.UserNormalization.Username(user));
+    }
+
+    /// <summary>An instant as typed (<c>?since=</c>, <c>--since</c>): ISO 8601 (UTC when it names no offset) or unix seconds; null when neither.</summary>
+    public static DateTimeOffset? ParseTime(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            return seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+    }
+}

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Tessera.Core.Audit;
-using Tessera.Core.Users;
 
 namespace Tessera.Server.Cli;
 
@@ -33,15 +32,8 @@ public static class AuditCommand
             throw new CliException($"--limit must be between 1 and {MaxLimit}.");
         DateTimeOffset? since = null;
         if (sinceText is not null)
-            since = ParseTime(sinceText) ?? throw new CliException($"--since: '{sinceText}' is not an ISO 8601 instant or unix seconds.");
-        long? userId = null;
-        string? username = null;
-        if (user is { Length: > 0 })
-        {
-            username = UserNormalization.Username(user);
-            if (long.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                userId = id;
-        }
+            since = AuditQuery.ParseTime(sinceText) ?? throw new CliException($"--since: '{sinceText}' is not an ISO 8601 instant or unix seconds.");
+        var (userId, username) = user is { Length: > 0 } ? AuditQuery.User(user) : default;
 
         await using var app = ServerHost.Build(hostArgs);
         await TesseraCli.PrepareDatabaseAsync(app);
@@ -66,11 +58,4 @@ public static class AuditCommand
         e.Time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), e.Event,
         e.Username ?? (e.UserId is { } id ? "#" + id.ToString(CultureInfo.InvariantCulture) : "-"),
         e.Scheme ?? "-", e.LoginId ?? "-", e.Ip ?? "-", e.Details ?? "");
-
-    private static DateTimeOffset? ParseTime(string text)
-    {
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            return seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
-    }
 }
