@@ -9,21 +9,8 @@ internal sealed class EfAuditStore(TesseraDbContext db, IOptions<AuditOptions> o
 {
     public string Description => "audit events";
 
-    public async Task AddAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken = default)
-    {
-        if (events.Count == 0)
-            return;
-        db.AuditEvents.AddRange(events);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var e in events)
-                db.Entry(e).State = EntityState.Detached;
-        }
-    }
+    public Task AddAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken = default)
+        => events.Count == 0 ? Task.CompletedTask : SaveAsync(db, events, cancellationToken);
 
     public async Task<IReadOnlyList<AuditEvent>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
@@ -63,14 +50,21 @@ internal sealed class EfAuditStore(TesseraDbContext db, IOptions<AuditOptions> o
         origin?.Current?.Stamp(e);
         if (e.Username is null && e.UserId is { } userId)
             e.Username = await db.Users.Where(u => u.Id == userId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        db.AuditEvents.Add(e);
+        await SaveAsync(db, [e], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The events inserted, then detached: the context tracks none of them after the write, whether it succeeded or not.</summary>
+    private static async Task SaveAsync(TesseraDbContext db, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        db.AuditEvents.AddRange(events);
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            db.Entry(e).State = EntityState.Detached;
+            foreach (var e in events)
+                db.Entry(e).State = EntityState.Detached;
         }
     }
 }
